@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# discipline/: sources, programs and unit tests of this directory.
