@@ -1,4 +1,11 @@
 # SPDX-License-Identifier: ISC
-# daemon/: sources, programs and unit tests of this directory.
+# daemon/: libcore.a (codec, logging, configuration, command line, messages) and the programs.
+noinst_LIBRARIES += daemon/libcore.a
+daemon_libcore_a_SOURCES =
+
+include daemon/proto.mk
+include daemon/config.mk
+
 sbin_PROGRAMS += tsyncd
 tsyncd_SOURCES = daemon/main.c
+tsyncd_LDADD = daemon/libcore.a -lm

@@ -1,2 +1,7 @@
 # SPDX-License-Identifier: ISC
-# discipline/: sources, programs and unit tests of this directory.
+# discipline/: libdiscipline.a (filter, selection, loop, clock drivers, drift file).
+noinst_LIBRARIES += discipline/libdiscipline.a
+discipline_libdiscipline_a_SOURCES =
+
+include discipline/core.mk
+include discipline/clock.mk

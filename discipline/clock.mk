@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Clock drivers and drift file, with their tests.

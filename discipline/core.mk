@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Filter, selection, combining, loop and step policy, with their tests.
