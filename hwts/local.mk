@@ -1,2 +1,13 @@
 # SPDX-License-Identifier: ISC
-# hwts/: sources, programs and unit tests of this directory.
+# hwts/: kernel and NIC timestamping, hardware timestamping setup, PHC access, netlink discovery.
+noinst_LIBRARIES += hwts/libhwts.a
+hwts_libhwts_a_SOURCES = hwts/timestamping.c hwts/timestamping.h
+hwts_libhwts_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_GENL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
+
+# Link flags every user of libhwts.a needs.
+HWTS_LIBS = hwts/libhwts.a $(LIBNL_ROUTE_LIBS) $(LIBNL_GENL_LIBS) $(LIBNL_LIBS)
+
+check_PROGRAMS += tests/unit/test_hwts_timestamping
+TESTS += tests/unit/test_hwts_timestamping
+tests_unit_test_hwts_timestamping_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_hwts_timestamping_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
