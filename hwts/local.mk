@@ -2,7 +2,8 @@
 # hwts/: kernel and NIC timestamping, hardware timestamping setup, PHC access, netlink discovery.
 noinst_LIBRARIES += hwts/libhwts.a
 hwts_libhwts_a_SOURCES = hwts/timestamping.c hwts/timestamping.h \
-	hwts/tsinfo.c hwts/tsinfo.h
+	hwts/tsinfo.c hwts/tsinfo.h \
+	hwts/hwtstamp.c hwts/hwtstamp.h
 hwts_libhwts_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_GENL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
 
 # Link flags every user of libhwts.a needs.
@@ -17,3 +18,8 @@ check_PROGRAMS += tests/unit/test_hwts_tsinfo
 TESTS += tests/unit/test_hwts_tsinfo
 tests_unit_test_hwts_tsinfo_CFLAGS = $(TSYNC_UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_GENL_CFLAGS)
 tests_unit_test_hwts_tsinfo_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_hwts_hwtstamp
+TESTS += tests/unit/test_hwts_hwtstamp
+tests_unit_test_hwts_hwtstamp_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_hwts_hwtstamp_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
