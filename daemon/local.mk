@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # daemon/: libcore.a (codec, logging, configuration, command line, messages) and the programs.
 noinst_LIBRARIES += daemon/libcore.a
-daemon_libcore_a_SOURCES =
+daemon_libcore_a_SOURCES = daemon/msg.c daemon/msg.h
 
 include daemon/proto.mk
 include daemon/config.mk

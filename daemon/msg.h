@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The message schema between tsyncd's processes (prefix msg_), version MSG_VERSION.
+ *
+ * Transport: SOCK_SEQPACKET socketpairs, one message per datagram. Every message is a
+ * struct msg_header followed by exactly one fixed-size payload of its type; `length` counts
+ * header and payload. No pointers, no variable-length fields; strings are fixed arrays that
+ * must be NUL-terminated and printable. Both directions carry a sequence number that starts at
+ * 1 and grows by one per message: a gap, a replay or any field out of range means the sender
+ * is broken or compromised.
+ *
+ *   network child -> parent       parent -> network child
+ *   MSG_HELLO                     MSG_CLOCK_MAP   (after every clock change)
+ *   MSG_SOURCE_ADD                MSG_SNAPSHOT    (after every update)
+ *   MSG_SOURCE_REMOVE
+ *   MSG_SOURCE_POLLED
+ *   MSG_SAMPLE
+ *   MSG_REFCLOCK_SAMPLE
+ *
+ *   network child -> resolver      resolver -> network child
+ *   MSG_RESOLVE                    MSG_RESOLVED
+ *
+ * The parent validates each child message with msg_validate() and treats any failure as a dead
+ * child. The child validates the parent's messages the same way (a bug must not crash it).
+ * The control socket (tsyncctl) reuses the same header with MSG_SNAPSHOT as its only answer.
+ */
+#ifndef TSYNC_DAEMON_MSG_H
+#define TSYNC_DAEMON_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "discipline/clock.h"
+
+#define MSG_VERSION     1
+#define MSG_MAX_SOURCES 32 /* source slots of the network child (server, pool and refclocks) */
+#define MSG_NAME_LEN    64 /* configured name (truncated for display), NUL-terminated */
+#define MSG_ADDR_LEN    48 /* numeric address text "[v6]:port" fits */
+#define MSG_REASON_LEN  160
+#define MSG_DRIVER_LEN  12
+#define MSG_HOST_LEN    256   /* host name to resolve, NUL-terminated */
+#define MSG_MAX_ADDRS   16    /* addresses returned per name */
+#define MSG_MAX_SIZE    16384 /* receive buffer: larger than any message */
+
+enum msg_type {
+    MSG_HELLO = 1,
+    MSG_SOURCE_ADD = 2,
+    MSG_SOURCE_REMOVE = 3,
+    MSG_SOURCE_POLLED = 4,
+    MSG_SAMPLE = 5,
+    MSG_REFCLOCK_SAMPLE = 6,
+    MSG_CLOCK_MAP = 16,
+    MSG_SNAPSHOT = 17,
+    MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
+    MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
+    MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
+};
+
+struct msg_header {
+    uint16_t version;  /* MSG_VERSION */
+    uint16_t type;     /* enum msg_type */
+    uint32_t length;   /* header + payload, octets */
+    uint32_t seq;      /* 1, 2, 3 ... per direction */
+    uint32_t reserved; /* 0 */
+};
+
+/* A time on the CLOCK_REALTIME scale of the disciplined clock. */
+struct msg_time {
+    int64_t sec;  /* >= 0 */
+    int32_t nsec; /* 0 .. 999999999 */
+    int32_t pad;  /* 0 */
+};
+
+struct msg_hello {
+    uint32_t pid;         /* the child's pid, for the log */
+    uint32_t max_sources; /* MSG_MAX_SOURCES the child was built with */
+};
+
+enum msg_source_kind {
+    MSG_KIND_SERVER = 0,   /* a `server` line */
+    MSG_KIND_POOL = 1,     /* one address of a `pool` line */
+    MSG_KIND_REFCLOCK = 2, /* a `refclock` line */
+};
+
+struct msg_source_add {
+    uint32_t slot;      /* 0 .. MSG_MAX_SOURCES-1, not in use */
+    uint32_t kind;      /* enum msg_source_kind */
+    uint32_t cfg_index; /* index into the parent's own cfg.sources / cfg.refclocks */
+    uint32_t family;    /* AF_INET, AF_INET6 (0 for a refclock) */
+    uint8_t addr[16];   /* network order; IPv4 in the first 4 octets */
+    uint32_t port;      /* 1..65535 (0 for a refclock) */
+    uint32_t pad;
+    char name[MSG_NAME_LEN]; /* configured name, printable */
+};
+
+struct msg_source_ref {
+    uint32_t slot; /* a slot in use */
+    uint32_t pad;
+};
+
+struct msg_sample {
+    uint32_t slot;
+    uint32_t ts_source;       /* enum disc_ts_source: user, kernel or hardware */
+    struct msg_time t1;       /* client transmit (local clock) */
+    struct msg_time t2;       /* server receive (server clock) */
+    struct msg_time t3;       /* server transmit (server clock) */
+    struct msg_time t4;       /* client receive (local clock) */
+    double root_delay_s;      /* 0 .. 16 */
+    double root_dispersion_s; /* 0 .. 16 */
+    uint32_t refid;           /* host order */
+    uint8_t stratum;          /* 1 .. 15 (the child drops others) */
+    uint8_t leap;             /* 0 .. 3 */
+    int8_t precision_log2;    /* -32 .. 0 */
+    uint8_t pad;
+};
+
+struct msg_refclock_sample {
+    uint32_t slot;
+    uint32_t leap;        /* 0 .. 2 */
+    double offset_s;      /* reference - local, |.| <= 1e9 */
+    double delay_s;       /* 0 .. 1 */
+    double error_bound_s; /* 0 .. 16 */
+};
+
+struct msg_clock_map {
+    struct msg_time host_ref;
+    double offset_ref_s;
+    double rate_ppm;
+};
+
+/* Resolver requests: name must be a host name or address literal ([A-Za-z0-9.:_-]). */
+struct msg_resolve {
+    uint32_t id;     /* echoed in the reply */
+    uint32_t family; /* 0 any, 4 IPv4 only, 6 IPv6 only */
+    char name[MSG_HOST_LEN];
+};
+
+struct msg_addr {
+    uint32_t family; /* AF_INET or AF_INET6 */
+    uint32_t pad;
+    uint8_t addr[16]; /* network order; IPv4 in the first 4 octets */
+};
+
+struct msg_resolved {
+    uint32_t id;
+    int32_t error;  /* 0, or a getaddrinfo() EAI_* code */
+    uint32_t count; /* 0 .. MSG_MAX_ADDRS valid entries in addrs */
+    uint32_t pad;
+    struct msg_addr addrs[MSG_MAX_ADDRS];
+};
+
+/* Per-source state in a snapshot (display, control socket, future mode 6 and metrics). */
+struct msg_source_state {
+    uint32_t slot;
+    uint8_t in_use;  /* 0: the rest is meaningless */
+    uint8_t kind;    /* enum msg_source_kind */
+    uint8_t tally;   /* ' ', 'x', '.', '-', '+', '*' */
+    uint8_t reach;   /* reach register */
+    uint8_t stratum; /* last stratum received */
+    uint8_t leap;
+    uint8_t ts_source; /* enum disc_ts_source of the last sample */
+    uint8_t reason;    /* enum disc_reason */
+    int8_t poll_log2;  /* poll exponent in use, log2 s */
+    uint8_t prefer, noselect, pad;
+    uint32_t server_refid; /* refid field of the last reply (host order) */
+    uint32_t samples;
+    double offset_s, delay_s, jitter_s, dispersion_s, root_distance_s;
+    double age_s; /* seconds since the last sample, -1: none */
+    char name[MSG_NAME_LEN];
+    char addr[MSG_ADDR_LEN];
+};
+
+enum msg_sync_state {
+    MSG_SYNC_UNSYNCHRONISED = 0,
+    MSG_SYNC_SYNCHRONISED = 1,
+    MSG_SYNC_LOCAL = 2, /* no usable source: serving the local clock (local stratum N) */
+};
+
+struct msg_snapshot {
+    uint32_t generation;   /* grows by one per snapshot */
+    uint8_t sync_state;    /* enum msg_sync_state */
+    uint8_t sync_reason;   /* enum disc_sync_reason */
+    uint8_t leap;          /* LI a server reports */
+    uint8_t stratum;       /* stratum a server reports (16 unsynchronised) */
+    uint32_t refid;        /* refid a server reports (host order) */
+    int32_t sys_peer_slot; /* -1: none */
+    int32_t poll_log2;
+    int32_t steps;
+    int32_t nsources;
+    int32_t unsync_for_s;           /* seconds without synchronisation (0 when synchronised) */
+    struct msg_time ref_time;       /* last clock update */
+    struct msg_time last_step_time; /* sec 0: never */
+    struct msg_time now;            /* when this snapshot was made */
+    double root_delay_s, root_dispersion_s;
+    double offset_s, jitter_s;    /* system offset and jitter */
+    double freq_ppm, freq_sd_ppm; /* frequency estimate (drift file value) */
+    double applied_freq_ppm;      /* frequency handed to the clock */
+    double last_step_s, refused_offset_s;
+    double max_error_s;          /* maxerror given to the kernel */
+    char driver[MSG_DRIVER_LEN]; /* clock driver name */
+    char reason[MSG_REASON_LEN]; /* why not synchronised, English, "" when synchronised */
+    struct msg_source_state sources[MSG_MAX_SOURCES];
+};
+
+/* Expected payload size of a type, 0 for an unknown type. */
+size_t msg_payload_size(uint16_t type);
+
+/*
+ * Check a received datagram: header (version, known type, length == datagram size ==
+ * header + payload size, reserved 0, seq == *expected_seq) and every payload field. On success
+ * returns 0, advances *expected_seq and sets *payload. On failure returns -1 with a reason in
+ * err (the caller logs it and treats the sender as broken).
+ */
+int msg_validate(const void *buf, size_t len, uint32_t *expected_seq, struct msg_header *hdr,
+                 const void **payload, char *err, size_t errlen);
+
+/* Send one message (header filled here; *seq is used then incremented). 0 or -1 (errno). */
+int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len);
+
+/* Conversions between struct timespec / struct clk_map and their wire forms. */
+struct msg_time msg_time_from_timespec(struct timespec ts);
+struct timespec msg_time_to_timespec(struct msg_time t);
+void msg_clock_map_from_clk(const struct clk_map *map, struct msg_clock_map *out);
+void msg_clock_map_to_clk(const struct msg_clock_map *in, struct clk_map *map);
+
+/* Copy a string into a fixed array, truncating, replacing non-printable octets by '?'. */
+void msg_copy_str(char *dst, size_t dstlen, const char *src);
+
+#endif
