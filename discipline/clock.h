@@ -50,6 +50,10 @@ enum clk_leap {
 #define CLK_MAXERROR_GROWTH_S_PER_S 500e-6
 /* Rate of a one-shot slew (kernel ADJ_OFFSET_SINGLESHOT: 500 us per second = 500 ppm). */
 #define CLK_SLEW_RATE_PPM 500.0
+/* Bounds of a valid map: virtual frequency error (<= 100000 ppm) + correction (<= 100000 ppm) +
+ * slew (500 ppm) fit in the rate bound; offsets beyond ~30 years are nonsense. */
+#define CLK_MAP_RATE_MAX_PPM 250000.0
+#define CLK_MAP_OFFSET_MAX_S 1e9
 /* Largest one-shot slew accepted (|s|; adjtime()'s limit). Larger offsets must be stepped. */
 #define CLK_SLEW_MAX_S 2145.0
 
@@ -104,7 +108,7 @@ struct clk_options {
     double max_freq_ppm; /* |frequency| limit incl. slews (maxslew); 0: 500; capped at 100000 */
     /* virtual driver */
     double virt_initial_offset_s;   /* initial clock - host, s */
-    double virt_freq_error_ppm;     /* the simulated oscillator's own error, ppm */
+    double virt_freq_error_ppm;     /* the simulated oscillator's own error, |.| <= 100000 ppm */
     clk_host_gettime_fn host_clock; /* NULL: host CLOCK_REALTIME */
     void *host_clock_ctx;
     /* system and none drivers */
@@ -159,8 +163,8 @@ void clk_get_map(struct clk *clk, struct clk_map *map);
 
 /* Map helpers, usable without a clock object (network child). */
 void clk_map_identity(struct clk_map *map);
-/* true if the map is usable: tv_nsec in [0, 1e9), finite offset_ref and rate_ppm within
- * +-CLK_FREQ_HARD_MAX_PPM plus CLK_SLEW_RATE_PPM (checked on maps received from another
+/* true if the map is usable: tv_sec >= 0, tv_nsec in [0, 1e9), finite |offset_ref| <=
+ * CLK_MAP_OFFSET_MAX_S and |rate_ppm| <= CLK_MAP_RATE_MAX_PPM (for maps received from another
  * process). */
 bool clk_map_valid(const struct clk_map *map);
 /* Convert a host CLOCK_REALTIME time (e.g. a kernel packet timestamp) to the clock's time. The
