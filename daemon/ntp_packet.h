@@ -134,7 +134,8 @@ uint64_t ntp_ts64_from_timespec(const struct timespec *ts);
 
 /* CLOCK_REALTIME time of a 64-bit NTP timestamp. The timestamp carries no era, so the era that
  * puts the result nearest to pivot (usually the local clock) is chosen: exact for any time within
- * 68 years of pivot, across the 2036 rollover. Fractions are rounded to the nearest ns. */
+ * 68 years of pivot, across the 2036 rollover. Fractions are rounded to the nearest ns.
+ * pivot is a trusted, plausible time (|tv_sec| < 2^62), not packet data. */
 struct timespec ntp_ts64_to_timespec(uint64_t ntp_ts, const struct timespec *pivot);
 
 /* a - b in seconds, computed modulo 2^64 so differences across an era rollover are right
