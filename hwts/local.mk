@@ -5,7 +5,8 @@ hwts_libhwts_a_SOURCES = hwts/timestamping.c hwts/timestamping.h \
 	hwts/tsinfo.c hwts/tsinfo.h \
 	hwts/hwtstamp.c hwts/hwtstamp.h \
 	hwts/phc.c hwts/phc_dev.c hwts/phc.h hwts/phc_internal.h \
-	hwts/phc_regress.c hwts/phc_regress.h
+	hwts/phc_regress.c hwts/phc_regress.h \
+	hwts/netlink.c hwts/netlink.h
 hwts_libhwts_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_GENL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
 
 # Link flags every user of libhwts.a needs.
@@ -35,3 +36,8 @@ check_PROGRAMS += tests/unit/test_phc_regress
 TESTS += tests/unit/test_phc_regress
 tests_unit_test_phc_regress_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_phc_regress_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_hwts_netlink
+TESTS += tests/unit/test_hwts_netlink
+tests_unit_test_hwts_netlink_CFLAGS = $(TSYNC_UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
+tests_unit_test_hwts_netlink_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
