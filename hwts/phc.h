@@ -13,6 +13,10 @@
 // driver), it is read with every sample and reported so the caller can add it to the source's
 // dispersion.
 //
+// The budget belongs to one `struct phc`: open each device once and share that handle between
+// its users (a `refclock phc` and the hardware-timestamp conversion of the same NIC), or the
+// device sees the sum of their reads.
+//
 // All device access goes through `struct phc_dev_ops`, so tests use a fake device.
 
 #ifndef TSYNC_HWTS_PHC_H
