@@ -24,9 +24,12 @@
 // returns that number as `ts_tx.id`. The caller keeps its own counter per socket: set it to 0
 // right after ts_enable() reports TS_MODE_KERNEL or TS_MODE_HARDWARE, remember `counter` as the
 // id of each datagram sendmsg() accepted, then increment it. A sendmsg() that fails (returns -1)
-// does not consume a number. Calling ts_enable() again on the same socket does not restart the
-// kernel's numbering, so call it once per socket. Stamps may arrive late or never (NICs drop
-// hardware TX stamps under load): keep only a few outstanding ids and forget the old ones.
+// fails before the kernel numbers the datagram and does not consume a number. Calling
+// ts_enable() again on the same socket does not restart the kernel's numbering, so call it once
+// per socket. In TS_MODE_HARDWARE a datagram may get two stamps with the same id, a kernel one
+// and a hardware one (OPT_TX_SWHW): prefer the hardware one. Stamps may arrive late or never
+// (NICs drop hardware TX stamps under load): keep only a few outstanding ids, ignore stamps
+// whose id is not outstanding, and forget the old ones.
 
 #ifndef TSYNC_HWTS_TIMESTAMPING_H
 #define TSYNC_HWTS_TIMESTAMPING_H
