@@ -1,2 +1,10 @@
 # SPDX-License-Identifier: ISC
-# tests/integration
+# tests/integration: end-to-end tests of tsyncd in network namespaces (tests/integration/lib.sh),
+# the field report's experiments. They need root and skip (77) otherwise; the host clock is
+# never touched (virtual clock driver, and a tripwire in every test).
+INTEGRATION_TESTS = \
+	tests/integration/e1_step_5min.sh
+
+TESTS += $(INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+	tests/integration/hostclock.py tests/integration/sntp.py

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# (e1) of the field report: a client whose clock is 5 minutes ahead of its server synchronises
+# and steps its (virtual) clock within 10 s of its start.
+#   server 10.123.1.1: local stratum 1, virtual clock = host clock
+#   client 10.123.1.2: virtual clock 300 s ahead, server 10.123.1.1 iburst, polls 1..4 s
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_init
+
+ns_add server
+ns_add client
+link_add server client 1
+
+tsyncd_start server <<-EOF
+	local stratum 1
+	allow all
+	clock virtual offset 0
+EOF
+check "the server serves its clock (the host's) over NTP" \
+	wait_until 5 served_near server 10.123.1.1 0 0.002
+
+start=$(now_s)
+tsyncd_start client <<-EOF
+	server 10.123.1.1 iburst minpoll 0 maxpoll 2
+	clock virtual offset 300
+	allow all
+EOF
+check "before it synchronises, the client serves a clock 300 s ahead" \
+	served_near client 10.123.1.2 300 0.5
+
+wait_until 10 synced client
+sync_s=$(since_s "$start")
+note "time to sync: $sync_s s after the client's start"
+check "tsyncctl status exits 0 within 10 s of the start (took $sync_s s)" synced client
+ctl client status
+
+step=$(step_sizes client | head -n 1)
+check "the log has a clock_step of about -300 s (got '${step:-none}')" \
+	abs_below "$(awk -v s="${step:-0}" 'BEGIN { print s + 300 }')" 0.1
+check "exactly one step in the log" [ "$(step_sizes client | wc -l)" = 1 ]
+last_step=$(tracking_field client "Last step")
+check "tracking shows the last step, about -300 s (got '$last_step')" \
+	abs_below "$(awk -v s="${last_step:-0}" 'BEGIN { print s + 300 }')" 0.1
+
+wait_until 10 offset_below client 0.001
+check "tracking offset below 1 ms (got $(tracking_field client "System offset") s)" \
+	offset_below client 0.001
+check "the client's clock, read over NTP, is the server's within 2 ms" \
+	served_near client 10.123.1.2 0 0.002
+check "the server is the system peer ('*') at stratum 1" \
+	[ "$(source_field client 10.123.1.1 tally)$(source_field client 10.123.1.1 st)" = "*1" ]
+ctl client sources
+ctl client tracking
+finish

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""SNTP queries, independent of tsyncd's code: sntp.py ADDR [TIMEOUT_S].
+Prints "OFFSET_S STRATUM LEAP REFID" of the reply with the shortest round trip of three:
+OFFSET_S is the server's clock minus this host's CLOCK_REALTIME (RFC 5905 offset, from the four
+timestamps). Exit 1 when a query got no valid reply within TIMEOUT_S (default 1 s)."""
+import os
+import socket
+import struct
+import sys
+import time
+
+NTP_UNIX_DELTA_S = 2208988800  # seconds from 1900 to 1970
+
+
+def ntp_to_unix(ts64):
+    return (ts64 >> 32) - NTP_UNIX_DELTA_S + (ts64 & 0xFFFFFFFF) / 2.0**32
+
+
+def refid_text(stratum, refid):
+    if stratum <= 1:
+        return refid.rstrip(b"\0").decode("ascii", "replace") or "-"
+    return socket.inet_ntoa(refid)
+
+
+def query(addr, timeout_s):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(timeout_s)
+    xmt = os.urandom(8)  # the origin check: the reply must echo these 8 bytes
+    request = bytes([0x23]) + bytes(39) + xmt  # LI 0, VN 4, mode 3
+    t1 = time.time()
+    sock.sendto(request, (addr, 123))
+    while True:
+        data, _ = sock.recvfrom(1024)
+        t4 = time.time()
+        if len(data) >= 48 and data[24:32] == xmt and data[0] & 7 == 4:
+            break
+    li = data[0] >> 6
+    stratum = data[1]
+    t2 = ntp_to_unix(struct.unpack("!Q", data[32:40])[0])
+    t3 = ntp_to_unix(struct.unpack("!Q", data[40:48])[0])
+    offset_s = ((t2 - t1) + (t3 - t4)) / 2
+    delay_s = (t4 - t1) - (t3 - t2)
+    return delay_s, "%.6f %d %d %s" % (offset_s, stratum, li, refid_text(stratum, data[12:16]))
+
+
+def main():
+    timeout_s = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    try:
+        replies = [query(sys.argv[1], timeout_s) for _ in range(3)]
+        print(min(replies)[1])
+    except OSError as e:  # socket.timeout is an OSError
+        print("sntp: %s: %s" % (sys.argv[1], e), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
