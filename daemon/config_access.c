@@ -64,7 +64,8 @@ static bool restrict_target(struct cfg_parser *p, const struct cfg_line *l, int 
     if (strcmp(target, "default") == 0) {
         r->kind = CFG_RESTRICT_DEFAULT;
     } else if (strcmp(target, "source") == 0) {
-        r->kind = CFG_RESTRICT_SOURCE;
+        r->kind = CFG_RESTRICT_SOURCE; /* the sources' own addresses: -4/-6 does not apply */
+        r->family = CFG_FAMILY_ANY;
     } else if (cfgp_parse_net(target, &r->net)) {
         r->kind = CFG_RESTRICT_NET;
         if (family != CFG_FAMILY_ANY && family != r->net.family) {

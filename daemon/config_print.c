@@ -34,11 +34,19 @@ static void print_source(const struct cfg_source *s, FILE *out)
     fputc('\n', out);
 }
 
+/* A word as the parser reads it back: quoted when it holds blanks or '#'. */
+static void print_word(FILE *out, const char *word)
+{
+    bool quote = word[0] == '\0' || strpbrk(word, " \t\r\v\f#") != NULL;
+    fprintf(out, quote ? "\"%s\"" : "%s", word);
+}
+
 static void print_refclock(const struct cfg_refclock *r, FILE *out)
 {
-    fprintf(out, "refclock phc %s poll %d delay %.9g offset %.9g readings %u%s%s\n", r->device,
-            r->poll, r->delay_s, r->offset_s, r->readings,
-            (r->flags & CFG_SRC_PREFER) ? " prefer" : "",
+    fputs("refclock phc ", out);
+    print_word(out, r->device);
+    fprintf(out, " poll %d delay %.9g offset %.9g readings %u%s%s\n", r->poll, r->delay_s,
+            r->offset_s, r->readings, (r->flags & CFG_SRC_PREFER) ? " prefer" : "",
             (r->flags & CFG_SRC_NOSELECT) ? " noselect" : "");
 }
 
@@ -99,6 +107,8 @@ static void print_restrict(const struct cfg_restrict *r, FILE *out)
         print_net(&r->net, out);
         break;
     case CFG_RESTRICT_HOST:
+        if (r->family != CFG_FAMILY_ANY)
+            fprintf(out, "-%d ", (int)r->family);
         fputs(r->host, out);
         if (r->net.family != CFG_FAMILY_ANY)
             fprintf(out, " mask %s", addr_str(r->net.family, r->net.mask, m, sizeof(m)));
@@ -122,13 +132,6 @@ static void print_acl(const struct cfg_acl *a, FILE *out)
         fprintf(out, " %s/%d", addr_str(a->family, a->net.addr, buf, sizeof(buf)),
                 prefix_len(a->net.mask, cfgp_addr_len(a->family)));
     fputc('\n', out);
-}
-
-/* A word as the parser reads it back: quoted when it holds blanks or '#'. */
-static void print_word(FILE *out, const char *word)
-{
-    bool quote = word[0] == '\0' || strpbrk(word, " \t\r\v\f#") != NULL;
-    fprintf(out, quote ? "\"%s\"" : "%s", word);
 }
 
 static void print_path(FILE *out, const char *directive, const char *path, const char *unset)
