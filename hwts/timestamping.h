@@ -24,7 +24,8 @@
 // returns that number as `ts_tx.id`. The caller keeps its own counter per socket: set it to 0
 // right after ts_enable() reports TS_MODE_KERNEL or TS_MODE_HARDWARE, remember `counter` as the
 // id of each datagram sendmsg() accepted, then increment it. A sendmsg() that fails (returns -1)
-// fails before the kernel numbers the datagram and does not consume a number. Calling
+// does not consume a number (the kernel gives the number back on its error path; tested on
+// loopback with ECONNREFUSED), but match tolerantly all the same. Calling
 // ts_enable() again on the same socket does not restart the kernel's numbering, so call it once
 // per socket. In TS_MODE_HARDWARE a datagram may get two stamps with the same id, a kernel one
 // and a hardware one (OPT_TX_SWHW): prefer the hardware one. Stamps may arrive late or never

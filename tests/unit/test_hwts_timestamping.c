@@ -325,6 +325,34 @@ static void test_loopback_hardware_flags_keep_kernel_stamps(void **state)
     check_loopback_stamps(AF_INET, TS_FLAG_HARDWARE, TS_MODE_HARDWARE);
 }
 
+// The documented counter rule: a sendmsg() that fails does not consume an OPT_ID number. A
+// connected socket to a closed port gets ECONNREFUSED on every second send (ICMP error).
+static void test_failed_send_consumes_no_id(void **state)
+{
+    int closed = loopback_socket(AF_INET), fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr;
+    socklen_t len = sizeof(addr);
+    struct ts_tx tx;
+    assert_true(closed >= 0 && fd >= 0);
+    assert_int_equal(getsockname(closed, (struct sockaddr *)&addr, &len), 0);
+    close(closed); // nothing listens on that port any more
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, len), 0);
+    assert_int_equal(ts_enable(fd, 0, NULL), TS_MODE_KERNEL);
+    uint32_t expected_id = 0, refused = 0;
+    for (int i = 0; i < 4; i++) {
+        if (send(fd, "x", 1, 0) < 0) {
+            assert_int_equal(errno, ECONNREFUSED);
+            refused++;
+            continue;
+        }
+        assert_int_equal(wait_tx(fd, &tx), 1);
+        assert_int_equal(tx.id, expected_id++);
+        usleep(10000); // let the ICMP error arrive
+    }
+    assert_true(refused > 0);
+    close(fd);
+}
+
 static void test_loopback_timestampns_fallback(void **state)
 {
     int fd = loopback_socket(AF_INET);
@@ -380,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_loopback_kernel_rx_and_tx),
         cmocka_unit_test(test_loopback_ipv6_kernel_rx_and_tx),
         cmocka_unit_test(test_loopback_hardware_flags_keep_kernel_stamps),
+        cmocka_unit_test(test_failed_send_consumes_no_id),
         cmocka_unit_test(test_loopback_timestampns_fallback),
         cmocka_unit_test(test_loopback_user_fallback),
         cmocka_unit_test(test_enable_on_non_socket_gives_user),
