@@ -71,8 +71,10 @@ struct phc;
 const char *phc_method_name(enum phc_method method);
 
 // Opens a PHC read-only: `name` is a device path (/dev/ptp0, /dev/ptp_ena) or an interface name
-// whose PHC is found with ts_info_get(). Checks it with PTP_CLOCK_GETCAPS. Returns NULL with
-// *err = -errno (-ENODEV: the interface has no PHC; -ENOTTY: not a PHC).
+// whose PHC is found with ts_info_get(). Checks it with PTP_CLOCK_GETCAPS and opens the sysfs
+// error bound too, so open before chroot/seccomp: the handle keeps working afterwards (ioctl and
+// pread only). Returns NULL with *err = -errno (-ENODEV: the interface has no PHC; -ENOTTY: not
+// a PHC).
 struct phc *phc_open(const char *name, int *err);
 
 // Wraps device operations (a fake device in tests). `ctx` is passed to every operation and

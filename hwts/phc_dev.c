@@ -19,12 +19,11 @@
 
 #include "hwts/tsinfo.h"
 
-// Context of a device opened by phc_open().
+// Context of a device opened by phc_open(). Both descriptors are opened up front so that the
+// handle keeps working after the process chroots or installs its seccomp filter.
 struct phc_kernel_dev {
-    int fd;
-    // sysfs attribute of the parent device (the PCI function for ENA): /sys/dev/char/M:m is the
-    // ptp class device, the same node as /sys/class/ptp/ptpN, and its `device` link the parent.
-    char error_bound_path[96];
+    int fd;       // the PHC, read-only
+    int bound_fd; // its parent device's phc_error_bound attribute, -1 when it has none
 };
 
 static int kernel_ioctl(void *ctx, unsigned long request, void *arg)
@@ -33,20 +32,8 @@ static int kernel_ioctl(void *ctx, unsigned long request, void *arg)
     return ioctl(dev->fd, request, arg) < 0 ? -errno : 0;
 }
 
-// Reads a decimal count of ns (possibly followed by a newline) from the sysfs attribute.
-static int kernel_error_bound_ns(void *ctx, int64_t *bound_ns)
+int phc_parse_error_bound(const char *text, int64_t *bound_ns)
 {
-    struct phc_kernel_dev *dev = ctx;
-    char text[32];
-    int fd = open(dev->error_bound_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t len = read(fd, text, sizeof(text) - 1);
-    int err = len < 0 ? -errno : 0;
-    close(fd);
-    if (err)
-        return err;
-    text[len] = '\0';
     char *end;
     errno = 0;
     long long value = strtoll(text, &end, 10);
@@ -54,6 +41,20 @@ static int kernel_error_bound_ns(void *ctx, int64_t *bound_ns)
         return -EINVAL;
     *bound_ns = value;
     return 0;
+}
+
+// sysfs regenerates an attribute on every read at offset 0.
+static int kernel_error_bound_ns(void *ctx, int64_t *bound_ns)
+{
+    struct phc_kernel_dev *dev = ctx;
+    char text[32];
+    if (dev->bound_fd < 0)
+        return -ENOENT;
+    ssize_t len = pread(dev->bound_fd, text, sizeof(text) - 1, 0);
+    if (len < 0)
+        return -errno;
+    text[len] = '\0';
+    return phc_parse_error_bound(text, bound_ns);
 }
 
 static int64_t kernel_monotonic_ns(void *ctx)
@@ -87,31 +88,42 @@ static int device_path(const char *name, char *path, size_t len)
     return 0;
 }
 
+static void close_device(struct phc_kernel_dev *dev)
+{
+    close(dev->fd);
+    if (dev->bound_fd >= 0)
+        close(dev->bound_fd);
+    free(dev);
+}
+
+// Opens the PHC and, when present, the error bound of its parent device: /sys/dev/char/M:m is
+// the ptp class device (the node /sys/class/ptp/ptpN points to) and its `device` link the
+// parent, the PCI function for ENA.
 static struct phc_kernel_dev *open_device(const char *path, int *err)
 {
     struct phc_kernel_dev *dev = calloc(1, sizeof(*dev));
     struct stat st;
+    char bound_path[96];
     if (!dev) {
         *err = -ENOMEM;
         return NULL;
     }
+    dev->bound_fd = -1;
     // Read-only: tsyncd never adjusts a PHC.
     dev->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (dev->fd < 0 || fstat(dev->fd, &st) < 0) {
+    if (dev->fd < 0) {
         *err = -errno;
-        if (dev->fd >= 0)
-            close(dev->fd);
         free(dev);
         return NULL;
     }
-    if (!S_ISCHR(st.st_mode)) {
+    if (fstat(dev->fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
         *err = -ENOTTY;
-        close(dev->fd);
-        free(dev);
+        close_device(dev);
         return NULL;
     }
-    snprintf(dev->error_bound_path, sizeof(dev->error_bound_path),
-             "/sys/dev/char/%u:%u/device/phc_error_bound", major(st.st_rdev), minor(st.st_rdev));
+    snprintf(bound_path, sizeof(bound_path), "/sys/dev/char/%u:%u/device/phc_error_bound",
+             major(st.st_rdev), minor(st.st_rdev));
+    dev->bound_fd = open(bound_path, O_RDONLY | O_CLOEXEC);
     return dev;
 }
 
@@ -128,8 +140,7 @@ struct phc *phc_open(const char *name, int *err)
     struct phc *phc = phc_open_ops(&kernel_ops, dev);
     if (!phc) {
         *err = -ENOMEM;
-        close(dev->fd);
-        free(dev);
+        close_device(dev);
         return NULL;
     }
     phc->owns_ctx = true;
@@ -145,10 +156,7 @@ void phc_close(struct phc *phc)
 {
     if (!phc)
         return;
-    if (phc->owns_ctx) {
-        struct phc_kernel_dev *dev = phc->ctx;
-        close(dev->fd);
-        free(dev);
-    }
+    if (phc->owns_ctx)
+        close_device(phc->ctx);
     free(phc);
 }

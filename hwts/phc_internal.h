@@ -17,4 +17,8 @@ struct phc {
     int64_t last_refill_ns; // monotonic time of the last refill, ns
 };
 
+// Parses the text of a phc_error_bound sysfs attribute (decimal ns, optional newline) into
+// `bound_ns`. Returns 0 or -EINVAL.
+int phc_parse_error_bound(const char *text, int64_t *bound_ns);
+
 #endif

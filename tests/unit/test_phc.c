@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hwts/phc.h"
+#include "hwts/phc_internal.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -311,6 +312,20 @@ static void test_error_bound(void **state)
     phc_close(phc);
 }
 
+static void test_parse_error_bound(void **state)
+{
+    int64_t ns = -1;
+    assert_int_equal(phc_parse_error_bound("26541\n", &ns), 0);
+    assert_int_equal(ns, 26541);
+    assert_int_equal(phc_parse_error_bound("0", &ns), 0);
+    assert_int_equal(ns, 0);
+    assert_int_equal(phc_parse_error_bound("", &ns), -EINVAL);
+    assert_int_equal(phc_parse_error_bound("12 ns\n", &ns), -EINVAL);
+    assert_int_equal(phc_parse_error_bound("-5\n", &ns), -EINVAL);
+    assert_int_equal(phc_parse_error_bound("99999999999999999999999", &ns), -EINVAL);
+    assert_int_equal(ns, 0);
+}
+
 static void test_settings_and_caps(void **state)
 {
     struct fake_phc f;
@@ -373,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_budget_exhausted),
         cmocka_unit_test(test_default_budget_under_ena_limit),
         cmocka_unit_test(test_error_bound),
+        cmocka_unit_test(test_parse_error_bound),
         cmocka_unit_test(test_settings_and_caps),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_real_phc_if_present),
