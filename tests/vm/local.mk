@@ -15,7 +15,8 @@ tests_vm_clockprobe_LDADD = discipline/libdiscipline.a -lm
 tests_vm_phcprobe_SOURCES = tests/vm/phcprobe.c tests/vm/probe.c tests/vm/probe.h
 
 TESTS += $(VM_TESTS)
-dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh
+dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
+	tests/vm/refclock_phc.guest.sh
 EXTRA_DIST += tests/vm/README.md
 
 # make check-vm: prepare the guest image (Debian packages only; skipped without root), then run
