@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: ISC
+// fuzz-sources: daemon/config_parse.c daemon/config_values.c daemon/config_sources.c
+// fuzz-sources: daemon/config_access.c daemon/config_directives.c daemon/config_print.c
+// fuzz-sources: daemon/log.c
 /*
  * libFuzzer target for the configuration parser (cfg_load_string). Each input is loaded in
  * normal and strict mode (includefile disabled: no file access). Besides crashes, leaks and
