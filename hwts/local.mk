@@ -41,3 +41,8 @@ check_PROGRAMS += tests/unit/test_hwts_netlink
 TESTS += tests/unit/test_hwts_netlink
 tests_unit_test_hwts_netlink_CFLAGS = $(TSYNC_UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
 tests_unit_test_hwts_netlink_LDADD = $(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
+
+# Diagnostic: capabilities, hardware stamping state and PHC offsets of an interface.
+noinst_PROGRAMS += hwts/hwts-probe
+hwts_hwts_probe_SOURCES = hwts/hwts_probe.c
+hwts_hwts_probe_LDADD = $(HWTS_LIBS)
