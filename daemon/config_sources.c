@@ -155,6 +155,13 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
         cfgp_error(p, "invalid host name \"%s\" for %s", cfgp_word(s.name, w), dir);
         return;
     }
+    struct cfg_net literal;
+    if (s.family != CFG_FAMILY_ANY && cfgp_parse_net(s.name, &literal) &&
+        literal.family != s.family) {
+        cfgp_error(p, "%s -%d does not match address \"%s\"", dir, (int)s.family,
+                   cfgp_word(s.name, w));
+        return;
+    }
     size_t errors = p->diag->n_errors;
     struct poll_given given = {false, false};
     for (i++; i < l->argc; i++)

@@ -94,6 +94,11 @@ static void test_server_errors(void **state)
     assert_only_error("t.conf:1: missing host name for pool");
     assert_int_equal(load("server bad/name\n"), -1);
     assert_only_error("t.conf:1: invalid host name \"bad/name\" for server");
+    assert_int_equal(load("server -4 2001:db8::1\n"), -1);
+    assert_only_error("t.conf:1: server -4 does not match address \"2001:db8::1\"");
+    assert_int_equal(load("pool -6 192.0.2.1\n"), -1);
+    assert_int_equal(load("server -6 [2001:db8::1]\nserver -4 192.0.2.1\n"), 0);
+    assert_int_equal(cfg.n_sources, 2);
     assert_int_equal(load("server a version 5\n"), -1);
     assert_only_error("t.conf:1: version: \"5\" is out of range 1..4");
     assert_int_equal(load("server a version 0\n"), -1);
