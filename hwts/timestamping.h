@@ -19,6 +19,10 @@
 //   - On POLLIN call recvmsg() with a control buffer of TS_CONTROL_LEN bytes, take the time right
 //     after it (user-space fallback) and call ts_parse_rx().
 //
+// The first time a socket of the system asks for RX software stamps the kernel enables them
+// asynchronously (a deferred static key): the first datagrams after ts_enable() may arrive
+// without a kernel stamp, and ts_parse_rx() then reports TS_SRC_USER for them.
+//
 // Matching TX stamps to packets (SOF_TIMESTAMPING_OPT_ID): from the ts_enable() call on, the
 // kernel numbers the datagrams sent on the socket 0, 1, 2, ... (a 32-bit counter that wraps) and
 // returns that number as `ts_tx.id`. The caller keeps its own counter per socket: set it to 0

@@ -310,6 +310,34 @@ static void check_loopback_stamps(int family, unsigned int flags, enum ts_mode e
     close(fd);
 }
 
+// The kernel turns RX software stamping on asynchronously (a deferred static key) when the
+// first socket of the system asks for it, and off when the last one closes: until then
+// datagrams arrive without a kernel stamp. The group keeps one stamping socket open and waits
+// (at most 1 s) until its datagrams are stamped, so that each test sees a settled kernel.
+static int keeper_fd = -1;
+
+static int keep_rx_stamping_on(void **state)
+{
+    struct ts_rx rx;
+    keeper_fd = loopback_socket(AF_INET);
+    if (keeper_fd < 0 || ts_enable(keeper_fd, 0, NULL) != TS_MODE_KERNEL)
+        return -1;
+    for (int i = 0; i < 1000; i++) {
+        if (send(keeper_fd, "warm", 4, 0) != 4)
+            return -1;
+        if (receive_one(keeper_fd, &rx) == TS_SRC_KERNEL)
+            return 0;
+        usleep(1000);
+    }
+    return -1;
+}
+
+static int release_rx_stamping(void **state)
+{
+    close(keeper_fd);
+    return 0;
+}
+
 static void test_loopback_kernel_rx_and_tx(void **state)
 {
     check_loopback_stamps(AF_INET, 0, TS_MODE_KERNEL);
@@ -413,5 +441,5 @@ int main(void)
         cmocka_unit_test(test_loopback_user_fallback),
         cmocka_unit_test(test_enable_on_non_socket_gives_user),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, keep_rx_stamping_on, release_rx_stamping);
 }
