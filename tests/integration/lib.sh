@@ -64,9 +64,14 @@ finish() {
 # awk_true EXPR: exit status of an awk condition (numeric checks on decimals)
 awk_true() { awk "BEGIN { exit !($1) }"; }
 # abs_below VALUE LIMIT: |VALUE| < LIMIT (decimals); false when VALUE is not a number
-abs_below() {
-	[[ $1 =~ ^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]] &&
-		awk_true "($1 < 0 ? -($1) : $1) < $2"
+abs_below() { near "$1" 0 "$2"; }
+
+# is_number VALUE: VALUE is a decimal number
+is_number() { [[ $1 =~ ^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]]; }
+# near VALUE EXPECTED TOLERANCE: both are numbers and |VALUE - EXPECTED| < TOLERANCE
+near() {
+	is_number "$1" && is_number "$2" &&
+		awk_true "($1 - ($2) < 0 ? ($2) - $1 : $1 - ($2)) < $3"
 }
 
 # ---- time ----
@@ -216,7 +221,8 @@ ns_add() {
 	ip -n "$ns" link set lo up || fatal "loopback up in $ns failed"
 }
 
-# ns_exec NAME COMMAND...: run COMMAND inside namespace NAME
+# ns_exec NAME COMMAND...: run COMMAND inside namespace NAME (in the background, call ip netns
+# exec directly, so that $! is the command's PID)
 ns_exec() {
 	local ns
 	ns=$(ns_of "$1")
@@ -286,8 +292,10 @@ tsyncd_start() {
 	ITEST_LOGS["$name: log"]=$dir/tsyncd.log
 	ITEST_LOGS["$name: stderr"]=$dir/stderr
 	ITEST_LOGS["$name: config"]=$dir/tsyncd.conf
-	ns_exec "$name" "$TSYNCD" -n -c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" "$@" \
-		>"$dir/stderr" 2>&1 &
+	# not through ns_exec: a function in the background is a subshell, and $! must be tsyncd
+	# (ip netns exec execs the command without forking)
+	ip netns exec "$(ns_of "$name")" "$TSYNCD" -n -c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" \
+		"$@" >"$dir/stderr" 2>&1 &
 	ITEST_PIDS[$name]=$!
 	wait_until 10 tsyncd_answers "$name"
 	alive "$name" || fatal "tsyncd $name exited at start (see its stderr below)"
@@ -379,9 +387,44 @@ served_offset() {
 # served_near NAME ADDR EXPECTED_S TOLERANCE_S: served_offset is within TOLERANCE_S of EXPECTED_S
 served_near() {
 	local off
-	off=$(served_offset "$1" "$2") || return 1
-	abs_below "$(awk -v a="$off" -v b="$3" 'BEGIN { printf "%.9f", a - b }')" "$4"
+	off=$(served_offset "$1" "$2") && near "$off" "$3" "$4"
 }
 
 # offset_below NAME LIMIT_S: |System offset| of `tsyncctl tracking` is below LIMIT_S
 offset_below() { abs_below "$(tracking_field "$1" "System offset")" "$2"; }
+
+# event_logged NAME SOURCE EVENT: the log has ntpd's event line "SOURCE XXXX XX EVENT" (status
+# word, event code), for example "10.123.1.1 8024 84 reachable"
+event_logged() { log_has "$1" "(^| )${2//./\\.} [0-9a-f]{4} [0-9a-f]{2} $3( |$)"; }
+# log_grew NAME ERE COUNT: the log has more than COUNT lines matching ERE
+log_grew() { [ "$(log_count "$1" "$2")" -gt "$3" ]; }
+
+# ---- processes ----
+
+# child_pid NAME COMM: the PID of the child of daemon NAME whose name (comm) is COMM
+child_pid() {
+	local c comm
+	for c in $(pgrep -P "${ITEST_PIDS[$1]}"); do
+		read -r comm <"/proc/$c/comm" 2>/dev/null || continue
+		if [ "$comm" = "$2" ]; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+# new_child NAME COMM OLD_PID: daemon NAME has a child COMM other than OLD_PID
+new_child() {
+	local c
+	c=$(child_pid "$1" "$2") && [ "$c" != "$3" ]
+}
+# proc_status PID FIELD: the value of FIELD in /proc/PID/status ("Uid" gives four numbers)
+proc_status() { awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
+
+# fresh_sample NAME ADDR START: the sources row of ADDR shows a sample received after START (a
+# now_s value): "when" (whole seconds, rounded down) + 1 <= the time since START
+fresh_sample() {
+	local when
+	when=$(source_field "$1" "$2" when)
+	[[ $when =~ ^[0-9]+$ ]] && awk_true "$when + 1 <= $(since_s "$3")"
+}

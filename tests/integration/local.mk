@@ -3,7 +3,12 @@
 # the field report's experiments. They need root and skip (77) otherwise; the host clock is
 # never touched (virtual clock driver, and a tripwire in every test).
 INTEGRATION_TESTS = \
-	tests/integration/e1_step_5min.sh
+	tests/integration/e1_step_5min.sh \
+	tests/integration/e2_blocked.sh \
+	tests/integration/e3_two_tiers.sh \
+	tests/integration/e4_panic.sh \
+	tests/integration/privsep.sh \
+	tests/integration/chronyd_peer.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# A real peer: Debian's chronyd synchronises to a tsyncd server in a namespace.
+# chronyd comes from the Debian package, downloaded and unpacked into a cache directory, never
+# installed (installing it would start a service on the host). It runs with -x (it never
+# controls the clock) and without CAP_SYS_TIME in its bounding set. The tsyncd server's virtual
+# clock is 100 ms ahead of the host's, so chronyd must measure about -100 ms.
+#   server (tsyncd) 10.123.1.1 --- 10.123.1.2 client (chronyd)
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_init
+
+CHRONY_CACHE=${CHRONY_CACHE:-/var/cache/tsyncd-test/chrony}
+SERVER_OFFSET_S=0.1
+CAP_SYS_TIME_BIT=25
+
+# chrony_fetch: download and unpack Debian's chrony into $CHRONY_CACHE/root (once, under a lock)
+chrony_fetch() {
+	[ -x "$CHRONY_CACHE/root/usr/sbin/chronyd" ] && return 0
+	mkdir -p "$CHRONY_CACHE" || return 1
+	(
+		flock 9
+		[ -x "$CHRONY_CACHE/root/usr/sbin/chronyd" ] && exit 0
+		cd "$CHRONY_CACHE" || exit 1
+		rm -f chrony_*.deb
+		download() { apt-get -q -o APT::Sandbox::User=root download chrony >download.log 2>&1; }
+		download || { apt-get -q update >/dev/null 2>&1 && download; } || exit 1
+		rm -rf root.new && dpkg -x chrony_*.deb root.new && mv root.new root
+	) 9>"$CHRONY_CACHE/.lock"
+}
+chrony_fetch || skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
+CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
+CHRONYC=$CHRONY_CACHE/root/usr/bin/chronyc
+"$CHRONYD" -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
+note "$("$CHRONYD" -v | head -n 1)"
+
+ns_add server
+ns_add client
+link_add server client 1
+tsyncd_start server <<-EOF
+	local stratum 1
+	allow all
+	clock virtual offset $SERVER_OFFSET_S
+EOF
+
+dir=$(dir_of chronyd)
+mkdir -m 700 "$dir"
+cat >"$dir/chrony.conf" <<-EOF
+	server 10.123.1.1 iburst minpoll 0 maxpoll 0
+	pidfile $dir/chronyd.pid
+	bindcmdaddress $dir/chronyd.sock
+	cmdport 0
+EOF
+ITEST_LOGS["chronyd: output"]=$dir/chronyd.out
+ip netns exec "$(ns_of client)" setpriv --bounding-set=-sys_time \
+	"$CHRONYD" -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.out" 2>&1 &
+ITEST_PIDS[chronyd]=$!
+start=$(now_s)
+
+# shellcheck disable=SC2317 # called through wait_until
+chronyc() { "$CHRONYC" -n -h "$dir/chronyd.sock" "$@"; }
+wait_until 5 chronyc tracking || fatal "chronyc cannot talk to chronyd on $dir/chronyd.sock"
+cap_eff=$(proc_status "$(pid_of chronyd)" CapEff)
+check "chronyd runs without CAP_SYS_TIME (CapEff $cap_eff)" \
+	[ $((0x$cap_eff >> CAP_SYS_TIME_BIT & 1)) = 0 ]
+check "chronyd does not control the clock (-x)" \
+	grep -q 'Disabled control of system clock' "$dir/chronyd.out"
+
+# the CSV row of the tsyncd server: mode, state, address, stratum, poll, reach, last rx,
+# adjusted offset, measured offset, error
+chrony_row() { chronyc -c sources | grep '^\^,.,10\.123\.1\.1,'; }
+# shellcheck disable=SC2317 # called through wait_until
+chrony_selected() { chrony_row | grep -q '^\^,\*,'; }
+wait_until 30 chrony_selected
+note "chronyd selected tsyncd after $(since_s "$start") s"
+chronyc sources
+check "chronyc sources shows the tsyncd server as ^*" chrony_selected
+row=$(chrony_row)
+IFS=, read -r _ _ _ stratum _ _ _ _ measured _ <<<"$row"
+check "chronyd sees stratum 1 (got '${stratum:-}')" [ "${stratum:-}" = 1 ]
+check "chronyd measures tsyncd's clock ${SERVER_OFFSET_S} s ahead (offset ${measured:-?} s)" \
+	near "${measured:-}" "-$SERVER_OFFSET_S" 0.005
+finish

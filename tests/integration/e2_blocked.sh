@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# (e2) of the field report: NTP blocked by a firewall must not go unnoticed.
+#   1. the client starts 5 minutes behind with UDP 123 dropped (nft, in its namespace): within
+#      one poll interval (+ margin) the log warns and `tsyncctl status` exits 1 with a reason;
+#   2. the rule is removed: the client synchronises and steps +300 s (the report's experiment 3);
+#   3. the rule is added again: the source becomes unreachable, the warning and status 1 come
+#      within one poll interval (+ margin) of the rule (the detection latency is printed);
+#   4. the rule is removed: the client synchronises again.
+# Polls are 1..2 s (maxpoll 1) to keep the test short.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_init
+
+POLL_S=2     # maxpoll 1
+MARGIN_S=3   # a request in flight, its timeout, the 0.1 s polling of this script
+LIMIT_S=$((POLL_S + MARGIN_S))
+# the warning line (the daemon's "clock not synchronised for N s: REASON")
+WARNING='no source reachable|not synchroni[sz]ed|unsynchroni[sz]ed'
+
+ns_add server
+ns_add client
+link_add server client 1
+
+tsyncd_start server <<-EOF
+	local stratum 1
+	allow all
+	clock virtual offset 0
+EOF
+
+# 1. blocked from the start
+block_ntp client || fatal "nft rule in the client's namespace"
+start=$(now_s)
+tsyncd_start client <<-EOF
+	server 10.123.1.1 iburst minpoll 0 maxpoll 1
+	clock virtual offset -300
+	allow all
+EOF
+wait_until $((LIMIT_S + 5)) log_has client "$WARNING"
+note "blocked from the start: the warning came $(since_s "$start") s after the start"
+check "blocked from the start: the log warns within $LIMIT_S s" \
+	awk_true "$WAITED_S <= $LIMIT_S"
+check "blocked from the start: tsyncctl status exits 1" unsynced client
+reason=$(ctl client status)
+check "status gives a reason (\"$reason\")" [ -n "$reason" ]
+check "no step while blocked" [ -z "$(step_sizes client)" ]
+
+# 2. unblocked: the report's experiment 3, a step of +300 s
+unblock_ntp client
+wait_until 15 synced client
+note "unblocked: synchronised after $WAITED_S s"
+check "after the rule is removed, status exits 0 (within 15 s)" synced client
+check "the source was logged reachable" event_logged client 10.123.1.1 reachable
+step=$(step_sizes client | head -n 1)
+check "the clock was stepped by about +300 s (got '${step:-none}')" \
+	near "${step:-}" 300 0.1
+ctl client sources
+
+# 3. blocked again, while synchronised
+warnings_before=$(log_count client "$WARNING")
+block_ntp client || fatal "nft rule in the client's namespace"
+blocked=$(now_s)
+wait_until $((LIMIT_S + 10)) unsynced client
+status_s=$WAITED_S
+wait_until $((LIMIT_S + 10)) log_grew client "$WARNING" "$warnings_before"
+warning_s=$(since_s "$blocked")
+note "detection latency: status exit 1 after $status_s s, log warning after $warning_s s" \
+	"(poll interval $POLL_S s)"
+check "blocked: tsyncctl status exits 1 within $LIMIT_S s (took $status_s s)" \
+	awk_true "$status_s <= $LIMIT_S"
+check "blocked: the log warns within $LIMIT_S s (took $warning_s s)" \
+	awk_true "$warning_s <= $LIMIT_S"
+reason=$(ctl client status)
+check "status says why (\"$reason\")" grep -Eq 'reachable|no reply' <<<"$reason"
+# ntpd's reach register needs 8 polls without a reply before "unreachable"
+wait_until $((8 * POLL_S + 6)) event_logged client 10.123.1.1 unreachable
+check "the source was logged unreachable (after $(since_s "$blocked") s)" \
+	event_logged client 10.123.1.1 unreachable
+check "no system peer in the sources table" \
+	[ "$(source_field client 10.123.1.1 tally)" != '*' ]
+ctl client sources
+
+# 4. unblocked again
+unblock_ntp client
+unblocked=$(now_s)
+wait_until 15 synced client
+note "unblocked again: synchronised after $(since_s "$unblocked") s"
+check "after the rule is removed again, status exits 0" synced client
+check "no second step (the clock kept time while blocked)" [ "$(step_sizes client | wc -l)" = 1 ]
+check "the client's clock, read over NTP, is the server's within 2 ms" \
+	served_near client 10.123.1.2 0 0.002
+finish
