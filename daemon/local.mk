@@ -5,6 +5,7 @@ daemon_libcore_a_SOURCES = daemon/msg.c daemon/msg.h
 
 include daemon/proto.mk
 include daemon/config.mk
+include daemon/ctl.mk
 
 sbin_PROGRAMS += tsyncd
 tsyncd_SOURCES = daemon/main.c
