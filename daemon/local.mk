@@ -8,5 +8,13 @@ include daemon/config.mk
 include daemon/ctl.mk
 
 sbin_PROGRAMS += tsyncd
-tsyncd_SOURCES = daemon/main.c
-tsyncd_LDADD = daemon/libcore.a -lm
+tsyncd_SOURCES = daemon/main.c \
+	daemon/daemon.c daemon/daemon.h daemon/daemon_int.h daemon/daemon_setup.c \
+	daemon/daemon_children.c daemon/daemon_single.c \
+	daemon/parent.c daemon/parent.h daemon/parent_int.h daemon/parent_state.c \
+	daemon/parent_snapshot.c \
+	daemon/net.c daemon/net.h daemon/net_int.h daemon/net_sources.c \
+	daemon/client.c daemon/client.h daemon/server.c daemon/server.h \
+	daemon/loop.c daemon/loop.h daemon/notify.c daemon/notify.h
+tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
+tsyncd_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) $(TSYNC_SANDBOX_LIBS) -lm

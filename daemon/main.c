@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: ISC
-/* tsyncd entry point: command line, --check-config; the daemon itself is not built yet. */
+/* tsyncd entry point: command line, --check-config, the daemon. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <config.h> /* autoconf (daemon/config.h is the configuration module) */
 #include "daemon/cmdline.h"
 #include "daemon/config.h"
+#include "daemon/daemon.h"
 
 /* --check-config: load the configuration, print it (or every error) and return the status. */
 static int check_config(const struct cmd_opts *o)
@@ -25,6 +26,27 @@ static int check_config(const struct cmd_opts *o)
     cfg_free(&c);
     cfg_diag_free(&diag);
     return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Load the configuration (warnings and errors on stderr) and run the daemon. */
+static int run(const struct cmd_opts *o)
+{
+    static struct cfg c;
+    struct cfg_diag diag;
+    char err[256];
+    int rc;
+
+    cfg_diag_init(&diag);
+    rc = cfg_load_file(o->config_path, o->strict ? CFG_STRICT : 0, &c, &diag);
+    cfg_diag_print(&diag, stderr);
+    cfg_diag_free(&diag);
+    if (rc == 0 && cmd_apply(o, &c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tsyncd: %s\n", err);
+        rc = -1;
+    }
+    rc = rc == 0 ? daemon_run(&c, o) : EXIT_FAILURE;
+    cfg_free(&c);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -48,6 +70,5 @@ int main(int argc, char **argv)
     case CMD_RUN:
         break;
     }
-    fputs("tsyncd: the daemon is not built yet\n", stderr);
-    return EXIT_FAILURE;
+    return run(&o);
 }

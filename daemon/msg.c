@@ -109,7 +109,7 @@ static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
         return fail(err, errlen, "SAMPLE timestamp out of range");
     if (!in_range(m->root_delay_s, 0, 16) || !in_range(m->root_dispersion_s, 0, 16))
         return fail(err, errlen, "SAMPLE root delay/dispersion out of range");
-    if (m->stratum < 1 || m->stratum > 15 || m->leap > 3 || m->pad != 0)
+    if (m->stratum < 1 || m->stratum > 16 || m->leap > 3 || m->pad != 0)
         return fail(err, errlen, "SAMPLE stratum %u or leap %u out of range", m->stratum, m->leap);
     if (m->precision_log2 < -32 || m->precision_log2 > 0)
         return fail(err, errlen, "SAMPLE precision %d out of range", m->precision_log2);

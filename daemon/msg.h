@@ -109,7 +109,7 @@ struct msg_sample {
     double root_delay_s;      /* 0 .. 16 */
     double root_dispersion_s; /* 0 .. 16 */
     uint32_t refid;           /* host order */
-    uint8_t stratum;          /* 1 .. 15 (the child drops others) */
+    uint8_t stratum;          /* 1 .. 16 (16: the server is unsynchronised) */
     uint8_t leap;             /* 0 .. 3 */
     int8_t precision_log2;    /* -32 .. 0 */
     uint8_t pad;

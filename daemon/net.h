@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The network child (prefix net_): all packet I/O and parsing. It runs unprivileged, chrooted
+ * and under seccomp (daemon.c sets that up), polls the configured sources, answers NTP clients
+ * and the control socket, and talks to the parent only through daemon/msg.h messages.
+ */
+#ifndef TSYNC_DAEMON_NET_H
+#define TSYNC_DAEMON_NET_H
+
+#include <stdbool.h>
+
+#include "daemon/client.h"
+#include "daemon/config.h"
+#include "daemon/loop.h"
+#include "daemon/msg.h"
+#include "daemon/server.h"
+
+#define NET_MAX_SERVER_FDS 4
+
+/* File descriptors the parent hands over (all already bound). */
+struct net_fds {
+    int parent;   /* SOCK_SEQPACKET to the parent */
+    int resolver; /* SOCK_SEQPACKET to the resolver, -1 if none */
+    int control;  /* listening control socket, -1 if none */
+    int server[NET_MAX_SERVER_FDS];
+    int nserver;
+};
+
+/* Name resolution state of one configuration line. */
+struct net_name {
+    bool pending; /* a request is in flight */
+    uint32_t request_id;
+    double next_try; /* monotonic s; 0: now */
+    double retry_s;  /* backoff */
+};
+
+struct net {
+    const struct cfg *cfg;
+    struct net_fds fds;
+    struct resolver_client *resolver;
+    struct control *control;
+    struct clk_map map;
+    struct msg_snapshot snap;
+    bool have_snapshot;
+    uint32_t rx_seq, tx_seq;
+    struct client clients[MSG_MAX_SOURCES]; /* index = slot */
+    struct net_name names[CFG_MAX_SOURCES];
+    struct server_stats server_stats;
+    bool stop;
+    bool test_hooks; /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
+    int nfds_control;
+};
+
+/* Prepare the child's state (no I/O yet). */
+void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks);
+/* Start: HELLO to the parent, numeric sources added, names sent to the resolver. */
+int net_start(struct net *n, double now);
+/* The child's loop role. */
+struct loop_role net_role(struct net *n);
+void net_fini(struct net *n);
+
+/* Test hooks (set from signal handlers). */
+void net_request_forbidden_syscall(void);
+void net_request_hostile_messages(void);
+
+#endif
