@@ -394,10 +394,10 @@ int ctlfmt_status(FILE *out, const struct msg_snapshot *snap, bool numeric)
     case MSG_SYNC_SYNCHRONISED:
         if (peer != NULL) {
             ctlfmt_remote(peer, numeric, remote, sizeof(remote));
-            fprintf(out, "synchronised to %s at stratum %u, offset %+.6f s\n", remote,
+            fprintf(out, "synchronised to %s at stratum %u, offset %+.9f s\n", remote,
                     snap->stratum, snap->offset_s);
         } else {
-            fprintf(out, "synchronised at stratum %u, offset %+.6f s\n", snap->stratum,
+            fprintf(out, "synchronised at stratum %u, offset %+.9f s\n", snap->stratum,
                     snap->offset_s);
         }
         return 0;

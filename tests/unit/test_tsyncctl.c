@@ -265,7 +265,7 @@ static void test_status_synchronised(void **state)
     snap.offset_s = -0.000031;
     text = render(STATUS, &rc);
     assert_int_equal(rc, 0);
-    assert_string_equal(text, "synchronised to 10.0.0.100 at stratum 3, offset -0.000031 s\n");
+    assert_string_equal(text, "synchronised to 10.0.0.100 at stratum 3, offset -0.000031000 s\n");
     free(text);
 }
 
