@@ -334,7 +334,10 @@ static void print_reference(FILE *out, const struct msg_snapshot *snap, bool num
     char text[NTP_REFID_STR_LEN], remote[MSG_NAME_LEN + MSG_ADDR_LEN];
 
     ntp_refid_format(wire, snap->stratum, text, sizeof(text));
-    fprintf(out, "Reference ID    : %08X (%s)\n", (unsigned)snap->refid, text);
+    fprintf(out, "Reference ID    : %08X", (unsigned)snap->refid);
+    if (text[0] != '\0')
+        fprintf(out, " (%s)", text);
+    fputc('\n', out);
     if (peer != NULL) {
         ctlfmt_remote(peer, numeric, remote, sizeof(remote));
         fprintf(out, "System peer     : %s\n", remote);
@@ -370,8 +373,10 @@ void ctlfmt_tracking(FILE *out, const struct msg_snapshot *snap, bool numeric)
                     poll, sizeof(poll));
     print_reference(out, snap, numeric);
     fprintf(out, "Ref time        : %s\n", ref_time);
-    fprintf(out, "System offset   : %+.9f seconds (%s)\n", snap->offset_s,
-            snap->offset_s >= 0 ? "local clock behind" : "local clock ahead");
+    fprintf(out, "System offset   : %+.9f seconds%s\n", snap->offset_s,
+            snap->offset_s > 0   ? " (local clock behind)"
+            : snap->offset_s < 0 ? " (local clock ahead)"
+                                 : "");
     fprintf(out, "System jitter   : %.9f seconds\n", snap->jitter_s);
     fprintf(out, "Frequency       : %+.3f ppm (sd %.3f ppm)\n", snap->freq_ppm, snap->freq_sd_ppm);
     fprintf(out, "Applied freq    : %+.3f ppm\n", snap->applied_freq_ppm);

@@ -356,6 +356,9 @@ static void test_tracking_step_and_refusal(void **state)
     snap.refused_offset_s = -2000.0;
     snap.sync_reason = DISC_SYNC_PANIC;
     text = render(TRACKING, NULL);
+    assert_non_null(strstr(text, "Reference ID    : 00000000\n"));
+    assert_non_null(strstr(text, "System peer     : none\n"));
+    assert_non_null(strstr(text, "System offset   : +0.000000000 seconds\n"));
     assert_non_null(strstr(text, "Ref time        : never\n"));
     assert_non_null(strstr(text, "Last step       : +300.000000 seconds at 2027-01-15 08:00:00 "
                                  "UTC (100 s ago), 1 step in all\n"));
