@@ -60,7 +60,8 @@ static int make_parent_dir(const char *path, char *err, size_t errlen)
     if (slash == NULL || slash == dir)
         return 0;
     *slash = '\0';
-    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+    /* chmod: the umask must not hide the socket from the users it is meant for. */
+    if ((mkdir(dir, 0755) == 0 && chmod(dir, 0755) == 0) || errno == EEXIST)
         return 0;
     snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
     return -1;

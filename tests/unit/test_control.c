@@ -118,8 +118,15 @@ static void test_listen_creates_socket_0666(void **state)
     struct control *ctl;
     struct stat st;
 
+    char sub[96];
+    mode_t old_umask = umask(077);
+
     (void)state;
     ctl = start_server();
+    umask(old_umask);
+    snprintf(sub, sizeof(sub), "%s/run", dir);
+    assert_int_equal(stat(sub, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755);
     assert_int_equal(lstat(path, &st), 0);
     assert_true(S_ISSOCK(st.st_mode));
     assert_int_equal(st.st_mode & 0777, 0666);
