@@ -266,7 +266,7 @@ static void serve_client(struct control_client *c, const struct msg_snapshot *sn
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
     struct msg_header hdr;
     const void *payload;
-    char err[128];
+    char err[128] = "not a request"; /* msg_validate() replaces it on failure */
     ssize_t n;
 
     n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
