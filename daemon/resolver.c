@@ -113,7 +113,7 @@ int resolver_main(int fd)
         struct msg_header hdr;
         const void *payload;
         bool truncated = false;
-        char err[128] = "";
+        char err[128] = "not a RESOLVE message"; /* replaced by msg_validate() errors */
         ssize_t n = receive_request(fd, buf, sizeof(buf), &truncated);
 
         if (n == 0)
