@@ -20,17 +20,18 @@
 //   after applying act.step: disc_clock_stepped(d, act.step_s);
 //
 // Design (details in discipline/DESIGN.md):
-//  - Per source, a two-state Kalman filter (phase, frequency of the local oscillator against the
+//  - Per source, a two-state filter (phase, frequency of the local oscillator against the
 //    source) on samples expressed against the free-running oscillator: corrections the discipline
 //    applied (frequency, steps) are added back, so stored samples never go stale and the loop
-//    cannot oscillate. Measurement noise comes from the delay excess over the minimum delay
-//    (low-delay samples dominate); popcorn spikes (delay outliers) are dropped.
+//    cannot oscillate. The offset error of a sample is modelled as bounded by half its delay
+//    excess over the minimum delay (low-delay samples dominate); popcorn spikes are dropped.
 //  - Selection: RFC 5905 intersection (correctness intervals = offset +- root distance),
 //    clustering, combining weighted by 1/distance^2, system peer with hysteresis.
 //  - Control: frequency = -(estimated oscillator error); phase error removed by an extra
-//    frequency of -offset/tau (tau adaptive, about two poll intervals), bounded by max_slew_ppm.
+//    frequency of offset/tau (tau = one poll interval, adapts with the poll), bounded by
+//    max_slew_ppm.
 //  - Steps: only for offsets confirmed by consecutive samples of a majority of the selectable
-//    sources; panic threshold; after the first synchronisation a token bucket bounds the step rate.
+//    sources; panic threshold; after the first correction a token bucket bounds the step rate.
 #ifndef TSYNC_DISCIPLINE_H
 #define TSYNC_DISCIPLINE_H
 

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: ISC
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discipline/filter.h"
+
+// Initial frequency random-walk intensity: 1e-9 per sqrt(s) (a good quartz oscillator); the
+// filter adapts it from its innovations between these bounds.
+#define Q_INITIAL 1e-18
+#define Q_MIN     1e-21
+#define Q_MAX     1e-13
+// A sample whose delay excess exceeds this many times the median excess is a popcorn spike...
+#define POPCORN_RATIO 8.0
+// ... unless that many spikes came in a row (the path changed).
+#define POPCORN_MAX_RUN 4
+// After this many consecutive agreeing far samples the source moved: rebase its phase.
+#define PENDING_REBASE 6
+// Innovation gate (in standard deviations) added to the jump threshold.
+#define JUMP_SIGMAS 8.0
+#define NIS_CLIP    4.0
+// Path change: the best of the last PATH_RECENT delays exceeds the minimum by more than
+// PATH_SHIFT_RATIO median excesses.
+#define PATH_RECENT      16
+#define PATH_SHIFT_RATIO 4.0
+#define MIN_DELAY_DOUBT  0.25
+#define NIS_TARGET       0.9
+#define Q_GAIN           0.02
+
+void flt_init(struct flt *f, double y0, double y0_sd)
+{
+    memset(f, 0, sizeof(*f));
+    f->y = y0;
+    f->p[1][1] = y0_sd * y0_sd;
+    f->q = Q_INITIAL;
+    f->nis_avg = 0.88;
+}
+
+double flt_min_delay(const struct flt *f)
+{
+    double min = 0;
+    for (int i = 0; i < f->ndelays; i++)
+        if (i == 0 || f->delays[i] < min)
+            min = f->delays[i];
+    return min;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_excess(const struct flt *f, double min_delay)
+{
+    double tmp[FLT_DELAY_HIST];
+    for (int i = 0; i < f->ndelays; i++)
+        tmp[i] = f->delays[i] - min_delay;
+    qsort(tmp, (size_t)f->ndelays, sizeof(tmp[0]), cmp_double);
+    return tmp[f->ndelays / 2];
+}
+
+// Index of the k-th most recent delay (k = 0: the last one).
+static int recent_index(const struct flt *f, int k)
+{
+    return (f->delay_pos - 1 - k + 2 * FLT_DELAY_HIST) % FLT_DELAY_HIST;
+}
+
+// When even the best of the recent delays is far above the minimum, the path changed: forget
+// the older delays so the minimum (and the error model) follows the new path.
+static void detect_path_change(struct flt *f)
+{
+    if (f->ndelays <= PATH_RECENT)
+        return;
+    double recent_min = INFINITY;
+    for (int k = 0; k < PATH_RECENT; k++)
+        recent_min = fmin(recent_min, f->delays[recent_index(f, k)]);
+    double min = flt_min_delay(f);
+    if (recent_min - min <= PATH_SHIFT_RATIO * median_excess(f, min))
+        return;
+    double keep[PATH_RECENT];
+    for (int k = 0; k < PATH_RECENT; k++)
+        keep[PATH_RECENT - 1 - k] = f->delays[recent_index(f, k)];
+    memcpy(f->delays, keep, sizeof(keep));
+    f->ndelays = PATH_RECENT;
+    f->delay_pos = PATH_RECENT;
+}
+
+static void remember_delay(struct flt *f, double delay)
+{
+    f->delays[f->delay_pos] = delay;
+    f->delay_pos = (f->delay_pos + 1) % FLT_DELAY_HIST;
+    if (f->ndelays < FLT_DELAY_HIST)
+        f->ndelays++;
+    detect_path_change(f);
+}
+
+static bool is_popcorn(struct flt *f, const struct flt_input *in)
+{
+    if (f->ndelays < 8) {
+        f->popcorn_run = 0;
+        return false;
+    }
+    double min = flt_min_delay(f);
+    double limit = POPCORN_RATIO * median_excess(f, min) + 2 * in->dispersion_s + in->noise_s;
+    if (in->delay_s - min <= limit || f->popcorn_run >= POPCORN_MAX_RUN) {
+        f->popcorn_run = 0;
+        return false;
+    }
+    f->popcorn_run++;
+    f->popcorn_count++;
+    return true;
+}
+
+// Offset error model of a sample: uniform within +-half_width (half the delay excess: the
+// queueing delay could be on either way) blurred by Gaussian noise of variance gauss_var
+// (timestamps, precision). The excess is counted from the recent minimum delay, which itself
+// exceeds the true minimum by about the median excess / sqrt(number of delays).
+struct error_model {
+    double half_width; // s
+    double gauss_var;  // s^2
+};
+
+static struct error_model error_model(const struct flt *f, const struct flt_input *in)
+{
+    double excess = 0;
+    if (f->ndelays > 0) {
+        double min = flt_min_delay(f);
+        excess = fmax(in->delay_s - min, 0) + median_excess(f, min) / sqrt(f->ndelays) +
+                 MIN_DELAY_DOUBT * min * fmax(1 - f->ndelays / 16.0, 0);
+    }
+    return (struct error_model){
+        .half_width = excess / 2,
+        .gauss_var = in->noise_s * in->noise_s + in->dispersion_s * in->dispersion_s / 3,
+    };
+}
+
+// Variance of the offset error of a sample (Gaussian equivalent of the error model), s^2.
+static double measurement_var(const struct flt *f, const struct flt_input *in)
+{
+    struct error_model e = error_model(f, in);
+    return e.gauss_var + e.half_width * e.half_width / 3;
+}
+
+void flt_predict(const struct flt *f, double t, double *u, double *u_var)
+{
+    double dt = t - f->t;
+    *u = f->u + f->y * dt;
+    if (u_var)
+        *u_var =
+            f->p[0][0] + 2 * dt * f->p[0][1] + dt * dt * f->p[1][1] + f->q * fabs(dt * dt * dt) / 3;
+}
+
+static void predict_to(struct flt *f, double t)
+{
+    double dt = t - f->t;
+    if (dt <= 0)
+        return;
+    double p00 = f->p[0][0], p01 = f->p[0][1], p11 = f->p[1][1];
+    f->u += f->y * dt;
+    f->p[0][0] = p00 + 2 * dt * p01 + dt * dt * p11 + f->q * dt * dt * dt / 3;
+    f->p[0][1] = p01 + dt * p11 + f->q * dt * dt / 2;
+    f->p[1][0] = f->p[0][1];
+    f->p[1][1] = p11 + f->q * dt;
+    f->t = t;
+}
+
+// Keeps the normalised innovations at their expected size by adapting the wander intensity:
+// a slow stochastic approximation in log(q). The innovation squared is clipped at NIS_CLIP
+// (robust to the odd outlier); NIS_TARGET is its mean for a well-tuned filter.
+static void adapt_q(struct flt *f, double nis)
+{
+    double clipped = fmin(nis, NIS_CLIP);
+    f->nis_avg += (clipped - f->nis_avg) / 32;
+    if (f->n < 16)
+        return;
+    f->q = fmin(fmax(f->q * exp(Q_GAIN * (clipped - NIS_TARGET)), Q_MIN), Q_MAX);
+}
+
+// Standard normal upper tail probability.
+static double upper_tail(double x)
+{
+    return 0.5 * erfc(x / M_SQRT2);
+}
+
+// Posterior mean and variance of u from the prior N(m, p) and a sample z whose error follows
+// the error model: the prior times [Phi(beta) - Phi(gamma)], moments in closed form. False when
+// the sample is too unlikely under the prior for the formula to be accurate.
+static bool bounded_posterior(double m, double p, double z, const struct error_model *e,
+                              double *mean, double *var)
+{
+    double sd = sqrt(p + e->gauss_var);
+    double beta = (z + e->half_width - m) / sd, gamma = (z - e->half_width - m) / sd;
+    double mass; // Phi(beta) - Phi(gamma), in the tail where it is accurate
+    if (gamma > 0)
+        mass = upper_tail(gamma) - upper_tail(beta);
+    else if (beta < 0)
+        mass = upper_tail(-beta) - upper_tail(-gamma);
+    else
+        mass = 1 - upper_tail(beta) - upper_tail(-gamma);
+    if (!(mass > 1e-9))
+        return false;
+    double pdf_b = exp(-beta * beta / 2) / sqrt(2 * M_PI);
+    double pdf_g = exp(-gamma * gamma / 2) / sqrt(2 * M_PI);
+    double d1 = -(pdf_b - pdf_g) / sd / mass;                      // d log(mass) / dm
+    double d2 = (gamma * pdf_g - beta * pdf_b) / (sd * sd) / mass; // mass'' / mass
+    *mean = m + p * d1;
+    *var = p + p * p * (d2 - d1 * d1);
+    return *var > 0 && isfinite(*mean);
+}
+
+// Measurement update (u observed, y correlated): assumed-density filtering with the bounded
+// error model, the Kalman update as the fallback.
+static void measurement_update(struct flt *f, const struct flt_input *in)
+{
+    predict_to(f, in->t);
+    struct error_model e = error_model(f, in);
+    double r = e.gauss_var + e.half_width * e.half_width / 3;
+    double p00 = f->p[0][0], p01 = f->p[0][1];
+    double innov = in->u - f->u;
+    double mean, var;
+    if (!bounded_posterior(f->u, p00, in->u, &e, &mean, &var)) {
+        mean = f->u + p00 / (p00 + r) * innov;
+        var = p00 * r / (p00 + r);
+    }
+    double gain = p01 / p00; // regression of y on u
+    f->y += gain * (mean - f->u);
+    f->u = mean;
+    f->p[0][0] = var;
+    f->p[0][1] = f->p[1][0] = p01 * var / p00;
+    f->p[1][1] += gain * gain * (var - p00);
+    adapt_q(f, innov * innov / (p00 + r));
+    f->jitter2 += (innov * innov - f->jitter2) / 8;
+}
+
+static void accept(struct flt *f, const struct flt_input *in)
+{
+    if (f->n == 0) {
+        double r = measurement_var(f, in);
+        f->t = in->t;
+        f->u = in->u;
+        f->p[0][0] = r;
+        f->p[0][1] = f->p[1][0] = 0;
+        f->jitter2 = r;
+        f->t_first = in->t;
+    } else {
+        measurement_update(f, in);
+    }
+    f->n++;
+    f->last_delay_s = in->delay_s;
+    f->last_dispersion_s = in->dispersion_s;
+    f->last_u = in->u;
+    f->last_t = in->t;
+}
+
+static void push_pending(struct flt *f, const struct flt_input *in, double jump_s)
+{
+    if (f->npending > 0) {
+        struct flt_pending_run run;
+        flt_pending(f, in->t, &run);
+        if (fabs(in->u - run.u) > jump_s / 2)
+            f->npending = 0; // does not agree with the run: start a new one
+    }
+    if (f->npending == FLT_PENDING) {
+        memmove(&f->pending[0], &f->pending[1], sizeof(f->pending[0]) * (FLT_PENDING - 1));
+        f->npending--;
+    }
+    f->pending[f->npending++] = *in;
+}
+
+double flt_jitter(const struct flt *f)
+{
+    return sqrt(f->jitter2);
+}
+
+bool flt_pending(const struct flt *f, double t, struct flt_pending_run *run)
+{
+    if (f->npending == 0)
+        return false;
+    double sum = 0, var = 0;
+    for (int i = 0; i < f->npending; i++) {
+        sum += f->pending[i].u + f->y * (t - f->pending[i].t);
+        var += measurement_var(f, &f->pending[i]);
+    }
+    run->u = sum / f->npending;
+    run->var = var / f->npending / f->npending;
+    run->count = f->npending;
+    run->span_s = f->pending[f->npending - 1].t - f->pending[0].t;
+    return true;
+}
+
+void flt_shift(struct flt *f, double du, double du_var, double jump_s)
+{
+    f->u += du;
+    f->last_u += du;
+    f->p[0][0] += du_var;
+    struct flt_input held[FLT_PENDING];
+    int n = f->npending;
+    memcpy(held, f->pending, sizeof(held[0]) * (size_t)n);
+    f->npending = 0;
+    for (int i = 0; i < n; i++) {
+        double u_pred;
+        flt_predict(f, held[i].t, &u_pred, NULL);
+        if (held[i].t >= f->t && fabs(held[i].u - u_pred) <= jump_s)
+            accept(f, &held[i]);
+    }
+}
+
+enum flt_result flt_add(struct flt *f, const struct flt_input *in, double jump_s)
+{
+    bool popcorn = is_popcorn(f, in);
+    remember_delay(f, in->delay_s);
+    if (popcorn)
+        return FLT_POPCORN;
+    if (f->n > 0) {
+        double u_pred, u_var;
+        flt_predict(f, in->t, &u_pred, &u_var);
+        double gate = jump_s + JUMP_SIGMAS * sqrt(u_var + measurement_var(f, in));
+        if (fabs(in->u - u_pred) > gate) {
+            push_pending(f, in, jump_s);
+            if (f->npending < PENDING_REBASE)
+                return FLT_PENDING_JUMP;
+            struct flt_pending_run run;
+            flt_pending(f, in->t, &run);
+            flt_shift(f, run.u - u_pred, run.var, jump_s);
+            return FLT_ACCEPTED;
+        }
+    }
+    f->npending = 0;
+    accept(f, in);
+    return FLT_ACCEPTED;
+}

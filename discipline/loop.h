@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: ISC
+// Discipline loop: step/slew/panic policy with a step-rate bound, the frequency to steer the
+// clock with, and the poll interval adaptation.
+//
+// The frequency estimate comes from the source filters (they see the free-running oscillator),
+// so this loop is feed-forward: frequency = base (the oscillator correction) + offset / tau,
+// with the phase term bounded by max_slew_ppm. A step only changes the phase; the frequency
+// estimate is untouched by it.
+#ifndef TSYNC_DISCIPLINE_LOOP_H
+#define TSYNC_DISCIPLINE_LOOP_H
+
+#include <stdbool.h>
+
+#include "discipline/discipline.h"
+
+// Phase time constant in poll intervals: the offset is slewed out with tau = this * 2^poll.
+#define LOOP_TAU_POLLS 1.0
+// Poll adaptation (ntpd's CLOCK_PGATE and CLOCK_LIMIT): offsets within PGATE * jitter count up.
+#define LOOP_POLL_GATE  4.0
+#define LOOP_POLL_LIMIT 30
+
+enum loop_decision {
+    LOOP_SLEW = 0,   // |offset| within the step threshold: slew it out
+    LOOP_STEP,       // step by the offset now
+    LOOP_WAIT,       // beyond the threshold but not confirmed yet: leave the phase alone
+    LOOP_PANIC,      // beyond the panic threshold: do not touch the clock, report
+    LOOP_RATE_LIMIT, // a step is due but the step budget is exhausted: report
+};
+
+struct loop_state {
+    bool corrected;    // the first correction (step or slew) happened: start-up is over
+    int steps;         // steps done
+    double tokens;     // step budget left (after start-up)
+    double token_time; // `now` of the last token refill, s
+    int poll_log2;     // system poll exponent, log2 s
+    int poll_counter;  // ntpd-style poll hysteresis counter
+};
+
+void loop_init(struct loop_state *l, const struct disc_params *p);
+
+// Decision for a system offset (s). confirmed: every survivor has step_confirm_samples
+// consecutive agreeing samples spanning step_confirm_span_s. Refills the step budget.
+enum loop_decision loop_decide(struct loop_state *l, const struct disc_params *p, double offset_s,
+                               bool confirmed, double now);
+
+// The step decided by loop_decide() was handed to the caller: count it against the budget.
+void loop_step_taken(struct loop_state *l);
+
+// Frequency to set, ppm: base_ppm plus the phase term offset_s / tau_s (bounded by
+// max_slew_ppm), the total bounded by max_freq_ppm.
+double loop_frequency(const struct disc_params *p, double base_ppm, double offset_s, double tau_s);
+
+// Adapt the system poll exponent after a new sample: up when |offset| stays within
+// LOOP_POLL_GATE * jitter, down otherwise; clamped to min..max. Returns the new exponent.
+int loop_adapt_poll(struct loop_state *l, double offset_s, double jitter_s, int min_poll,
+                    int max_poll);
+
+#endif

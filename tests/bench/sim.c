@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: ISC
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "tests/bench/sim.h"
+
+#define EPOCH_S             1800000000LL // realtime scale origin of the simulation (2027)
+#define TICK_S              0.25         // metric and wander step, s
+#define SERVER_PROCESSING_S 10e-6
+#define IBURST_POLLS        6
+#define IBURST_INTERVAL_S   2.0
+#define TIMER_S             8.0 // disc_update() timer besides the one after each sample
+#define SETTLE_LIMIT_S      1e-3
+
+struct server {
+    int id;                 // discipline source id
+    double next_poll;       // true time of the next request, s
+    int polls;              // requests sent
+    bool pending;           // a reply is on its way
+    double reply_at;        // its arrival time, s
+    struct disc_sample smp; // t1..t3 filled at send time
+};
+
+struct world {
+    const struct sim_config *cfg;
+    struct disc *d;
+    struct server srv[SIM_MAX_SERVERS];
+    uint64_t rng;
+    double t;     // true time, s
+    double x;     // local clock error (local - true), s
+    double y;     // oscillator frequency error, s/s
+    double f_ppm; // frequency the discipline set, ppm
+    double next_tick, next_timer;
+    // metrics
+    double window_start; // RMS/max window start, s
+    double settle_from;  // settle time is measured from here, s
+    double last_bad;     // last time |x| >= 1 ms, s
+    double sum2, max, fsum2;
+    long n2, nf;
+    struct sim_result *res;
+};
+
+static double uniform(struct world *w)
+{
+    // splitmix64: deterministic and good enough for a simulation.
+    uint64_t z = (w->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double gaussian(struct world *w)
+{
+    return sqrt(-2 * log(uniform(w))) * cos(2 * M_PI * uniform(w));
+}
+
+static double exponential(struct world *w, double mean)
+{
+    return -mean * log(uniform(w));
+}
+
+// A timestamp EPOCH_S + v seconds.
+static struct timespec stamp(double v)
+{
+    double whole = floor(v);
+    long nsec = lround((v - whole) * 1e9);
+    struct timespec ts = {.tv_sec = (time_t)(EPOCH_S + (long long)whole), .tv_nsec = nsec};
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+static void advance(struct world *w, double t)
+{
+    w->x += (w->y + w->f_ppm * 1e-6) * (t - w->t);
+    w->t = t;
+}
+
+static void check_settle(struct world *w)
+{
+    if (fabs(w->x) >= SETTLE_LIMIT_S)
+        w->last_bad = w->t;
+}
+
+static void apply(struct world *w, const struct disc_action *a)
+{
+    if (a->step) {
+        w->x += a->step_s;
+        disc_clock_stepped(w->d, a->step_s);
+        w->res->steps++;
+    }
+    if (a->refusal != DISC_REFUSAL_NONE)
+        w->res->refusals++;
+    w->f_ppm = a->freq_ppm;
+}
+
+static void check_falsetickers(struct world *w)
+{
+    static struct disc_status st;
+    disc_get_status(w->d, w->t, &st);
+    for (int i = 0; i < w->cfg->nservers; i++) {
+        if (w->cfg->server_offset_s[i] == 0)
+            continue;
+        for (int k = 0; k < st.nsources; k++)
+            if (st.sources[k].id == w->srv[i].id && (st.sources[k].tally == DISC_TALLY_CANDIDATE ||
+                                                     st.sources[k].tally == DISC_TALLY_SYSPEER))
+                w->res->falseticker_used = true;
+    }
+}
+
+// One line per update on stderr: true error, estimated error, frequencies (ppm), jitter.
+static void trace(struct world *w, const struct disc_action *a)
+{
+    static struct disc_status st;
+    disc_get_status(w->d, w->t, &st);
+    fprintf(stderr,
+            "t %.2f err %.3e est %.3e freq %.4f base %.4f true %.4f jitter %.2e poll %d "
+            "peer %d step %d\n",
+            w->t, w->x, -st.offset_s, a->freq_ppm, st.freq_ppm, -w->y * 1e6, st.jitter_s,
+            st.poll_log2, st.sys_peer, a->step);
+}
+
+static void update(struct world *w)
+{
+    struct disc_action a;
+    check_settle(w);
+    disc_update(w->d, w->t, &a);
+    if (w->cfg->trace)
+        trace(w, &a);
+    apply(w, &a);
+    check_settle(w);
+    check_falsetickers(w);
+}
+
+static double server_time(struct world *w, int i, double t)
+{
+    return t + w->cfg->server_offset_s[i] + w->cfg->ts_noise_s * gaussian(w);
+}
+
+static void send_poll(struct world *w, int i)
+{
+    const struct sim_config *c = w->cfg;
+    struct server *s = &w->srv[i];
+    disc_source_polled(w->d, s->id, w->t);
+    s->polls++;
+    double interval = c->iburst && s->polls < IBURST_POLLS
+                          ? IBURST_INTERVAL_S
+                          : ldexp(1.0, disc_poll_interval(w->d, s->id));
+    s->next_poll = w->t + interval;
+    if (uniform(w) < c->loss)
+        return;
+    double out = c->base_delay_s + exponential(w, c->jitter_mean_s);
+    double back = c->base_delay_s + exponential(w, c->jitter_mean_s) + c->asym_s;
+    s->smp = (struct disc_sample){
+        .t1 = stamp(w->t + w->x + c->ts_noise_s * gaussian(w)),
+        .t2 = stamp(server_time(w, i, w->t + out)),
+        .t3 = stamp(server_time(w, i, w->t + out + SERVER_PROCESSING_S)),
+        .ts_source = DISC_TS_KERNEL,
+        .root_delay_s = 0,
+        .root_dispersion_s = 10e-6,
+        .stratum = 1,
+        .leap = DISC_LEAP_NONE,
+        .refid = 0x47505300, // "GPS"
+        .precision_log2 = -20,
+    };
+    s->pending = true;
+    s->reply_at = w->t + out + SERVER_PROCESSING_S + back;
+}
+
+static void receive(struct world *w, int i)
+{
+    struct server *s = &w->srv[i];
+    s->pending = false;
+    s->smp.t4 = stamp(w->t + w->x + w->cfg->ts_noise_s * gaussian(w));
+    disc_source_sample(w->d, s->id, &s->smp, w->t);
+    update(w);
+}
+
+static void tick(struct world *w)
+{
+    const struct sim_config *c = w->cfg;
+    w->y += c->wander * sqrt(TICK_S) * gaussian(w);
+    check_settle(w);
+    if (w->t >= w->window_start) {
+        w->sum2 += w->x * w->x;
+        w->n2++;
+        w->max = fmax(w->max, fabs(w->x));
+        if (fmod(w->t, 1.0) < TICK_S / 2) {
+            static struct disc_status st;
+            disc_get_status(w->d, w->t, &st);
+            double ferr = st.freq_ppm + w->y * 1e6;
+            w->fsum2 += ferr * ferr;
+            w->nf++;
+        }
+    }
+    if (c->jump_at_s > 0 && w->t < c->jump_at_s && w->t + TICK_S >= c->jump_at_s)
+        w->x += c->jump_s;
+    w->next_tick += TICK_S;
+}
+
+// Time and kind of the next event: -1 tick, -2 timer, 2*i poll of server i, 2*i+1 its reply.
+static double next_event(const struct world *w, int *kind)
+{
+    double t = w->next_tick;
+    *kind = -1;
+    if (w->next_timer < t) {
+        t = w->next_timer;
+        *kind = -2;
+    }
+    for (int i = 0; i < w->cfg->nservers; i++) {
+        if (w->srv[i].next_poll < t) {
+            t = w->srv[i].next_poll;
+            *kind = 2 * i;
+        }
+        if (w->srv[i].pending && w->srv[i].reply_at < t) {
+            t = w->srv[i].reply_at;
+            *kind = 2 * i + 1;
+        }
+    }
+    return t;
+}
+
+static bool setup(struct world *w, const struct sim_config *c, struct sim_result *res)
+{
+    memset(w, 0, sizeof(*w));
+    memset(res, 0, sizeof(*res));
+    w->cfg = c;
+    w->res = res;
+    w->rng = c->seed;
+    w->x = c->initial_offset_s;
+    w->y = c->freq_ppm * 1e-6;
+    w->last_bad = -1;
+    w->window_start =
+        c->jump_at_s > 0 ? c->jump_at_s + (c->duration_s - c->jump_at_s) / 2 : c->duration_s / 2;
+    w->settle_from = c->jump_at_s;
+    w->next_timer = TIMER_S;
+    struct disc_params p;
+    disc_params_default(&p);
+    p.allow_big_first_step = c->allow_big_first_step;
+    w->d = disc_create(&p);
+    if (!w->d)
+        return false;
+    for (int i = 0; i < c->nservers; i++) {
+        struct disc_source_config sc = {.min_poll = c->poll_log2, .max_poll = c->poll_log2};
+        sc.refid = 0xc0000200u + (uint32_t)i; // 192.0.2.x
+        w->srv[i].id = disc_add_source(w->d, &sc);
+        w->srv[i].next_poll = 0.05 + 0.3 * i;
+    }
+    return true;
+}
+
+void sim_run(const struct sim_config *c, struct sim_result *res)
+{
+    struct world w;
+    if (!setup(&w, c, res))
+        return;
+    while (w.t < c->duration_s) {
+        int kind;
+        double t = next_event(&w, &kind);
+        advance(&w, t);
+        if (kind == -1)
+            tick(&w);
+        else if (kind == -2) {
+            update(&w);
+            w.next_timer += TIMER_S;
+        } else if (kind % 2 == 0)
+            send_poll(&w, kind / 2);
+        else
+            receive(&w, kind / 2);
+    }
+    res->ok = true;
+    res->rms_s = w.n2 ? sqrt(w.sum2 / (double)w.n2) : NAN;
+    res->max_s = w.max;
+    res->settle_s = w.last_bad < w.settle_from ? 0 : w.last_bad - w.settle_from;
+    res->freq_rms_ppm = w.nf ? sqrt(w.fsum2 / (double)w.nf) : NAN;
+    res->final_error_s = w.x;
+    disc_destroy(w.d);
+}
