@@ -4,8 +4,9 @@
 # server). The igb PHC free-runs from the guest's boot-time clock, so it is first set from an
 # NTP-synchronised guest clock: a PHC that follows true time, as on EC2 Nitro. Then each daemon
 # disciplines the guest clock with `refclock phc DEV poll 0` for the same time, one after the
-# other, each starting from frequency 0; phcprobe measures realtime - PHC during the last
-# MEASURE seconds of each run, independently of what the daemons report.
+# other, each starting from the same frequency error (+50 ppm: a clock left alone drifts 3 ms
+# in a minute); phcprobe measures realtime - PHC during the last MEASURE seconds of each run,
+# independently of what the daemons report.
 # Prints "RESULT <daemon> n=.. mean=.. rms=.. max=.. ns read_errors=..", or "RESULT <daemon>
 # absent: REASON" (not built yet), or "RESULT <daemon> died ..." (a failure).
 set -u
@@ -15,8 +16,9 @@ phc=${TSYNC_VM_PHC0:?no PHC: run with --nic igb}
 mkdir -p /var/log/chrony /run/chrony /run/tsyncd
 chmod 0750 /run/chrony
 
-# frequency 0 and no pending slew, so that no daemon inherits the previous one's work
-reset_clock() { adjtimex -q -f 0 -t 10000 -o 0; }
+# +50 ppm (in 1/65536 ppm) and the nominal tick: no daemon inherits the previous one's work
+START_FREQ=$((50 * 65536))
+reset_clock() { adjtimex -q -f "$START_FREQ" -t 10000; }
 
 measure() { # measure NAME PID: wait WARMUP s, then sample realtime - PHC for MEASURE s
 	sleep "$WARMUP"
@@ -68,6 +70,14 @@ run_tsyncd() {
 	sleep 1
 	if ! kill -0 "$pid" 2>/dev/null && grep -q 'not built yet' /tmp/tsyncd.log; then
 		echo "RESULT tsyncd absent: $(cat /tmp/tsyncd.log)"
+		return
+	fi
+	sleep 2
+	if ! tsyncctl -n sources 2>/dev/null | grep -q PHC; then
+		echo "RESULT tsyncd absent: it runs but lists no PHC source (refclock phc not wired in yet)"
+		tsyncctl -n sources 2>&1 | sed 's/^/#   /'
+		tail -n 5 /tmp/tsyncd.log | sed 's/^/#   log: /'
+		kill "$pid" 2>/dev/null
 		return
 	fi
 	measure tsyncd "$pid"

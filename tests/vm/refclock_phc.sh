@@ -3,7 +3,8 @@
 # `refclock phc` on the igb PHC in the guest: Debian's chronyd with `refclock PHC DEV poll 0`,
 # then tsyncd with `refclock phc DEV poll 0` (once it is built), each disciplining the guest's real
 # clock for the same time; realtime - PHC measured by phcprobe for both, printed side by side.
-# Checks that each daemon that ran kept the clock on the PHC (RMS < 50 us); the comparison
+# Each daemon starts from a +50 ppm frequency error (3 ms of drift in a minute if left alone);
+# the check is that it kept the clock on the PHC (RMS < 10 us after the warm-up). The comparison
 # itself is printed, not asserted (accuracy is a benchmark's business, not a pass/fail test).
 # WARMUP and MEASURE (seconds, default 20 and 40) set the length of each daemon's run.
 set -u
@@ -43,15 +44,15 @@ for daemon in chronyd tsyncd; do
 	fi
 done
 chronyd_rms=$(field chronyd rms)
-check "chronyd keeps the guest clock on the PHC (realtime - PHC RMS ${chronyd_rms:-?} ns < 50 us)" \
-	awk_true "${chronyd_rms:-1e9} < 50000"
+check "chronyd keeps the guest clock on the PHC (realtime - PHC RMS ${chronyd_rms:-?} ns < 10 us)" \
+	awk_true "${chronyd_rms:-1e9} < 10000"
 tsyncd_line=$(sed -n 's/^RESULT tsyncd //p' "$tmp/out")
 case $tsyncd_line in
 absent:*) echo "# tsyncd half skipped: ${tsyncd_line#absent: }" ;;
 *)
 	tsyncd_rms=$(field tsyncd rms)
-	check "tsyncd keeps the guest clock on the PHC (realtime - PHC RMS ${tsyncd_rms:-?} ns < 50 us)" \
-		awk_true "${tsyncd_rms:-1e9} < 50000"
+	check "tsyncd keeps the guest clock on the PHC (realtime - PHC RMS ${tsyncd_rms:-?} ns < 10 us)" \
+		awk_true "${tsyncd_rms:-1e9} < 10000"
 	if [ -n "$tsyncd_rms" ] && [ -n "$chronyd_rms" ]; then
 		echo "# tsyncd RMS / chronyd RMS = $(awk "BEGIN { printf \"%.2f\", $tsyncd_rms / $chronyd_rms }")"
 	fi
