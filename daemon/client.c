@@ -163,7 +163,9 @@ static enum client_event make_sample(struct client *c, const struct ntp_header *
     memset(s, 0, sizeof(*s));
     s->slot = c->slot;
     /* The sample's source is the weaker of the two local stamps. */
-    s->ts_source = disc_source_of(t4_source < c->t1_source ? t4_source : c->t1_source);
+    s->tx_source = (uint8_t)disc_source_of(c->t1_source);
+    s->rx_source = (uint8_t)disc_source_of(t4_source);
+    s->ts_source = s->tx_source < s->rx_source ? s->tx_source : s->rx_source;
     s->t1 = msg_time_from_timespec(c->t1);
     s->t2 = msg_time_from_timespec(t2);
     s->t3 = msg_time_from_timespec(t3);

@@ -98,7 +98,7 @@ static int parent_prepare(void *ctx, struct pollfd *fds, int max, double now, do
         return 0;
     fds[0] = (struct pollfd){.fd = d->sig_pipe[0], .events = POLLIN};
     fds[1] = (struct pollfd){.fd = d->child_end, .events = POLLIN};
-    *timeout_s = fmin(*timeout_s, fmax(0, 1.0 - (now - d->parent.last_update)));
+    *timeout_s = fmin(*timeout_s, fmax(0, d->next_tick - now));
     if (d->restart_at > 0)
         *timeout_s = fmin(*timeout_s, d->restart_at - now);
     return 2;
@@ -112,7 +112,7 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
         read_signals(d, now);
     if (n >= 2 && fds[1].revents)
         read_child(d, now);
-    parent_tick(&d->parent, now);
+    d->next_tick = now + parent_tick(&d->parent, now);
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
         daemon_start_net_child(d, now);
     if (d->parent.done) {

@@ -34,7 +34,8 @@ struct daemon {
     double net_started; /* `now` the current network child started */
     double restart_at;  /* `now` to start the next network child, 0: none pending */
     double backoff_s;
-    int drift_dirfd; /* directory of the drift file, kept across chroot, -1: none */
+    double next_tick; /* `now` when the parent wants to run again */
+    int drift_dirfd;  /* directory of the drift file, kept across chroot, -1: none */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);

@@ -12,7 +12,7 @@ tsyncd_SOURCES = daemon/main.c \
 	daemon/daemon.c daemon/daemon.h daemon/daemon_int.h daemon/daemon_setup.c \
 	daemon/daemon_children.c daemon/daemon_single.c \
 	daemon/parent.c daemon/parent.h daemon/parent_int.h daemon/parent_state.c \
-	daemon/parent_snapshot.c \
+	daemon/parent_snapshot.c daemon/parent_refclock.c \
 	daemon/net.c daemon/net.h daemon/net_int.h daemon/net_sources.c \
 	daemon/client.c daemon/client.h daemon/server.c daemon/server.h \
 	daemon/loop.c daemon/loop.h daemon/notify.c daemon/notify.h

@@ -27,8 +27,6 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_source_ref);
     case MSG_SAMPLE:
         return sizeof(struct msg_sample);
-    case MSG_REFCLOCK_SAMPLE:
-        return sizeof(struct msg_refclock_sample);
     case MSG_CLOCK_MAP:
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
@@ -82,16 +80,12 @@ static bool str_ok(const char *s, size_t len)
 
 static int check_source_add(const struct msg_source_add *m, char *err, size_t errlen)
 {
-    if (m->slot >= MSG_MAX_SOURCES)
+    if (m->slot >= MSG_NTP_SLOTS)
         return fail(err, errlen, "SOURCE_ADD slot %u out of range", m->slot);
-    if (m->kind > MSG_KIND_REFCLOCK)
-        return fail(err, errlen, "SOURCE_ADD kind %u unknown", m->kind);
+    if (m->kind != MSG_KIND_SERVER && m->kind != MSG_KIND_POOL)
+        return fail(err, errlen, "SOURCE_ADD kind %u is not an NTP source", m->kind);
     if (m->pad != 0 || !str_ok(m->name, sizeof(m->name)))
         return fail(err, errlen, "SOURCE_ADD padding or name malformed");
-    if (m->kind == MSG_KIND_REFCLOCK)
-        return m->family == 0 && m->port == 0
-                   ? 0
-                   : fail(err, errlen, "SOURCE_ADD refclock with an address");
     if (m->family != AF_INET && m->family != AF_INET6)
         return fail(err, errlen, "SOURCE_ADD family %u unknown", m->family);
     if (m->port == 0 || m->port > 65535)
@@ -101,10 +95,12 @@ static int check_source_add(const struct msg_source_add *m, char *err, size_t er
 
 static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
 {
-    if (m->slot >= MSG_MAX_SOURCES)
+    if (m->slot >= MSG_NTP_SLOTS)
         return fail(err, errlen, "SAMPLE slot %u out of range", m->slot);
-    if (m->ts_source > DISC_TS_HARDWARE)
-        return fail(err, errlen, "SAMPLE timestamp source %u unknown", m->ts_source);
+    if (m->ts_source > DISC_TS_HARDWARE || m->tx_source > DISC_TS_HARDWARE ||
+        m->rx_source > DISC_TS_HARDWARE || m->pad0 != 0 ||
+        m->ts_source != (m->tx_source < m->rx_source ? m->tx_source : m->rx_source))
+        return fail(err, errlen, "SAMPLE timestamp sources malformed");
     if (!time_ok(&m->t1) || !time_ok(&m->t2) || !time_ok(&m->t3) || !time_ok(&m->t4))
         return fail(err, errlen, "SAMPLE timestamp out of range");
     if (!in_range(m->root_delay_s, 0, 16) || !in_range(m->root_dispersion_s, 0, 16))
@@ -116,17 +112,6 @@ static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
     if (fabs((double)(m->t2.sec - m->t1.sec)) > MSG_MAX_OFFSET_S ||
         fabs((double)(m->t4.sec - m->t1.sec)) > 16 || fabs((double)(m->t3.sec - m->t2.sec)) > 16)
         return fail(err, errlen, "SAMPLE timestamps inconsistent");
-    return 0;
-}
-
-static int check_refclock_sample(const struct msg_refclock_sample *m, char *err, size_t errlen)
-{
-    if (m->slot >= MSG_MAX_SOURCES || m->leap > 2)
-        return fail(err, errlen, "REFCLOCK_SAMPLE slot %u or leap %u out of range", m->slot,
-                    m->leap);
-    if (!in_range(m->offset_s, -MSG_MAX_OFFSET_S, MSG_MAX_OFFSET_S) ||
-        !in_range(m->delay_s, 0, 1) || !in_range(m->error_bound_s, 0, 16))
-        return fail(err, errlen, "REFCLOCK_SAMPLE offset, delay or bound out of range");
     return 0;
 }
 
@@ -198,13 +183,11 @@ static int check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
     case MSG_CTL_REQUEST:
-        return ref->slot < MSG_MAX_SOURCES && ref->pad == 0
+        return ref->slot < MSG_NTP_SLOTS && ref->pad == 0
                    ? 0
                    : fail(err, errlen, "message type %u: slot %u out of range", type, ref->slot);
     case MSG_SAMPLE:
         return check_sample(p, err, errlen);
-    case MSG_REFCLOCK_SAMPLE:
-        return check_refclock_sample(p, err, errlen);
     case MSG_CLOCK_MAP:
         return check_clock_map(p, err, errlen);
     case MSG_SNAPSHOT:

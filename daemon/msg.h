@@ -15,7 +15,6 @@
  *   MSG_SOURCE_REMOVE
  *   MSG_SOURCE_POLLED
  *   MSG_SAMPLE
- *   MSG_REFCLOCK_SAMPLE
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -34,7 +33,8 @@
 #include "discipline/clock.h"
 
 #define MSG_VERSION     1
-#define MSG_MAX_SOURCES 32 /* source slots of the network child (server, pool and refclocks) */
+#define MSG_NTP_SLOTS   32 /* slots 0..31: NTP sources, assigned by the network child */
+#define MSG_MAX_SOURCES 48 /* slots 32..47: reference clocks, assigned by the parent */
 #define MSG_NAME_LEN    64 /* configured name (truncated for display), NUL-terminated */
 #define MSG_ADDR_LEN    48 /* numeric address text "[v6]:port" fits */
 #define MSG_REASON_LEN  160
@@ -49,7 +49,6 @@ enum msg_type {
     MSG_SOURCE_REMOVE = 3,
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
-    MSG_REFCLOCK_SAMPLE = 6,
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
@@ -80,16 +79,16 @@ struct msg_hello {
 enum msg_source_kind {
     MSG_KIND_SERVER = 0,   /* a `server` line */
     MSG_KIND_POOL = 1,     /* one address of a `pool` line */
-    MSG_KIND_REFCLOCK = 2, /* a `refclock` line */
+    MSG_KIND_REFCLOCK = 2, /* a `refclock` line: read by the parent itself, never announced */
 };
 
 struct msg_source_add {
-    uint32_t slot;      /* 0 .. MSG_MAX_SOURCES-1, not in use */
-    uint32_t kind;      /* enum msg_source_kind */
-    uint32_t cfg_index; /* index into the parent's own cfg.sources / cfg.refclocks */
-    uint32_t family;    /* AF_INET, AF_INET6 (0 for a refclock) */
+    uint32_t slot;      /* 0 .. MSG_NTP_SLOTS-1, not in use */
+    uint32_t kind;      /* MSG_KIND_SERVER or MSG_KIND_POOL */
+    uint32_t cfg_index; /* index into the parent's own cfg.sources */
+    uint32_t family;    /* AF_INET, AF_INET6 */
     uint8_t addr[16];   /* network order; IPv4 in the first 4 octets */
-    uint32_t port;      /* 1..65535 (0 for a refclock) */
+    uint32_t port;      /* 1..65535 */
     uint32_t pad;
     char name[MSG_NAME_LEN]; /* configured name, printable */
 };
@@ -101,7 +100,10 @@ struct msg_source_ref {
 
 struct msg_sample {
     uint32_t slot;
-    uint32_t ts_source;       /* enum disc_ts_source: user, kernel or hardware */
+    uint8_t ts_source; /* enum disc_ts_source of the sample: the weaker of tx and rx */
+    uint8_t tx_source; /* enum disc_ts_source of t1 */
+    uint8_t rx_source; /* enum disc_ts_source of t4 */
+    uint8_t pad0;
     struct msg_time t1;       /* client transmit (local clock) */
     struct msg_time t2;       /* server receive (server clock) */
     struct msg_time t3;       /* server transmit (server clock) */
@@ -113,14 +115,6 @@ struct msg_sample {
     uint8_t leap;             /* 0 .. 3 */
     int8_t precision_log2;    /* -32 .. 0 */
     uint8_t pad;
-};
-
-struct msg_refclock_sample {
-    uint32_t slot;
-    uint32_t leap;        /* 0 .. 2 */
-    double offset_s;      /* reference - local, |.| <= 1e9 */
-    double delay_s;       /* 0 .. 1 */
-    double error_bound_s; /* 0 .. 16 */
 };
 
 struct msg_clock_map {
@@ -162,7 +156,9 @@ struct msg_source_state {
     uint8_t ts_source; /* enum disc_ts_source of the last sample */
     uint8_t reason;    /* enum disc_reason */
     int8_t poll_log2;  /* poll exponent in use, log2 s */
-    uint8_t prefer, noselect, pad;
+    uint8_t prefer, noselect;
+    uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1 and t4 */
+    uint8_t pad[3];
     uint32_t server_refid; /* refid field of the last reply (host order) */
     uint32_t samples;
     double offset_s, delay_s, jitter_s, dispersion_s, root_distance_s;

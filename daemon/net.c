@@ -37,7 +37,7 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
     n->rx_seq = n->tx_seq = 1;
     n->test_hooks = test_hooks;
     clk_map_identity(&n->map);
-    for (i = 0; i < MSG_MAX_SOURCES; i++)
+    for (i = 0; i < MSG_NTP_SLOTS; i++)
         n->clients[i].fd = -1;
 }
 
@@ -69,7 +69,7 @@ void net_fini(struct net *n)
 {
     int i;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         if (n->clients[i].in_use)
             client_close(&n->clients[i]);
     }
@@ -88,7 +88,7 @@ static void apply_snapshot(struct net *n, const struct msg_snapshot *s)
     for (i = 0; i < s->nsources && i < MSG_MAX_SOURCES; i++) {
         const struct msg_source_state *st = &s->sources[i];
 
-        if (st->in_use && st->slot < MSG_MAX_SOURCES && n->clients[st->slot].in_use)
+        if (st->in_use && st->slot < MSG_NTP_SLOTS && n->clients[st->slot].in_use)
             client_set_poll(&n->clients[st->slot], st->poll_log2);
     }
 }
@@ -157,7 +157,7 @@ static void poll_clients(struct net *n, double now)
 {
     int i;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         struct client *c = &n->clients[i];
         struct msg_source_ref m = {.slot = (uint32_t)i};
 
@@ -179,12 +179,13 @@ static void run_test_hooks(struct net *n)
         syscall(SYS_reboot, 0, 0, 0, NULL);
     }
     if (hook_hostile) {
-        struct msg_refclock_sample bad = {.slot = 0, .offset_s = NAN};
+        struct msg_sample bad = {.slot = 0, .root_delay_s = NAN, .stratum = 1};
+        struct msg_source_ref wrong_size = {.slot = 0};
 
         hook_hostile = 0;
         log_notice("test hook: sending malformed messages to the parent");
-        net_send(n, MSG_REFCLOCK_SAMPLE, &bad, sizeof(bad));
-        net_send(n, MSG_SAMPLE, &bad, sizeof(bad)); /* wrong size for the type */
+        net_send(n, MSG_SAMPLE, &bad, sizeof(bad));               /* NaN, bad times */
+        net_send(n, MSG_SAMPLE, &wrong_size, sizeof(wrong_size)); /* wrong size */
     }
 }
 
@@ -193,7 +194,7 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     struct net *n = ctx;
     int k = 0, i;
 
-    if (max < 2 + NET_MAX_SERVER_FDS + MSG_MAX_SOURCES)
+    if (max < 2 + NET_MAX_SERVER_FDS + MSG_NTP_SLOTS)
         return 0;
     fds[k++] = (struct pollfd){.fd = n->fds.parent, .events = POLLIN};
     fds[k++] =
@@ -201,7 +202,7 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     for (i = 0; i < NET_MAX_SERVER_FDS; i++)
         fds[k++] =
             (struct pollfd){.fd = i < n->fds.nserver ? n->fds.server[i] : -1, .events = POLLIN};
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         struct client *c = &n->clients[i];
 
         fds[k++] = (struct pollfd){.fd = c->in_use ? c->fd : -1, .events = POLLIN | POLLPRI};
@@ -235,7 +236,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         if (fds[k].revents & POLLIN)
             server_handle(fds[k].fd, &n->map, n->have_snapshot ? &n->snap : NULL, &n->server_stats);
     }
-    for (i = 0; i < MSG_MAX_SOURCES; i++, k++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++, k++) {
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], now);
     }

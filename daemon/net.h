@@ -43,7 +43,7 @@ struct net {
     struct msg_snapshot snap;
     bool have_snapshot;
     uint32_t rx_seq, tx_seq;
-    struct client clients[MSG_MAX_SOURCES]; /* index = slot */
+    struct client clients[MSG_NTP_SLOTS]; /* index = slot */
     struct net_name names[CFG_MAX_SOURCES];
     struct server_stats server_stats;
     bool stop;

@@ -22,7 +22,7 @@ static int free_slot(const struct net *n)
 {
     int i;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         if (!n->clients[i].in_use)
             return i;
     }
@@ -33,7 +33,7 @@ static int members(const struct net *n, size_t cfg_index)
 {
     int i, k = 0;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++)
+    for (i = 0; i < MSG_NTP_SLOTS; i++)
         k += n->clients[i].in_use && n->clients[i].cfg_index == cfg_index;
     return k;
 }
@@ -51,7 +51,7 @@ static bool known_addr(const struct net *n, size_t cfg_index, const struct msg_a
 {
     int i;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         if (n->clients[i].in_use && n->clients[i].cfg_index == cfg_index &&
             same_addr(&n->clients[i], a))
             return true;
@@ -208,7 +208,7 @@ void net_sources_maintain(struct net *n, double now)
     size_t i;
     int s;
 
-    for (s = 0; s < MSG_MAX_SOURCES; s++) {
+    for (s = 0; s < MSG_NTP_SLOTS; s++) {
         struct client *c = &n->clients[s];
 
         if (c->in_use && c->kind == MSG_KIND_POOL && c->unanswered >= NET_POOL_DEAD_POLLS) {

@@ -81,6 +81,8 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
         snprintf(err, errlen, "discipline parameters out of range");
         return -1;
     }
+    if (parent_refclocks_open(p, now, err, errlen) < 0)
+        return -1;
     parent_reset_warning(p, now);
     return 0;
 }
@@ -88,6 +90,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
 void parent_fini(struct parent *p, double now)
 {
     parent_write_drift(p, now);
+    parent_refclocks_close(p);
     disc_destroy(p->disc);
     p->disc = NULL;
 }
@@ -130,12 +133,13 @@ static void forget_sources(struct parent *p)
 {
     int i;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
         if (p->slots[i].in_use)
             disc_remove_source(p->disc, p->slots[i].disc_id);
         memset(&p->slots[i], 0, sizeof(p->slots[i]));
     }
-    p->sys_peer_slot = -1;
+    if (p->sys_peer_slot < MSG_NTP_SLOTS)
+        p->sys_peer_slot = -1;
 }
 
 void parent_attach_child(struct parent *p, int fd, double now)
@@ -173,10 +177,6 @@ static void format_addr(const struct msg_source_add *m, char *buf, size_t len)
 {
     char ip[INET6_ADDRSTRLEN] = "";
 
-    if (m->kind == MSG_KIND_REFCLOCK) {
-        snprintf(buf, len, "%.47s", m->name);
-        return;
-    }
     inet_ntop((int)m->family, m->addr, ip, sizeof(ip));
     snprintf(buf, len, m->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, m->port);
 }
@@ -185,9 +185,8 @@ static int pool_members(const struct parent *p, uint32_t cfg_index)
 {
     int i, n = 0;
 
-    for (i = 0; i < MSG_MAX_SOURCES; i++)
-        n += p->slots[i].in_use && p->slots[i].kind != MSG_KIND_REFCLOCK &&
-             p->slots[i].cfg_index == cfg_index;
+    for (i = 0; i < MSG_NTP_SLOTS; i++)
+        n += p->slots[i].in_use && p->slots[i].cfg_index == cfg_index;
     return n;
 }
 
@@ -197,19 +196,6 @@ static int source_config(const struct parent *p, const struct msg_source_add *m,
                          struct disc_source_config *sc)
 {
     memset(sc, 0, sizeof(*sc));
-    if (m->kind == MSG_KIND_REFCLOCK) {
-        const struct cfg_refclock *rc;
-
-        if (m->cfg_index >= p->cfg->n_refclocks || pool_members(p, m->cfg_index) > 0)
-            return -1;
-        rc = &p->cfg->refclocks[m->cfg_index];
-        sc->min_poll = sc->max_poll = rc->poll < 0 ? 0 : rc->poll;
-        sc->prefer = rc->flags & CFG_SRC_PREFER;
-        sc->noselect = rc->flags & CFG_SRC_NOSELECT;
-        sc->is_refclock = true;
-        sc->refid = 0x50484330u + m->cfg_index; /* "PHC0", "PHC1", ... */
-        return 0;
-    }
     if (m->cfg_index >= p->cfg->n_sources)
         return -1;
     const struct cfg_source *src = &p->cfg->sources[m->cfg_index];
@@ -249,21 +235,12 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     return 0;
 }
 
-static struct parent_slot *slot_in_use(struct parent *p, uint32_t n, bool refclock)
-{
-    struct parent_slot *slot = &p->slots[n];
-
-    if (!slot->in_use || (slot->kind == MSG_KIND_REFCLOCK) != refclock)
-        return NULL;
-    return slot;
-}
-
 static int handle_sample(struct parent *p, const struct msg_sample *m, double now)
 {
-    struct parent_slot *slot = slot_in_use(p, m->slot, false);
+    struct parent_slot *slot = &p->slots[m->slot];
     struct disc_sample s;
 
-    if (slot == NULL)
+    if (!slot->in_use)
         return parent_reject(p, "SAMPLE for a slot not in use");
     memset(&s, 0, sizeof(s));
     s.t1 = msg_time_to_timespec(m->t1);
@@ -277,23 +254,9 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     s.leap = (enum disc_leap)m->leap;
     s.refid = m->refid;
     s.precision_log2 = m->precision_log2;
+    slot->tx_source = m->tx_source;
+    slot->rx_source = m->rx_source;
     parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now), now);
-    return 0;
-}
-
-static int handle_refclock_sample(struct parent *p, const struct msg_refclock_sample *m, double now)
-{
-    struct parent_slot *slot = slot_in_use(p, m->slot, true);
-    struct disc_refclock_sample s = {
-        .offset_s = m->offset_s,
-        .delay_s = m->delay_s,
-        .error_bound_s = m->error_bound_s,
-        .leap = (enum disc_leap)m->leap,
-    };
-
-    if (slot == NULL)
-        return parent_reject(p, "REFCLOCK_SAMPLE for a slot not in use");
-    parent_sample_result(p, m->slot, disc_refclock_sample(p->disc, slot->disc_id, &s, now), now);
     return 0;
 }
 
@@ -343,8 +306,6 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
         return handle_source_ref(p, hdr.type, payload, now);
     case MSG_SAMPLE:
         return handle_sample(p, payload, now);
-    case MSG_REFCLOCK_SAMPLE:
-        return handle_refclock_sample(p, payload, now);
     default:
         return parent_reject(p, "message type not accepted from the network child");
     }

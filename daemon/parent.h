@@ -29,6 +29,15 @@ struct parent_slot {
     double last_poll;   /* `now` of the last request sent, -1: none */
     double last_sample; /* `now` of the last reply, -1: none */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
+    uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
+};
+
+struct phc;
+
+/* A `refclock phc` line: the PHC handle opened before privileges were dropped. */
+struct parent_refclock {
+    struct phc *phc; /* NULL: could not be opened */
+    double next_poll;
 };
 
 struct parent_options {
@@ -44,7 +53,8 @@ struct parent {
     struct disc *disc;
     int child_fd; /* -1 while the network child is down */
     uint32_t rx_seq, tx_seq;
-    struct parent_slot slots[MSG_MAX_SOURCES];
+    struct parent_slot slots[MSG_MAX_SOURCES]; /* NTP slots, then refclocks */
+    struct parent_refclock refclocks[CFG_MAX_REFCLOCKS];
     double start;            /* `now` at start */
     double unsync_since;     /* `now` since when not synchronised (start counts), -1: synced */
     double next_warning;     /* `now` of the next unsynchronised warning */

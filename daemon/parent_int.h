@@ -22,6 +22,12 @@ void parent_update(struct parent *p, double now);
 /* Send the clock map / a new snapshot to the child (no-op while it is down). */
 void parent_push_map(struct parent *p);
 void parent_publish(struct parent *p, double now);
+/* Reference clocks: open (while privileged), read when due, close. poll returns the seconds
+ * until the next reading is due. */
+int parent_refclocks_open(struct parent *p, double now, char *err, size_t errlen);
+double parent_refclocks_poll(struct parent *p, double now);
+void parent_refclocks_close(struct parent *p);
+
 /* Schedule the first "not synchronised" warning one poll interval from now. */
 void parent_reset_warning(struct parent *p, double now);
 

@@ -47,6 +47,8 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     out->kind = s->kind;
     memcpy(out->name, s->name, sizeof(out->name));
     memcpy(out->addr, s->addr, sizeof(out->addr));
+    out->tx_source = s->tx_source;
+    out->rx_source = s->rx_source;
     out->age_s = -1;
     out->tally = ' ';
     if (d == NULL)

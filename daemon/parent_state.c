@@ -167,7 +167,9 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
-    if (n == 0)
+    if (p->child_fd < 0)
+        snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
+    else if (n == 0)
         snprintf(p->reason, sizeof(p->reason), "no source: %s",
                  p->cfg->n_sources + p->cfg->n_refclocks == 0 ? "none configured"
                                                               : "names not resolved yet");
@@ -307,10 +309,9 @@ void parent_update(struct parent *p, double now)
 
     disc_update(p->disc, now, &act);
     disc_get_status(p->disc, now, st);
+    reach_and_peer_events(p, st);
     update_sync_state(p, st, now);
     apply_action(p, &act, now);
-    disc_get_status(p->disc, now, st);
-    reach_and_peer_events(p, st);
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);
@@ -335,9 +336,11 @@ void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_resu
 
 double parent_tick(struct parent *p, double now)
 {
+    double next_refclock = parent_refclocks_poll(p, now);
+
     if (now - p->last_update >= 1.0)
         parent_update(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
-    return 1.0 - (now - p->last_update);
+    return fmin(next_refclock, 1.0 - (now - p->last_update));
 }
