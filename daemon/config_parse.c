@@ -412,6 +412,10 @@ int cfg_load_string(const char *name, const char *text, size_t len, unsigned fla
     size_t errors_before = diag->n_errors;
     parser_start(&p, flags, out, diag);
     p.file = name;
+    if (len > CFG_MAX_FILE_SIZE) {
+        cfgp_file_msg(&p, CFG_ERROR, name, "cannot read: %s", read_error(EFBIG));
+        return -1;
+    }
     cfgp_parse_buffer(&p, name, text, len);
     return parser_finish(&p, errors_before);
 }

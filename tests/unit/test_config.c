@@ -525,6 +525,13 @@ static void test_load_file_missing(void **state)
     cfg_free(&cfg);
     assert_int_equal(cfg_load_file("/", 0, &cfg, &diag), -1);
     assert_only_error("/: cannot read: not a regular file");
+    cfg_diag_free(&diag);
+    cfg_free(&cfg);
+    char *big = calloc(1, CFG_MAX_FILE_SIZE + 1);
+    assert_non_null(big);
+    assert_int_equal(cfg_load_string("big.conf", big, CFG_MAX_FILE_SIZE + 1, 0, &cfg, &diag), -1);
+    assert_only_error("big.conf: cannot read: file too large (limit 1 MiB)");
+    free(big);
 }
 
 int main(void)
