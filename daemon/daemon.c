@@ -129,7 +129,7 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         .once = d->opts->once,
     };
 
-    d->fds.resolver = d->fds.control = -1;
+    d->fds.resolver = d->fds.control = d->resolver_ctl = -1;
     d->child_end = -1;
     d->drift_dirfd = -1;
     d->backoff_s = DAEMON_RESTART_MIN_S;

@@ -13,6 +13,8 @@
 #include "daemon/daemon_int.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/notify.h"
+#include "daemon/parent_int.h"
 #include "daemon/resolver.h"
 #include "seccomp/sandbox.h"
 
@@ -75,12 +77,34 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
         if (d->sandbox)
             resolver_warmup(); /* load NSS modules before the allow-list forbids it */
         sandbox_or_die(d, SBX_RESOLVER, d->user);
-        _exit(resolver_main(sp[1]));
+        _exit(resolver_serve_channels(sp[1]));
     }
     close(sp[1]);
-    d->fds.resolver = sp[0];
+    d->resolver_ctl = sp[0];
+    d->resolver_seq = 1;
     d->dns_pid = pid;
     return 0;
+}
+
+/* A fresh resolver channel for a new network child: its end, or -1 without a resolver. */
+static int new_resolver_channel(struct daemon *d)
+{
+    struct msg_channel ch = {.generation = ++d->channel_generation};
+    int sp[2];
+
+    if (d->resolver_ctl < 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+        log_err("socketpair: %m");
+        return -1;
+    }
+    if (msg_send_fd(d->resolver_ctl, MSG_CHANNEL, &d->resolver_seq, &ch, sizeof(ch), sp[1]) < 0) {
+        log_err("cannot hand a channel to the resolver: %m");
+        close(sp[0]);
+        sp[0] = -1;
+    }
+    close(sp[1]);
+    return sp[0];
 }
 
 static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
@@ -92,6 +116,13 @@ static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
 
     close(d->sig_pipe[0]);
     close(d->sig_pipe[1]);
+    if (d->resolver_ctl >= 0)
+        close(d->resolver_ctl);
+    if (d->drift_dirfd >= 0)
+        close(d->drift_dirfd); /* a directory outside the chroot: never in the child */
+    if (notify_fd() >= 0)
+        close(notify_fd());
+    parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
     child_common("tsyncd-net", parent_pid);
     if (d->test_hooks) {
         sigaction(SIGUSR1, &sa, NULL);
@@ -118,6 +149,7 @@ int daemon_start_net_child(struct daemon *d, double now)
         log_err("socketpair: %m");
         return -1;
     }
+    d->fds.resolver = new_resolver_channel(d);
     pid = fork();
     if (pid < 0) {
         log_err("fork: %m");
@@ -130,6 +162,9 @@ int daemon_start_net_child(struct daemon *d, double now)
         run_net_child(d, sp[1], parent_pid);
     }
     close(sp[1]);
+    if (d->fds.resolver >= 0)
+        close(d->fds.resolver);
+    d->fds.resolver = -1;
     d->child_end = sp[0];
     d->net_pid = pid;
     d->net_started = now;

@@ -25,6 +25,8 @@ struct daemon {
     struct net_fds fds;     /* handed to every network child (fds.parent set per child) */
     int child_end;          /* the parent's end of the pair to the network child, -1: none */
     pid_t net_pid, dns_pid; /* 0: not running */
+    int resolver_ctl;       /* to the resolver process: MSG_CHANNEL per network child, -1 */
+    uint32_t resolver_seq, channel_generation;
     int sig_pipe[2];
     bool stop;
     int exit_code;

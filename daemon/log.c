@@ -312,12 +312,15 @@ static int parse_class(const char *s, const char **rest)
     return -1;
 }
 
-/* Mask bits named by a keyword without prefix ("peerevents", "allinfo", "allsync"), or 0. */
+/* Mask bits named by a keyword without prefix ("peerevents", "allinfo", "allsync", "all"), or
+ * 0. */
 static uint32_t keyword_mask(const char *kw)
 {
     const char *rest;
     int cls;
 
+    if (strcmp(kw, "all") == 0)
+        return ALL_TYPES * 0x1111u; /* everything, as "allall" */
     if (strncmp(kw, "all", 3) == 0) {
         uint32_t type = parse_type(kw + 3);
         if (type != 0)

@@ -37,6 +37,8 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_resolve);
     case MSG_RESOLVED:
         return sizeof(struct msg_resolved);
+    case MSG_CHANNEL:
+        return sizeof(struct msg_channel);
     default:
         return 0;
     }
@@ -201,6 +203,10 @@ static int check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     }
     case MSG_RESOLVED:
         return check_resolved(p, err, errlen);
+    case MSG_CHANNEL:
+        return ((const struct msg_channel *)p)->pad == 0
+                   ? 0
+                   : fail(err, errlen, "CHANNEL padding not zero");
     default:
         return fail(err, errlen, "unknown message type %u", type);
     }
@@ -233,6 +239,11 @@ int msg_validate(const void *buf, size_t len, uint32_t *expected_seq, struct msg
 
 int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len)
 {
+    return msg_send_fd(fd, type, seq, payload, len, -1);
+}
+
+int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len, int pass_fd)
+{
     struct msg_header hdr = {
         .version = MSG_VERSION,
         .type = type,
@@ -241,8 +252,24 @@ int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t l
     };
     struct iovec iov[2] = {{&hdr, sizeof(hdr)}, {(void *)payload, len}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
     ssize_t n;
 
+    if (pass_fd >= 0) {
+        struct cmsghdr *c;
+
+        memset(&control, 0, sizeof(control));
+        mh.msg_control = control.buf;
+        mh.msg_controllen = sizeof(control.buf);
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
     do {
         n = sendmsg(fd, &mh, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);

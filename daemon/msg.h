@@ -19,6 +19,9 @@
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
  *
+ *   parent -> resolver: MSG_CHANNEL carrying (SCM_RIGHTS) the resolver's end of the pair to a
+ *   newly started network child, whose sequence numbers start again at 1.
+ *
  * The parent validates each child message with msg_validate() and treats any failure as a dead
  * child. The child validates the parent's messages the same way (a bug must not crash it).
  * The control socket (tsyncctl) reuses the same header with MSG_SNAPSHOT as its only answer.
@@ -54,6 +57,7 @@ enum msg_type {
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
     MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
     MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
+    MSG_CHANNEL = 42,     /* parent -> resolver: a new channel (SCM_RIGHTS) for a new child */
 };
 
 struct msg_header {
@@ -144,6 +148,11 @@ struct msg_resolved {
     struct msg_addr addrs[MSG_MAX_ADDRS];
 };
 
+struct msg_channel {
+    uint32_t generation; /* 1, 2, ... one per network child started */
+    uint32_t pad;
+};
+
 /* Per-source state in a snapshot (display, control socket, future mode 6 and metrics). */
 struct msg_source_state {
     uint32_t slot;
@@ -213,6 +222,9 @@ int msg_validate(const void *buf, size_t len, uint32_t *expected_seq, struct msg
 
 /* Send one message (header filled here; *seq is used then incremented). 0 or -1 (errno). */
 int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len);
+
+/* msg_send() with a file descriptor attached (SCM_RIGHTS). */
+int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len, int pass_fd);
 
 /* Conversions between struct timespec / struct clk_map and their wire forms. */
 struct msg_time msg_time_from_timespec(struct timespec ts);

@@ -134,6 +134,61 @@ int resolver_main(int fd)
     }
 }
 
+/* Receive one MSG_CHANNEL from the parent: returns the passed fd, 0 at EOF (the parent is
+ * gone), -1 on a malformed message. */
+static int receive_channel(int ctl_fd, uint32_t *seq)
+{
+    uint8_t buf[sizeof(struct msg_header) + sizeof(struct msg_channel) + 1];
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf, sizeof(buf)};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c;
+    struct msg_header hdr;
+    const void *payload;
+    char err[128];
+    int fd = -1;
+    ssize_t n;
+
+    do {
+        n = recvmsg(ctl_fd, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return n == 0 ? 0 : -1;
+    c = CMSG_FIRSTHDR(&mh);
+    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (fd < 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+        msg_validate(buf, (size_t)n, seq, &hdr, &payload, err, sizeof(err)) < 0 ||
+        hdr.type != MSG_CHANNEL) {
+        log_err("resolver: malformed channel message from the parent");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int resolver_serve_channels(int ctl_fd)
+{
+    uint32_t seq = 1;
+    int fd;
+
+    while ((fd = receive_channel(ctl_fd, &seq)) > 0) {
+        /* A malformed request ends only that child's channel: the child is untrusted, the
+         * parent restarts it and hands over a fresh channel. */
+        resolver_main(fd);
+        close(fd);
+    }
+    return fd == 0 ? 0 : 1;
+}
+
 /* --- Client -------------------------------------------------------------------------------- */
 
 struct resolver_client {

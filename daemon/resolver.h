@@ -39,6 +39,13 @@
  */
 int resolver_main(int fd);
 
+/*
+ * The resolver process: receive channels from the parent over ctl_fd (MSG_CHANNEL with the fd
+ * in SCM_RIGHTS), one per network child started, and serve each with resolver_main() until it
+ * ends. Returns 0 when the parent is gone, 1 after a malformed channel message.
+ */
+int resolver_serve_channels(int ctl_fd);
+
 /* Load the NSS modules and resolver configuration once (a lookup of "localhost"), so that a
  * seccomp allow-list installed afterwards need not allow loading shared objects. */
 void resolver_warmup(void);

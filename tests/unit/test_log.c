@@ -265,9 +265,17 @@ static void test_logconfig_all_prefix(void **state)
         const char *token;
         uint32_t mask;
     } cases[] = {
-        {"=allall", 0xffff},    {"=allinfo", 0x1111},       {"=allevents", 0x2222},
-        {"=allstatus", 0x4444}, {"=allstatistics", 0x8888}, {"=allclock", 0x0f00},
-        {"=allpeer", 0x00f0},   {"=allsys", 0x000f},        {"=allsync", 0xf000},
+        {"=allall", 0xffff},
+        {"=allinfo", 0x1111},
+        {"=allevents", 0x2222},
+        {"=allstatus", 0x4444},
+        {"=allstatistics", 0x8888},
+        {"=allclock", 0x0f00},
+        {"=allpeer", 0x00f0},
+        {"=allsys", 0x000f},
+        {"=allsync", 0xf000},
+        {"=all", 0xffff},
+        {"all", 0xffff},
     };
     char err[128];
 
@@ -288,7 +296,7 @@ static void test_logconfig_all_prefix(void **state)
 
 static void test_logconfig_errors(void **state)
 {
-    const char *bad[] = {"",         "=",           "+",         "-",        "all",   "clock",
+    const char *bad[] = {"",         "=",           "+",         "-",        "alll",  "clock",
                          "sync",     "clockevent",  "peerallx",  "+foo",     "=allx", "allsyn",
                          "Clockall", "=sys events", "allallall", "-+peerall"};
     char err[128];
