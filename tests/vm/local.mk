@@ -13,6 +13,7 @@ check_PROGRAMS += $(VM_PROBES)
 tests_vm_clockprobe_SOURCES = tests/vm/clockprobe.c tests/vm/probe.c tests/vm/probe.h
 tests_vm_clockprobe_LDADD = discipline/libdiscipline.a -lm
 tests_vm_phcprobe_SOURCES = tests/vm/phcprobe.c tests/vm/probe.c tests/vm/probe.h
+tests_vm_phcprobe_LDADD = $(HWTS_LIBS) -lm
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \

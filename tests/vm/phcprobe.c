@@ -5,6 +5,10 @@
  *   phcprobe check DEV           capabilities; PTP_SYS_OFFSET_EXTENDED works and the PHC ticks
  *                                at the rate of the system clock; PTP_SYS_OFFSET agrees with it;
  *                                PTP_SYS_OFFSET_PRECISE reported (supported or not)
+ *   phcprobe tsyncd NAME DEV     tsyncd's own PHC reading (hwts/phc.h): phc_open(NAME), a device
+ *                                or an interface name (found through ethtool netlink); phc_sample
+ *                                falls back to a method the device has, and each sample agrees with
+ *                                a raw PTP_SYS_OFFSET_EXTENDED reading of DEV within their errors
  *   phcprobe offset DEV SECONDS  sample CLOCK_REALTIME - PHC every 0.5 s for SECONDS (each from
  *                                the tightest of 9 PTP_SYS_OFFSET_EXTENDED readings) and print
  *                                n, mean, RMS and the largest |offset| in ns: an independent
@@ -24,12 +28,17 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "hwts/phc.h"
 #include "tests/vm/probe.h"
 
 #define EXT_SAMPLES        9
 #define SAMPLE_PERIOD_S    0.5
 #define MAX_WINDOW_NS      1000000 /* a sane PTP_SYS_OFFSET_EXTENDED reading takes < 1 ms */
 #define RATE_TOLERANCE_PPM 10.0
+#define TSYNCD_SAMPLES     10
+/* Slack for two independent readings taken about 1 ms apart: the PHC and the system clock drift
+ * apart by less than 10 ppm, and a bracket may be a little off under emulation. */
+#define AGREEMENT_SLACK_NS 2000
 
 static int64_t ptp_ns(struct ptp_clock_time t)
 {
@@ -138,6 +147,52 @@ static int run_check(int fd)
     return probe_summary("phcprobe check");
 }
 
+/* phc_sample against a raw reading: |tsyncd's phc - sys + raw sys - phc| within both errors. */
+static void check_tsyncd_sample(int fd, const struct phc_sample *ps, int i)
+{
+    struct phc_reading raw;
+    if (read_extended(fd, &raw) != 0)
+        return;
+    int64_t sum_ns = probe_ts_ns(ps->phc) - probe_ts_ns(ps->sys);
+    probe_check(sum_ns == ps->offset_ns, "sample %d: phc - sys of its timestamps is offset_ns", i);
+    int64_t raw_sys_minus_phc = raw.sys_ns - raw.phc_ns;
+    int64_t disagreement_ns = ps->offset_ns + raw_sys_minus_phc;
+    int64_t bound_ns = llround(ps->error_s * 1e9) + raw.window_ns / 2 + AGREEMENT_SLACK_NS;
+    probe_check(llabs(disagreement_ns) <= bound_ns,
+                "sample %d (%s, %d/%d readings kept): phc - sys %lld ns, raw reading %lld ns, "
+                "apart %lld ns (bound %lld)",
+                i, phc_method_name(ps->method), ps->n_kept, ps->n_read, (long long)ps->offset_ns,
+                (long long)-raw_sys_minus_phc, (long long)disagreement_ns, (long long)bound_ns);
+}
+
+static int run_tsyncd(const char *name, const char *dev)
+{
+    int err = 0;
+    struct phc *phc = phc_open(name, &err);
+    if (!probe_check(phc != NULL, "phc_open(%s)%s%s", name, err ? ": " : "",
+                     err ? strerror(-err) : ""))
+        return probe_summary("phcprobe tsyncd");
+    struct ptp_clock_caps caps;
+    int caps_rc = phc_get_caps(phc, &caps);
+    probe_check(caps_rc == 0, "phc_get_caps: max_adj %d ppb", caps_rc == 0 ? caps.max_adj : 0);
+    int fd = open(dev, O_RDONLY); /* raw readings of the same PHC, for comparison */
+    probe_check(fd >= 0, "open %s", dev);
+    for (int i = 0; i < TSYNCD_SAMPLES && fd >= 0; i++) {
+        struct phc_sample ps;
+        int rc = phc_sample(phc, &ps);
+        if (!probe_check(rc == 0, "phc_sample %d%s%s", i, rc ? ": " : "", rc ? strerror(-rc) : ""))
+            break;
+        check_tsyncd_sample(fd, &ps, i);
+        probe_sleep_s(0.2); /* within the default read budget */
+    }
+    enum phc_method method = phc_get_method(phc);
+    probe_check(method != PHC_METHOD_UNKNOWN, "phc method in use: %s", phc_method_name(method));
+    if (fd >= 0)
+        close(fd);
+    phc_close(phc);
+    return probe_summary("phcprobe tsyncd");
+}
+
 static int run_offset(int fd, double seconds)
 {
     double sum = 0, sum_sq = 0, max_abs = 0;
@@ -166,10 +221,12 @@ static int run_offset(int fd, double seconds)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "tsyncd") == 0)
+        return run_tsyncd(argv[2], argv[3]);
     bool check = argc == 3 && strcmp(argv[1], "check") == 0;
     bool offset = argc == 4 && strcmp(argv[1], "offset") == 0;
     if (!check && !offset) {
-        fprintf(stderr, "usage: phcprobe check DEV | offset DEV SECONDS\n");
+        fprintf(stderr, "usage: phcprobe check DEV | tsyncd NAME DEV | offset DEV SECONDS\n");
         return 2;
     }
     int fd = open(argv[2], O_RDONLY);
