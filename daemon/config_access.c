@@ -247,6 +247,7 @@ void cfgp_dir_ratelimit(struct cfg_parser *p, const struct cfg_line *l)
                 rl.kod = (int)n;
         } else {
             cfgp_unknown(p, "unknown option \"%s\" for ratelimit", cfgp_word(opt, w));
+            cfgp_skip_value(l, &i);
         }
     }
     if (p->diag->n_errors != errors)

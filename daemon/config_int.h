@@ -62,6 +62,12 @@ bool cfgp_double(struct cfg_parser *p, const char *what, const char *word, doubl
 /* The argument after argv[*i] (advancing *i), or NULL with an error "missing value for what". */
 const char *cfgp_arg(struct cfg_parser *p, const struct cfg_line *l, int *i, const char *what);
 
+/*
+ * After an unknown option at argv[*i]: skips the next word when it is a number, taken to be the
+ * option's value (chrony-style "maxdelay 0.3"), so that one unknown option gives one warning.
+ */
+void cfgp_skip_value(const struct cfg_line *l, int *i);
+
 /* strdup that reports "out of memory" as an error and returns NULL. */
 char *cfgp_strdup(struct cfg_parser *p, const char *s);
 

@@ -94,6 +94,7 @@ static void server_option(struct cfg_parser *p, const struct cfg_line *l, int *i
                              sizeof(ignored_server_opts) / sizeof(ignored_server_opts[0]), l, i,
                              l->argv[0])) {
         cfgp_unknown(p, "unknown option \"%s\" for %s", cfgp_word(opt, w), l->argv[0]);
+        cfgp_skip_value(l, i);
     }
 }
 
@@ -213,6 +214,7 @@ void cfgp_dir_fudge(struct cfg_parser *p, const struct cfg_line *l)
             cfgp_arg(p, l, &i, opt);
         } else {
             cfgp_unknown(p, "unknown option \"%s\" for fudge", cfgp_word(opt, w));
+            cfgp_skip_value(l, &i);
         }
     }
 }
@@ -260,6 +262,7 @@ static void refclock_option(struct cfg_parser *p, const struct cfg_line *l, int 
             cfgp_double(p, opt, v, -1.0, 1.0, &r->offset_s);
     } else {
         cfgp_unknown(p, "unknown option \"%s\" for refclock", cfgp_word(opt, w));
+        cfgp_skip_value(l, i);
     }
 }
 
@@ -311,8 +314,10 @@ void cfgp_dir_hwtimestamp(struct cfg_parser *p, const struct cfg_line *l)
         cfgp_error(p, "invalid interface \"%s\" for hwtimestamp", cfgp_word(iface, w));
         return;
     }
-    for (int i = 2; i < l->argc; i++)
+    for (int i = 2; i < l->argc; i++) {
         cfgp_unknown(p, "unknown option \"%s\" for hwtimestamp", cfgp_word(l->argv[i], w));
+        cfgp_skip_value(l, &i);
+    }
     if (c->n_hwts >= CFG_MAX_HWTS) {
         cfgp_error(p, "too many hwtimestamp lines (limit %d)", CFG_MAX_HWTS);
         return;
@@ -337,6 +342,7 @@ void cfgp_dir_local(struct cfg_parser *p, const struct cfg_line *l)
         } else if (!skip_ignored(p, ignored, sizeof(ignored) / sizeof(ignored[0]), l, &i,
                                  "local")) {
             cfgp_unknown(p, "unknown option \"%s\" for local", cfgp_word(l->argv[i], w));
+            cfgp_skip_value(l, &i);
         }
     }
     p->cfg->local_stratum = (int)stratum;

@@ -80,6 +80,12 @@ bool cfgp_double(struct cfg_parser *p, const char *what, const char *word, doubl
     return true;
 }
 
+void cfgp_skip_value(const struct cfg_line *l, int *i)
+{
+    if (*i + 1 < l->argc && decimal_number(l->argv[*i + 1]))
+        ++*i;
+}
+
 const char *cfgp_arg(struct cfg_parser *p, const struct cfg_line *l, int *i, const char *what)
 {
     if (*i + 1 >= l->argc) {

@@ -138,6 +138,20 @@ static void test_unknown_option_strict(void **state)
     assert_only_error("t.conf:3: unknown option \"ibrust\" for server");
 }
 
+/* chrony-style options with a numeric value give one warning, not two. */
+static void test_unknown_option_value(void **state)
+{
+    (void)state;
+    assert_int_equal(load("server a maxdelay 0.3 iburst polltarget 30\n"), 0);
+    assert_int_equal(diag.n_warnings, 2);
+    assert_msg("t.conf:1: warning: unknown option \"maxdelay\" for server");
+    assert_msg("t.conf:1: warning: unknown option \"polltarget\" for server");
+    assert_int_equal(cfg.sources[0].flags, CFG_SRC_IBURST);
+    assert_int_equal(load("hwtimestamp eth0 minpoll -2 nocrossts\nratelimit foo 3 burst 4\n"), 0);
+    assert_int_equal(diag.n_warnings, 3);
+    assert_int_equal(cfg.ratelimit.burst, 4);
+}
+
 static void test_unknown_directive(void **state)
 {
     (void)state;
@@ -358,6 +372,7 @@ static void test_refclock(void **state)
     assert_msg("t.conf:1: warning: unknown refclock driver \"SHM\", ignored");
     assert_int_equal(load("refclock phc /dev/ptp0 dpoll 2\n"), 0);
     assert_msg("t.conf:1: warning: unknown option \"dpoll\" for refclock");
+    assert_int_equal(diag.n_msgs, 1); /* "2" is taken as dpoll's value */
     assert_int_equal(load_flags("refclock phc /dev/ptp0 dpoll\n", CFG_STRICT), -1);
 }
 
@@ -543,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_option_strict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_option_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_directive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_stratum, setup, teardown),
