@@ -223,6 +223,33 @@ static void test_stock_debian_ntpsec(void **state)
                      CFG_RES_KOD | CFG_RES_NOMODIFY | CFG_RES_NOQUERY | CFG_RES_LIMITED);
 }
 
+/* The Debian file as its comments suggest enabling statistics: still no error. */
+static void test_stock_debian_ntpsec_with_stats(void **state)
+{
+    (void)state;
+    static char text[8192];
+    FILE *f = fopen(TSYNC_TEST_DATADIR "/debian-ntpsec-ntp.conf", "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    int enabled = 0;
+    for (char *line = text; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        if (strncmp(line, "#statsdir ", 10) == 0 || strncmp(line, "#statistics ", 12) == 0 ||
+            strncmp(line, "#filegen ", 9) == 0) {
+            *line = ' ';
+            enabled++;
+        }
+    }
+    assert_int_equal(enabled, 5);
+    assert_int_equal(load_flags(text, CFG_STRICT), 0);
+    assert_int_equal(diag.n_errors, 0);
+    assert_msg("t.conf:13: warning: statsdir is unsupported, ignored");
+    assert_msg("t.conf:17: warning: filegen is unsupported, ignored");
+    assert_int_equal(cfg.n_sources, 4);
+}
+
 static void test_stock_ubuntu(void **state)
 {
     (void)state;
@@ -256,6 +283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stock_amazon_linux, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stock_rhel7, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stock_debian_ntpsec, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stock_debian_ntpsec_with_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stock_ubuntu, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
