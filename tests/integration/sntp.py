@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """SNTP queries, independent of tsyncd's code: sntp.py ADDR [TIMEOUT_S].
-Prints "OFFSET_S STRATUM LEAP REFID" of the reply with the shortest round trip of three:
+Prints "OFFSET_S STRATUM LEAP REFID" of the reply with the shortest round trip of five:
 OFFSET_S is the server's clock minus this host's CLOCK_REALTIME (RFC 5905 offset, from the four
 timestamps). Exit 1 when a query got no valid reply within TIMEOUT_S (default 1 s)."""
 import os
@@ -11,6 +11,7 @@ import sys
 import time
 
 NTP_UNIX_DELTA_S = 2208988800  # seconds from 1900 to 1970
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # 35: asm-generic and x86
 
 
 def ntp_to_unix(ts64):
@@ -23,16 +24,27 @@ def refid_text(stratum, refid):
     return socket.inet_ntoa(refid)
 
 
+def kernel_rx_time(ancdata):
+    """The SO_TIMESTAMPNS receive time of a datagram (host CLOCK_REALTIME), or None."""
+    for level, kind, value in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= 16:
+            sec, nsec = struct.unpack("qq", value[:16])
+            return sec + nsec * 1e-9
+    return None
+
+
 def query(addr, timeout_s):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.settimeout(timeout_s)
+    # the kernel's receive time: a busy machine delays this script, not the timestamp
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     xmt = os.urandom(8)  # the origin check: the reply must echo these 8 bytes
     request = bytes([0x23]) + bytes(39) + xmt  # LI 0, VN 4, mode 3
     t1 = time.time()
     sock.sendto(request, (addr, 123))
     while True:
-        data, _ = sock.recvfrom(1024)
-        t4 = time.time()
+        data, ancdata, _, _ = sock.recvmsg(1024, socket.CMSG_SPACE(16))
+        t4 = kernel_rx_time(ancdata) or time.time()
         if len(data) >= 48 and data[24:32] == xmt and data[0] & 7 == 4:
             break
     li = data[0] >> 6
@@ -47,7 +59,7 @@ def query(addr, timeout_s):
 def main():
     timeout_s = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     try:
-        replies = [query(sys.argv[1], timeout_s) for _ in range(3)]
+        replies = [query(sys.argv[1], timeout_s) for _ in range(5)]
         print(min(replies)[1])
     except OSError as e:  # socket.timeout is an OSError
         print("sntp: %s: %s" % (sys.argv[1], e), file=sys.stderr)
