@@ -14,7 +14,13 @@ tsyncd_SOURCES = daemon/main.c \
 	daemon/parent.c daemon/parent.h daemon/parent_int.h daemon/parent_state.c \
 	daemon/parent_snapshot.c daemon/parent_refclock.c \
 	daemon/net.c daemon/net.h daemon/net_int.h daemon/net_sources.c \
-	daemon/client.c daemon/client.h daemon/server.c daemon/server.h \
+	daemon/client.c daemon/client.h \
 	daemon/loop.c daemon/loop.h daemon/notify.c daemon/notify.h
 tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
 tsyncd_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) $(TSYNC_SANDBOX_LIBS) -lm
+include daemon/server.mk
+
+check_PROGRAMS += tests/unit/test_msg
+TESTS += tests/unit/test_msg
+tests_unit_test_msg_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_msg_LDADD = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)

@@ -85,8 +85,8 @@ else
 fi
 
 note "fuzzing, ${fuzz_seconds} s per target"
-if [ -x tests/fuzz/run-fuzz.sh ]; then
-    fuzz_out=$(tests/fuzz/run-fuzz.sh "$top/build" "$fuzz_seconds" 2>&1)
+if [ -f build/Makefile ]; then
+    fuzz_out=$(make -s -C build fuzz FUZZ_SECONDS="$fuzz_seconds" 2>&1)
     echo "$fuzz_out" | grep -E '^fuzz '
     passed=$((passed + $(echo "$fuzz_out" | grep -c '^fuzz .*: ok')))
     failed=$((failed + $(echo "$fuzz_out" | grep -c '^fuzz .*: \(CRASH\|FAIL\)')))

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: ISC
+/* The inter-process message schema: every field check of msg_validate(). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/msg.h"
+
+struct frame {
+    struct msg_header hdr;
+    union {
+        struct msg_sample sample;
+        struct msg_source_add add;
+        struct msg_source_ref ref;
+        struct msg_clock_map map;
+        struct msg_resolve resolve;
+        struct msg_resolved resolved;
+        struct msg_hello hello;
+    } u;
+};
+
+static size_t frame(struct frame *f, uint16_t type, uint32_t seq)
+{
+    size_t len = sizeof(f->hdr) + msg_payload_size(type);
+
+    f->hdr = (struct msg_header){
+        .version = MSG_VERSION, .type = type, .seq = seq, .length = (uint32_t)len};
+    return len;
+}
+
+static void good_sample(struct msg_sample *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->slot = 3;
+    s->ts_source = s->tx_source = s->rx_source = 1;
+    s->t1 = (struct msg_time){1790000000, 1000, 0};
+    s->t2 = (struct msg_time){1790000300, 5000, 0};
+    s->t3 = (struct msg_time){1790000300, 6000, 0};
+    s->t4 = (struct msg_time){1790000000, 90000, 0};
+    s->root_delay_s = 0.001;
+    s->root_dispersion_s = 0.002;
+    s->stratum = 2;
+    s->precision_log2 = -20;
+}
+
+static int validate(struct frame *f, size_t len, uint32_t *seq, char *err)
+{
+    struct msg_header hdr;
+    const void *payload;
+
+    return msg_validate(f, len, seq, &hdr, &payload, err, 160);
+}
+
+static void test_valid_sample_advances_sequence(void **state)
+{
+    struct frame f;
+    uint32_t seq = 7;
+    char err[160];
+    size_t len = frame(&f, MSG_SAMPLE, 7);
+
+    (void)state;
+    good_sample(&f.u.sample);
+    assert_int_equal(validate(&f, len, &seq, err), 0);
+    assert_int_equal(seq, 8);
+}
+
+static void expect_reject(struct frame *f, size_t len, const char *what)
+{
+    uint32_t seq = f->hdr.seq;
+    char err[160] = "";
+
+    assert_int_equal(validate(f, len, &seq, err), -1);
+    assert_int_equal(seq, f->hdr.seq); /* a rejected message does not advance */
+    assert_non_null(strstr(err, what));
+}
+
+static void test_header_checks(void **state)
+{
+    struct frame f;
+    size_t len;
+
+    (void)state;
+    len = frame(&f, MSG_SAMPLE, 1);
+    good_sample(&f.u.sample);
+    f.hdr.version = 2;
+    expect_reject(&f, len, "version");
+
+    len = frame(&f, 99, 1);
+    expect_reject(&f, sizeof(f.hdr), "unknown message type");
+
+    len = frame(&f, MSG_SAMPLE, 1);
+    good_sample(&f.u.sample);
+    expect_reject(&f, len - 1, "length");
+    f.hdr.length = (uint32_t)len + 8;
+    expect_reject(&f, len, "length");
+    f.hdr.length = (uint32_t)len;
+    f.hdr.reserved = 1;
+    expect_reject(&f, len, "length");
+    expect_reject(&f, 3, "shorter than a header");
+}
+
+static void test_sequence_gap_and_replay(void **state)
+{
+    struct frame f;
+    uint32_t seq = 5;
+    char err[160];
+    size_t len = frame(&f, MSG_SAMPLE, 6);
+
+    (void)state;
+    good_sample(&f.u.sample);
+    assert_int_equal(validate(&f, len, &seq, err), -1);
+    assert_non_null(strstr(err, "sequence"));
+    f.hdr.seq = 4;
+    assert_int_equal(validate(&f, len, &seq, err), -1);
+    f.hdr.seq = 5;
+    assert_int_equal(validate(&f, len, &seq, err), 0);
+    assert_int_equal(validate(&f, len, &seq, err), -1); /* the same message again */
+}
+
+static void test_sample_fields(void **state)
+{
+    struct frame f;
+    size_t len = frame(&f, MSG_SAMPLE, 1);
+
+    (void)state;
+    good_sample(&f.u.sample);
+    f.u.sample.root_delay_s = NAN;
+    expect_reject(&f, len, "root delay");
+    good_sample(&f.u.sample);
+    f.u.sample.root_dispersion_s = INFINITY;
+    expect_reject(&f, len, "root delay");
+    good_sample(&f.u.sample);
+    f.u.sample.root_delay_s = -1e-9;
+    expect_reject(&f, len, "root delay");
+    good_sample(&f.u.sample);
+    f.u.sample.t3.nsec = 1000000000;
+    expect_reject(&f, len, "timestamp");
+    good_sample(&f.u.sample);
+    f.u.sample.t1.sec = -1;
+    expect_reject(&f, len, "timestamp");
+    good_sample(&f.u.sample);
+    f.u.sample.t4.sec += 100; /* a 100 s round trip */
+    expect_reject(&f, len, "inconsistent");
+    good_sample(&f.u.sample);
+    f.u.sample.slot = MSG_NTP_SLOTS; /* a refclock slot: the parent's, never the child's */
+    expect_reject(&f, len, "slot");
+    good_sample(&f.u.sample);
+    f.u.sample.stratum = 0;
+    expect_reject(&f, len, "stratum");
+    good_sample(&f.u.sample);
+    f.u.sample.leap = 4;
+    expect_reject(&f, len, "leap");
+    good_sample(&f.u.sample);
+    f.u.sample.tx_source = 2; /* ts_source must be the weaker of tx and rx */
+    f.u.sample.ts_source = 2;
+    expect_reject(&f, len, "timestamp sources");
+    good_sample(&f.u.sample);
+    f.u.sample.precision_log2 = 3;
+    expect_reject(&f, len, "precision");
+}
+
+static void good_add(struct msg_source_add *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->slot = 1;
+    a->kind = MSG_KIND_SERVER;
+    a->family = AF_INET;
+    a->addr[0] = 10;
+    a->port = 123;
+    strcpy(a->name, "ntp.example");
+}
+
+static void test_source_add_fields(void **state)
+{
+    struct frame f;
+    uint32_t seq = 1;
+    char err[160];
+    size_t len = frame(&f, MSG_SOURCE_ADD, 1);
+
+    (void)state;
+    good_add(&f.u.add);
+    assert_int_equal(validate(&f, len, &seq, err), 0);
+    good_add(&f.u.add);
+    f.u.add.kind = MSG_KIND_REFCLOCK;
+    expect_reject(&f, len, "not an NTP source");
+    good_add(&f.u.add);
+    f.u.add.family = 17;
+    expect_reject(&f, len, "family");
+    good_add(&f.u.add);
+    f.u.add.port = 70000;
+    expect_reject(&f, len, "port");
+    good_add(&f.u.add);
+    f.u.add.name[3] = '\n';
+    expect_reject(&f, len, "name");
+    good_add(&f.u.add);
+    memset(f.u.add.name, 'a', sizeof(f.u.add.name)); /* not NUL-terminated */
+    expect_reject(&f, len, "name");
+}
+
+static void test_clock_map_and_resolver(void **state)
+{
+    struct frame f;
+    uint32_t seq = 1;
+    char err[160];
+    size_t len = frame(&f, MSG_CLOCK_MAP, 1);
+
+    (void)state;
+    memset(&f.u, 0, sizeof(f.u));
+    f.u.map.host_ref = (struct msg_time){1790000000, 0, 0};
+    f.u.map.rate_ppm = 100;
+    assert_int_equal(validate(&f, len, &seq, err), 0);
+    f.hdr.seq = 2;
+    f.u.map.rate_ppm = NAN;
+    expect_reject(&f, len, "CLOCK_MAP");
+
+    len = frame(&f, MSG_RESOLVE, 1);
+    memset(&f.u, 0, sizeof(f.u));
+    strcpy(f.u.resolve.name, "pool.ntp.org");
+    seq = 1;
+    assert_int_equal(validate(&f, len, &seq, err), 0);
+    strcpy(f.u.resolve.name, "a b");
+    f.hdr.seq = 1;
+    expect_reject(&f, len, "RESOLVE");
+
+    len = frame(&f, MSG_RESOLVED, 1);
+    memset(&f.u, 0, sizeof(f.u));
+    f.u.resolved.count = MSG_MAX_ADDRS + 1;
+    expect_reject(&f, len, "count");
+}
+
+static void test_send_receive_over_socketpair(void **state)
+{
+    int sp[2];
+    uint32_t tx = 1, rx = 1;
+    struct msg_sample s;
+    uint8_t buf[MSG_MAX_SIZE];
+    struct msg_header hdr;
+    const void *payload;
+    char err[160];
+    ssize_t n;
+
+    (void)state;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+    good_sample(&s);
+    assert_int_equal(msg_send(sp[0], MSG_SAMPLE, &tx, &s, sizeof(s)), 0);
+    assert_int_equal(tx, 2);
+    n = recv(sp[1], buf, sizeof(buf), 0);
+    assert_int_equal(msg_validate(buf, (size_t)n, &rx, &hdr, &payload, err, sizeof(err)), 0);
+    assert_int_equal(hdr.type, MSG_SAMPLE);
+    assert_memory_equal(payload, &s, sizeof(s));
+    close(sp[0]);
+    close(sp[1]);
+}
+
+static void test_copy_str(void **state)
+{
+    char out[8];
+
+    (void)state;
+    msg_copy_str(out, sizeof(out),
+                 "ab\x01\xff"
+                 "cdefgh");
+    assert_string_equal(out, "ab??cde");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_sample_advances_sequence),
+        cmocka_unit_test(test_header_checks),
+        cmocka_unit_test(test_sequence_gap_and_replay),
+        cmocka_unit_test(test_sample_fields),
+        cmocka_unit_test(test_source_add_fields),
+        cmocka_unit_test(test_clock_map_and_resolver),
+        cmocka_unit_test(test_send_receive_over_socketpair),
+        cmocka_unit_test(test_copy_str),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
