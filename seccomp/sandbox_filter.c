@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: ISC
+/*
+ * seccomp allow-lists per role (libseccomp). Everything not listed kills the process
+ * (SCMP_ACT_KILL_PROCESS), or traps into a logging SIGSYS handler with SBX_TRAP.
+ *
+ * The lists are for glibc on Linux (Debian 12 and later): they name the system calls glibc
+ * issues for the library functions tsyncd uses, not only the functions' obvious names (fstat is
+ * newfstatat, poll may be ppoll, fork is clone, abort is tgkill...).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/ptp_clock.h>
+#include <linux/sockios.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "seccomp/sandbox.h"
+#include "seccomp/sandbox_int.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every role: memory for malloc (mmap/mprotect are added per role: with or without PROT_EXEC),
+ * exit and signal return, time, I/O on open descriptors, glibc internals (futex for its locks,
+ * rt_sigprocmask in abort/fork), randomness, poll. */
+static const int sys_base[] = {
+    SCMP_SYS(brk),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mremap),
+    SCMP_SYS(madvise),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(restart_syscall),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(clock_getres),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(time),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(close),
+    SCMP_SYS(fstat),
+    SCMP_SYS(newfstatat),
+    SCMP_SYS(lseek),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(getuid),
+    SCMP_SYS(geteuid),
+    SCMP_SYS(getgid),
+    SCMP_SYS(getegid),
+    SCMP_SYS(getrandom),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(futex),
+};
+
+/* Sockets already open or opened by the role: datagram and stream I/O, options (timestamping),
+ * addresses, the control socket's accept. */
+static const int sys_socket_io[] = {
+    SCMP_SYS(sendto),      SCMP_SYS(sendmsg),     SCMP_SYS(sendmmsg),   SCMP_SYS(recvfrom),
+    SCMP_SYS(recvmsg),     SCMP_SYS(recvmmsg),    SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
+    SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(bind),       SCMP_SYS(connect),
+    SCMP_SYS(accept),      SCMP_SYS(accept4),     SCMP_SYS(listen),     SCMP_SYS(shutdown),
+};
+
+/* Resolver: NSS and the stub resolver read /etc files (openat is read-only, see below), stat
+ * them to notice changes, call uname (gethostname), and dlopen NSS modules (mmap PROT_EXEC). */
+static const int sys_resolver[] = {
+    SCMP_SYS(statx),   SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(access),
+    SCMP_SYS(uname),   SCMP_SYS(pread64),   SCMP_SYS(fcntl),      SCMP_SYS(getdents64),
+    SCMP_SYS(sysinfo), SCMP_SYS(readlink),
+};
+
+/* Parent: clock control; drift, log and pid files; the control socket's directory; children
+ * (fork is clone, see build_parent; the children's own set-up before their filter: credentials,
+ * chroot, capabilities, prctl, seccomp); signals. */
+static const int sys_parent[] = {
+    SCMP_SYS(clock_adjtime),
+    SCMP_SYS(adjtimex),
+    SCMP_SYS(clock_settime),
+    SCMP_SYS(openat),
+    SCMP_SYS(open),
+    SCMP_SYS(unlink),
+    SCMP_SYS(unlinkat),
+    SCMP_SYS(rename),
+    SCMP_SYS(renameat),
+    SCMP_SYS(renameat2),
+    SCMP_SYS(fsync),
+    SCMP_SYS(fdatasync),
+    SCMP_SYS(ftruncate),
+    SCMP_SYS(fchmod),
+    SCMP_SYS(fchmodat),
+    SCMP_SYS(fchown),
+    SCMP_SYS(fchownat),
+    SCMP_SYS(chown),
+    SCMP_SYS(mkdir),
+    SCMP_SYS(mkdirat),
+    SCMP_SYS(umask),
+    SCMP_SYS(chdir),
+    SCMP_SYS(fchdir),
+    SCMP_SYS(getcwd),
+    SCMP_SYS(chroot),
+    SCMP_SYS(wait4),
+    SCMP_SYS(waitid),
+    SCMP_SYS(kill),
+    SCMP_SYS(tgkill),
+    SCMP_SYS(getppid),
+    SCMP_SYS(socketpair),
+    SCMP_SYS(pipe2),
+    SCMP_SYS(dup),
+    SCMP_SYS(dup2),
+    SCMP_SYS(dup3),
+    SCMP_SYS(close_range),
+    SCMP_SYS(setresuid),
+    SCMP_SYS(setresgid),
+    SCMP_SYS(setuid),
+    SCMP_SYS(setgid),
+    SCMP_SYS(setgroups),
+    SCMP_SYS(getresuid),
+    SCMP_SYS(getresgid),
+    SCMP_SYS(getgroups),
+    SCMP_SYS(capget),
+    SCMP_SYS(capset),
+    SCMP_SYS(seccomp),
+    SCMP_SYS(rt_sigaction),
+    SCMP_SYS(setsid),
+    SCMP_SYS(setrlimit),
+    SCMP_SYS(getrlimit),
+    SCMP_SYS(prlimit64),
+    SCMP_SYS(set_robust_list),
+    SCMP_SYS(rseq),
+};
+
+/* prctl options the parent and its children (before their own filter) use. */
+static const int prctl_parent[] = {
+    PR_SET_PDEATHSIG, PR_GET_PDEATHSIG,  PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS, PR_SET_DUMPABLE,
+    PR_GET_DUMPABLE,  PR_SET_KEEPCAPS,   PR_GET_KEEPCAPS,     PR_CAPBSET_READ,     PR_CAPBSET_DROP,
+    PR_CAP_AMBIENT,   PR_GET_SECUREBITS, PR_SET_SECUREBITS,   PR_SET_NAME,         PR_GET_NAME,
+    PR_GET_SECCOMP,   PR_SET_SECCOMP,
+};
+
+/* ioctl requests: pending bytes, interface index/name, timestamping capability and
+ * configuration, PHC reads (parent), terminal check of stdio. */
+static const unsigned long ioctl_net[] = {
+    FIONREAD, SIOCGIFINDEX, SIOCGIFNAME, SIOCETHTOOL, SIOCGHWTSTAMP, TCGETS,
+};
+static const unsigned long ioctl_parent[] = {
+    FIONREAD,
+    SIOCGIFINDEX,
+    SIOCGIFNAME,
+    SIOCETHTOOL,
+    SIOCGHWTSTAMP,
+    SIOCSHWTSTAMP,
+    TCGETS,
+    PTP_CLOCK_GETCAPS,
+    PTP_SYS_OFFSET,
+    PTP_SYS_OFFSET_PRECISE,
+    PTP_SYS_OFFSET_EXTENDED,
+};
+
+/* fcntl commands of the network child (descriptor flags, non-blocking mode). */
+static const int fcntl_net[] = {F_GETFD, F_SETFD, F_GETFL, F_SETFL};
+
+#ifdef TSYNC_SANITIZERS
+/* ASan/UBSan/LSan: start-up checks, error reports (symbolising reads /proc/self/maps and the
+ * binary: read-only openat, see build()) and LeakSanitizer at exit (a tracer task: clone,
+ * ptrace, wait4, getdents on /proc/self/task). Only in sanitizer builds, never in a release. */
+static const int sys_sanitizers[] = {
+    SCMP_SYS(sigaltstack), SCMP_SYS(rt_sigaction), SCMP_SYS(readlink),
+    SCMP_SYS(readlinkat),  SCMP_SYS(prctl),        SCMP_SYS(getrlimit),
+    SCMP_SYS(prlimit64),   SCMP_SYS(sched_yield),  SCMP_SYS(sched_getaffinity),
+    SCMP_SYS(getdents),    SCMP_SYS(getdents64),   SCMP_SYS(ptrace),
+    SCMP_SYS(wait4),       SCMP_SYS(getppid),
+};
+#endif
+
+/* ---- building a filter ---- */
+
+/* open flags that create or modify files */
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
+/* clone flags that create namespaces */
+#define NEW_NAMESPACES                                                                             \
+    (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |     \
+     CLONE_NEWCGROUP)
+
+#define NR_TRACKED 1024 /* syscall numbers tracked for "already allowed unconditionally" */
+
+struct builder {
+    scmp_filter_ctx ctx;
+    int rc;        /* first libseccomp error (negative errno) */
+    int failed_nr; /* the syscall it happened on */
+    bool allowed[NR_TRACKED];
+};
+
+static bool already_allowed(const struct builder *b, int nr)
+{
+    return nr >= 0 && nr < NR_TRACKED && b->allowed[nr];
+}
+
+/* Add one rule; rules made redundant by an unconditional allow are skipped (libseccomp refuses
+ * an ERRNO rule for an allowed syscall, and conditions would be pointless). A syscall this
+ * architecture does not have (-EDOM) is not an error. */
+static void rule(struct builder *b, uint32_t action, int nr, unsigned n_args,
+                 const struct scmp_arg_cmp *args)
+{
+    if (b->rc < 0 || already_allowed(b, nr))
+        return;
+    int rc = seccomp_rule_add_array(b->ctx, action, nr, n_args, args);
+    if (rc == -EDOM)
+        return;
+    if (rc < 0) {
+        b->rc = rc;
+        b->failed_nr = nr;
+        return;
+    }
+    if (action == SCMP_ACT_ALLOW && n_args == 0 && nr >= 0 && nr < NR_TRACKED)
+        b->allowed[nr] = true;
+}
+
+static void allow_all(struct builder *b, const int *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rule(b, SCMP_ACT_ALLOW, list[i], 0, NULL);
+}
+
+/* Allow nr when argument arg equals one of values[]. */
+static void allow_arg_in(struct builder *b, int nr, unsigned arg, const unsigned long *values,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct scmp_arg_cmp cmp = {arg, SCMP_CMP_EQ, values[i], 0};
+        rule(b, SCMP_ACT_ALLOW, nr, 1, &cmp);
+    }
+}
+
+static void allow_arg_in_int(struct builder *b, int nr, unsigned arg, const int *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct scmp_arg_cmp cmp = {arg, SCMP_CMP_EQ, (scmp_datum_t)values[i], 0};
+        rule(b, SCMP_ACT_ALLOW, nr, 1, &cmp);
+    }
+}
+
+/* Allow nr when (argument arg & mask) == 0. */
+static void allow_mask_clear(struct builder *b, int nr, unsigned arg, scmp_datum_t mask)
+{
+    struct scmp_arg_cmp cmp = {arg, SCMP_CMP_MASKED_EQ, mask, 0};
+    rule(b, SCMP_ACT_ALLOW, nr, 1, &cmp);
+}
+
+static void allow_sockets(struct builder *b, bool netlink)
+{
+    const int families[] = {AF_INET, AF_INET6, AF_UNIX, AF_NETLINK};
+    allow_arg_in_int(b, SCMP_SYS(socket), 0, families, netlink ? 4 : 3);
+}
+
+/* kill/tgkill only to the process itself (abort(), the SIGSYS handler's re-raise). */
+static void allow_kill_self(struct builder *b)
+{
+    const int self[] = {getpid()};
+    allow_arg_in_int(b, SCMP_SYS(kill), 0, self, 1);
+    allow_arg_in_int(b, SCMP_SYS(tgkill), 0, self, 1);
+}
+
+static void allow_memory(struct builder *b, bool exec)
+{
+    if (exec) {
+        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0, NULL);
+        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0, NULL);
+    } else { /* no new executable memory: malloc never needs it */
+        allow_mask_clear(b, SCMP_SYS(mmap), 2, PROT_EXEC);
+        allow_mask_clear(b, SCMP_SYS(mprotect), 2, PROT_EXEC);
+    }
+}
+
+static void build_net(struct builder *b)
+{
+    allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_sockets(b, false);
+    allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_net, N(ioctl_net));
+    allow_arg_in_int(b, SCMP_SYS(fcntl), 1, fcntl_net, N(fcntl_net));
+    allow_kill_self(b);
+    allow_memory(b, false);
+#ifndef TSYNC_SANITIZERS
+    /* No files in the chroot: lazy opens inside glibc (time zone, locale) fail cleanly. */
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0, NULL);
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0, NULL);
+#endif
+}
+
+static void build_resolver(struct builder *b)
+{
+    const unsigned long ioctl_resolver[] = {FIONREAD, TCGETS};
+    allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_all(b, sys_resolver, N(sys_resolver));
+    allow_sockets(b, true);
+    allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_resolver, N(ioctl_resolver));
+    allow_kill_self(b);
+    allow_memory(b, true);
+    allow_mask_clear(b, SCMP_SYS(openat), 2, WRITE_FLAGS);
+    allow_mask_clear(b, SCMP_SYS(open), 1, WRITE_FLAGS);
+}
+
+/* The parent's list is a superset of the children's (filters stack across fork). */
+static void build_parent(struct builder *b)
+{
+    allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_all(b, sys_resolver, N(sys_resolver));
+    allow_all(b, sys_parent, N(sys_parent));
+    allow_sockets(b, true);
+    allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_parent, N(ioctl_parent));
+    allow_arg_in_int(b, SCMP_SYS(prctl), 0, prctl_parent, N(prctl_parent));
+    allow_memory(b, true);
+    /* fork, but no new namespaces */
+    allow_mask_clear(b, SCMP_SYS(clone), 0, NEW_NAMESPACES);
+    /* glibc falls back to clone when clone3 is unavailable; clone3's flags are in memory,
+     * beyond a filter's reach. */
+    rule(b, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL);
+}
+
+/* ---- SBX_TRAP: name the forbidden call, then die of SIGSYS ---- */
+
+#define NR_NAMES 512
+
+static const char *trap_names[NR_NAMES]; /* resolved before the filter is loaded */
+static const char *trap_role = "";
+
+static size_t append(char *buf, size_t len, size_t size, const char *s)
+{
+    while (*s && len + 1 < size)
+        buf[len++] = *s++;
+    buf[len] = '\0';
+    return len;
+}
+
+static size_t append_uint(char *buf, size_t len, size_t size, unsigned v)
+{
+    char digits[12];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < sizeof digits);
+    char rev[13];
+    for (size_t i = 0; i < n; i++)
+        rev[i] = digits[n - 1 - i];
+    rev[n] = '\0';
+    return append(buf, len, size, rev);
+}
+
+/* Async-signal-safe: only write, getpid, kill (all allowed in every role). */
+static void sigsys_handler(int sig, siginfo_t *si, void *uc)
+{
+    char msg[160];
+    unsigned nr = (unsigned)si->si_syscall;
+    size_t len = append(msg, 0, sizeof msg, "tsyncd ");
+    len = append(msg, len, sizeof msg, trap_role);
+    len = append(msg, len, sizeof msg, ": seccomp: forbidden system call ");
+    len = append(msg, len, sizeof msg, nr < NR_NAMES && trap_names[nr] ? trap_names[nr] : "?");
+    len = append(msg, len, sizeof msg, " (");
+    len = append_uint(msg, len, sizeof msg, nr);
+    len = append(msg, len, sizeof msg, ")\n");
+    ssize_t ignored = write(STDERR_FILENO, msg, len);
+    (void)ignored;
+    kill(getpid(), SIGSYS); /* SA_RESETHAND: the default action now, as without SBX_TRAP */
+    _exit(128 + SIGSYS);
+}
+
+static int install_trap_handler(enum sbx_role role)
+{
+    for (int nr = 0; nr < NR_NAMES; nr++)
+        if (!trap_names[nr])
+            trap_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    trap_role = sbx_role_name(role);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sigsys_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGSYS, &sa, NULL);
+}
+
+/* ---- the interface ---- */
+
+const char *sbx_role_name(enum sbx_role role)
+{
+    switch (role) {
+    case SBX_PARENT:
+        return "parent";
+    case SBX_NET:
+        return "net";
+    case SBX_RESOLVER:
+        return "resolver";
+    }
+    return "unknown";
+}
+
+static bool want_trap(unsigned flags)
+{
+    const char *env = getenv(SBX_TRAP_ENV);
+    return (flags & SBX_TRAP) || (env && strcmp(env, "1") == 0);
+}
+
+static void build(struct builder *b, enum sbx_role role)
+{
+    allow_all(b, sys_base, N(sys_base));
+#ifdef TSYNC_SANITIZERS
+    allow_all(b, sys_sanitizers, N(sys_sanitizers));
+    allow_mask_clear(b, SCMP_SYS(openat), 2, WRITE_FLAGS);
+    allow_mask_clear(b, SCMP_SYS(open), 1, WRITE_FLAGS);
+    allow_mask_clear(b, SCMP_SYS(clone), 0, NEW_NAMESPACES);
+#endif
+    if (role == SBX_NET)
+        build_net(b);
+    else if (role == SBX_RESOLVER)
+        build_resolver(b);
+    else
+        build_parent(b);
+}
+
+static int load(struct builder *b, enum sbx_role role, uint32_t deny, char *err, size_t errlen)
+{
+    int rc = seccomp_attr_set(b->ctx, SCMP_FLTATR_ACT_BADARCH, deny);
+    if (rc == 0)
+        rc = seccomp_attr_set(b->ctx, SCMP_FLTATR_CTL_NNP, 1);
+    if (rc < 0)
+        return sbx_fail(err, errlen, "seccomp: setting filter attributes: %s", strerror(-rc));
+    build(b, role);
+    if (b->rc < 0) {
+        char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, b->failed_nr);
+        sbx_fail(err, errlen, "seccomp: %s filter: rule for %s: %s", sbx_role_name(role),
+                 name ? name : "?", strerror(-b->rc));
+        free(name);
+        return -1;
+    }
+    rc = seccomp_load(b->ctx);
+    if (rc < 0)
+        return sbx_fail(err, errlen, "seccomp: loading the %s filter: %s", sbx_role_name(role),
+                        strerror(-rc));
+    return 0;
+}
+
+int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen)
+{
+    if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER)
+        return sbx_fail(err, errlen, "seccomp: unknown role %d", (int)role);
+    bool trap = want_trap(flags);
+    if (trap && install_trap_handler(role) < 0)
+        return sbx_fail(err, errlen, "seccomp: SIGSYS handler: %s", strerror(errno));
+    uint32_t deny = trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
+    struct builder *b = calloc(1, sizeof *b);
+    if (!b)
+        return sbx_fail(err, errlen, "seccomp: out of memory");
+    b->ctx = seccomp_init(deny);
+    int rc = b->ctx ? load(b, role, deny, err, errlen)
+                    : sbx_fail(err, errlen, "seccomp: seccomp_init failed");
+    if (b->ctx)
+        seccomp_release(b->ctx);
+    free(b);
+    return rc;
+}
