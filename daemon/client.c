@@ -16,7 +16,8 @@
 
 #define CLIENT_RECV_BUF 1280
 
-int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now)
+int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
+                unsigned ts_flags)
 {
     c->fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
@@ -30,7 +31,7 @@ int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen
     }
     memcpy(&c->addr, addr, addrlen);
     c->addrlen = addrlen;
-    c->ts_mode = ts_enable(c->fd, 0, NULL);
+    c->ts_mode = ts_enable(c->fd, ts_flags, NULL);
     c->tx_count = 0;
     c->org = 0;
     c->next_poll = now;
@@ -117,16 +118,33 @@ int client_poll(struct client *c, const struct clk_map *map, double now)
     return 0;
 }
 
-static void read_tx_stamps(struct client *c, const struct clk_map *map)
+/* The request's transmit time: a hardware stamp beats a kernel stamp beats user space. */
+static void read_tx_stamps(struct client *c, const struct clk_map *map,
+                           const struct hwclock_set *hw)
 {
+    struct timespec host;
     struct ts_tx tx;
 
     while (ts_read_tx(c->fd, &tx) == 1) {
-        if (c->org != 0 && tx.id == c->org_id && tx.source == TS_SRC_KERNEL) {
+        if (c->org == 0 || tx.id != c->org_id)
+            continue;
+        if (tx.source == TS_SRC_HARDWARE && hwclock_to_host(hw, tx.if_index, &tx.hw_raw, &host)) {
+            c->t1 = clk_map_apply(map, host);
+            c->t1_source = TS_SRC_HARDWARE;
+        } else if (tx.source == TS_SRC_KERNEL && c->t1_source != TS_SRC_HARDWARE) {
             c->t1 = clk_map_apply(map, tx.ts);
             c->t1_source = TS_SRC_KERNEL;
         }
     }
+}
+
+/* Hardware RX stamps are used when they convert and agree with the kernel stamp (10 ms). */
+static void use_hw_rx(struct ts_rx *rx, const struct hwclock_set *hw)
+{
+    struct timespec host;
+
+    if (rx->has_hw && hwclock_to_host(hw, rx->hw_if_index, &rx->hw_raw, &host))
+        ts_rx_use_hw(rx, &host, 0.010);
 }
 
 static enum client_event handle_kod(struct client *c, enum ntp_kod kod, double now)
@@ -200,7 +218,8 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
     return make_sample(c, &pkt.hdr, t4, t4_source, s);
 }
 
-enum client_event client_receive(struct client *c, const struct clk_map *map, double now,
+enum client_event client_receive(struct client *c, const struct clk_map *map,
+                                 const struct hwclock_set *hw, double now,
                                  struct msg_sample *sample)
 {
     uint8_t buf[CLIENT_RECV_BUF];
@@ -212,7 +231,7 @@ enum client_event client_receive(struct client *c, const struct clk_map *map, do
     enum client_event ev;
     ssize_t n;
 
-    read_tx_stamps(c, map);
+    read_tx_stamps(c, map, hw);
     for (;;) {
         mh.msg_control = control;
         mh.msg_controllen = sizeof(control);
@@ -221,6 +240,7 @@ enum client_event client_receive(struct client *c, const struct clk_map *map, do
             return CLIENT_NOTHING;
         clock_gettime(CLOCK_REALTIME, &user_now);
         ts_parse_rx(&mh, &user_now, &rx);
+        use_hw_rx(&rx, hw);
         ev = handle_reply(c, buf, (size_t)n, clk_map_apply(map, rx.ts), rx.source, now, sample);
         if (ev != CLIENT_NOTHING)
             return ev;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "daemon/config.h"
+#include "daemon/hwclock.h"
 #include "daemon/msg.h"
 #include "hwts/timestamping.h"
 
@@ -54,7 +55,8 @@ struct client {
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
  * poll at now. Returns 0 or -1 (errno). */
-int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now);
+int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
+                unsigned ts_flags);
 void client_close(struct client *c);
 
 /* Seconds until the next request is due (<= 0: due now). */
@@ -66,7 +68,8 @@ int client_poll(struct client *c, const struct clk_map *map, double now);
 
 /* Read what the socket holds (replies and TX timestamps). On CLIENT_SAMPLE, *sample is
  * filled (slot set). Call until it returns CLIENT_NOTHING. */
-enum client_event client_receive(struct client *c, const struct clk_map *map, double now,
+enum client_event client_receive(struct client *c, const struct clk_map *map,
+                                 const struct hwclock_set *hw, double now,
                                  struct msg_sample *sample);
 
 /* Poll exponent suggested by the parent (-1: keep). */

@@ -142,6 +142,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         return -1;
     if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0)
         return -1;
+    hwclock_setup(d->cfg, &d->hw);
+    d->fds.hw = &d->hw;
     if (!d->opts->once) {
         d->fds.control = control_listen(d->cfg->controlsocket, err, errlen);
         if (d->fds.control < 0)
@@ -230,6 +232,7 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
         kill(d.net_pid, SIGTERM);
     if (d.dns_pid > 0)
         kill(d.dns_pid, SIGTERM);
+    hwclock_close(&d.hw);
     clk_close(d.clk);
     return rc;
 }

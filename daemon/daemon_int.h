@@ -8,6 +8,7 @@
 
 #include "daemon/cmdline.h"
 #include "daemon/config.h"
+#include "daemon/hwclock.h"
 #include "daemon/loop.h"
 #include "daemon/net.h"
 #include "daemon/parent.h"
@@ -36,8 +37,9 @@ struct daemon {
     double net_started; /* `now` the current network child started */
     double restart_at;  /* `now` to start the next network child, 0: none pending */
     double backoff_s;
-    double next_tick; /* `now` when the parent wants to run again */
-    int drift_dirfd;  /* directory of the drift file, kept across chroot, -1: none */
+    double next_tick;      /* `now` when the parent wants to run again */
+    int drift_dirfd;       /* directory of the drift file, kept across chroot, -1: none */
+    struct hwclock_set hw; /* NICs with hardware timestamping, used by the network child */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);

@@ -15,7 +15,8 @@ tsyncd_SOURCES = daemon/main.c \
 	daemon/parent_snapshot.c daemon/parent_refclock.c \
 	daemon/net.c daemon/net.h daemon/net_int.h daemon/net_sources.c \
 	daemon/client.c daemon/client.h \
-	daemon/loop.c daemon/loop.h daemon/notify.c daemon/notify.h
+	daemon/loop.c daemon/loop.h daemon/notify.c daemon/notify.h \
+	daemon/hwclock.c daemon/hwclock.h
 tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
 tsyncd_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) $(TSYNC_SANDBOX_LIBS) -lm
 include daemon/server.mk

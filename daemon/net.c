@@ -59,6 +59,10 @@ int net_start(struct net *n, double now)
         n->resolver = resolver_client_create(n->fds.resolver);
     if (n->fds.control >= 0)
         n->control = control_create(n->fds.control);
+    if (n->fds.nserver > 0 && (n->server = server_create(n->cfg)) == NULL) {
+        log_err("network child: cannot allocate the NTP server");
+        return -1;
+    }
     if (net_send(n, MSG_HELLO, &hello, sizeof(hello)) < 0)
         return -1;
     net_sources_start(n, now);
@@ -73,6 +77,7 @@ void net_fini(struct net *n)
         if (n->clients[i].in_use)
             client_close(&n->clients[i]);
     }
+    server_destroy(n->server);
     if (n->control != NULL)
         control_destroy(n->control);
     if (n->resolver != NULL)
@@ -139,7 +144,7 @@ static void client_event(struct net *n, struct client *c, double now)
     struct msg_sample s;
     enum client_event ev;
 
-    while ((ev = client_receive(c, &n->map, now, &s)) != CLIENT_NOTHING) {
+    while ((ev = client_receive(c, &n->map, n->fds.hw, now, &s)) != CLIENT_NOTHING) {
         if (ev == CLIENT_SAMPLE) {
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
         } else if (ev == CLIENT_KOD_RATE) {
@@ -209,6 +214,8 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
         if (c->in_use)
             *timeout_s = fmin(*timeout_s, client_time_to_poll(c, now));
     }
+    if (n->fds.hw != NULL && n->fds.hw->n > 0)
+        *timeout_s = fmin(*timeout_s, hwclock_poll(n->fds.hw, now));
     n->nfds_control = 0;
     if (n->control != NULL) {
         int ms = control_timeout_ms(n->control, now);
@@ -233,9 +240,12 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     if (fds[k++].revents && n->resolver != NULL)
         read_resolver(n, now);
     for (i = 0; i < NET_MAX_SERVER_FDS; i++, k++) {
-        if (fds[k].revents & POLLIN)
-            server_handle(fds[k].fd, &n->map, n->have_snapshot ? &n->snap : NULL, &n->server_stats);
+        if (fds[k].revents && n->server != NULL) /* POLLERR too: TX stamps to read */
+            server_handle(n->server, fds[k].fd, &n->map, n->have_snapshot ? &n->snap : NULL,
+                          (uint64_t)(now * 1e9));
     }
+    if (n->server != NULL)
+        server_maintain(n->server, (uint64_t)(now * 1e9));
     for (i = 0; i < MSG_NTP_SLOTS; i++, k++) {
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], now);
@@ -245,6 +255,8 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
                        now);
     poll_clients(n, now);
     net_sources_maintain(n, now);
+    if (n->fds.hw != NULL)
+        hwclock_poll(n->fds.hw, now);
 }
 
 struct loop_role net_role(struct net *n)

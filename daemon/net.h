@@ -11,6 +11,7 @@
 
 #include "daemon/client.h"
 #include "daemon/config.h"
+#include "daemon/hwclock.h"
 #include "daemon/loop.h"
 #include "daemon/msg.h"
 #include "daemon/server.h"
@@ -24,6 +25,7 @@ struct net_fds {
     int control;  /* listening control socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
     int nserver;
+    struct hwclock_set *hw; /* NICs with hardware timestamps (opened by the parent), or NULL */
 };
 
 /* Name resolution state of one configuration line. */
@@ -45,7 +47,7 @@ struct net {
     uint32_t rx_seq, tx_seq;
     struct client clients[MSG_NTP_SLOTS]; /* index = slot */
     struct net_name names[CFG_MAX_SOURCES];
-    struct server_stats server_stats;
+    struct server *server; /* NULL when not serving */
     bool stop;
     bool test_hooks; /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
     int nfds_control;

@@ -95,7 +95,8 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     c->cfg_index = (uint32_t)cfg_index;
     c->cfg = src;
     c->kind = src->type == CFG_SOURCE_POOL ? MSG_KIND_POOL : MSG_KIND_SERVER;
-    if (client_open(c, (struct sockaddr *)&ss, len, now) < 0) {
+    if (client_open(c, (struct sockaddr *)&ss, len, now,
+                    n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < 0) {
         log_warning("cannot open a socket for %s: %m", src->name);
         client_close(c);
         return -1;
