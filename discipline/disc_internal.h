@@ -61,9 +61,6 @@ double disc_correction(const struct disc *d, double now);
 // From now on the clock runs at freq_ppm (C keeps integrating).
 void disc_set_frequency(struct disc *d, double now, double freq_ppm);
 
-// Disagreement with a filter's prediction that makes a sample a possible clock jump, s.
-double disc_jump_threshold(const struct disc *d);
-
 // Poll exponent of source s under the system poll exponent.
 int disc_src_poll(const struct disc *d, const struct disc_src *s);
 

@@ -280,7 +280,7 @@ static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_
         double du_var, du = jump_shift(cand, ext, n, &du_var);
         for (int id = 0; id < DISC_MAX_SOURCES; id++)
             if (d->src[id].used && d->src[id].flt.n > 0)
-                flt_shift(&d->src[id].flt, du, du_var, disc_jump_threshold(d));
+                flt_shift(&d->src[id].flt, du, du_var);
     }
     apply_decision(d, dec, now, out);
     if (d->synchronized) {

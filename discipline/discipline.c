@@ -13,9 +13,6 @@
 // Prior standard deviation of the oscillator frequency: with and without a drift file, s/s.
 #define FREQ_PRIOR_SD_DRIFTFILE 5e-6
 #define FREQ_PRIOR_SD_UNKNOWN   200e-6
-// Samples farther than this from the prediction are held as a possible jump when stepping is
-// disabled (step_threshold_s 0), s.
-#define JUMP_DEFAULT 0.128
 
 void disc_params_default(struct disc_params *p)
 {
@@ -140,11 +137,6 @@ void disc_source_polled(struct disc *d, int id, double now)
         s->reach = (uint8_t)(s->reach << 1);
 }
 
-double disc_jump_threshold(const struct disc *d)
-{
-    return d->p.step_threshold_s > 0 ? d->p.step_threshold_s : JUMP_DEFAULT;
-}
-
 static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double now, double offset,
                                     double delay, double dispersion, double noise)
 {
@@ -157,7 +149,7 @@ static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double n
         .dispersion_s = dispersion,
         .noise_s = noise,
     };
-    switch (flt_add(&s->flt, &in, disc_jump_threshold(d))) {
+    switch (flt_add(&s->flt, &in)) {
     case FLT_POPCORN:
         return DISC_SAMPLE_POPCORN;
     case FLT_PENDING_JUMP:

@@ -18,9 +18,9 @@
 #define POPCORN_MAX_RUN 4
 // After this many consecutive agreeing far samples the source moved: rebase its phase.
 #define PENDING_REBASE 6
-// Innovation gate (in standard deviations) added to the jump threshold.
-#define JUMP_SIGMAS 8.0
-#define NIS_CLIP    4.0
+// A sample further than this many standard deviations from the prediction is held as pending.
+#define OUTLIER_SIGMAS 8.0
+#define NIS_CLIP       4.0
 // Path change: the best of the last PATH_RECENT delays exceeds the minimum by more than
 // PATH_SHIFT_RATIO median excesses.
 #define PATH_RECENT      16
@@ -255,12 +255,18 @@ static void accept(struct flt *f, const struct flt_input *in)
     f->last_t = in->t;
 }
 
-static void push_pending(struct flt *f, const struct flt_input *in, double jump_s)
+// Disagreement beyond which a sample is an outlier for a prediction of variance u_var, s.
+static double outlier_gate(const struct flt *f, const struct flt_input *in, double u_var)
+{
+    return OUTLIER_SIGMAS * sqrt(u_var + measurement_var(f, in));
+}
+
+static void push_pending(struct flt *f, const struct flt_input *in)
 {
     if (f->npending > 0) {
         struct flt_pending_run run;
         flt_pending(f, in->t, &run);
-        if (fabs(in->u - run.u) > jump_s / 2)
+        if (fabs(in->u - run.u) > outlier_gate(f, in, run.var))
             f->npending = 0; // does not agree with the run: start a new one
     }
     if (f->npending == FLT_PENDING) {
@@ -291,7 +297,7 @@ bool flt_pending(const struct flt *f, double t, struct flt_pending_run *run)
     return true;
 }
 
-void flt_shift(struct flt *f, double du, double du_var, double jump_s)
+void flt_shift(struct flt *f, double du, double du_var)
 {
     f->u += du;
     f->last_u += du;
@@ -301,14 +307,14 @@ void flt_shift(struct flt *f, double du, double du_var, double jump_s)
     memcpy(held, f->pending, sizeof(held[0]) * (size_t)n);
     f->npending = 0;
     for (int i = 0; i < n; i++) {
-        double u_pred;
-        flt_predict(f, held[i].t, &u_pred, NULL);
-        if (held[i].t >= f->t && fabs(held[i].u - u_pred) <= jump_s)
+        double u_pred, u_var;
+        flt_predict(f, held[i].t, &u_pred, &u_var);
+        if (held[i].t >= f->t && fabs(held[i].u - u_pred) <= outlier_gate(f, &held[i], u_var))
             accept(f, &held[i]);
     }
 }
 
-enum flt_result flt_add(struct flt *f, const struct flt_input *in, double jump_s)
+enum flt_result flt_add(struct flt *f, const struct flt_input *in)
 {
     bool popcorn = is_popcorn(f, in);
     remember_delay(f, in->delay_s);
@@ -317,14 +323,13 @@ enum flt_result flt_add(struct flt *f, const struct flt_input *in, double jump_s
     if (f->n > 0) {
         double u_pred, u_var;
         flt_predict(f, in->t, &u_pred, &u_var);
-        double gate = jump_s + JUMP_SIGMAS * sqrt(u_var + measurement_var(f, in));
-        if (fabs(in->u - u_pred) > gate) {
-            push_pending(f, in, jump_s);
+        if (fabs(in->u - u_pred) > outlier_gate(f, in, u_var)) {
+            push_pending(f, in);
             if (f->npending < PENDING_REBASE)
                 return FLT_PENDING_JUMP;
             struct flt_pending_run run;
             flt_pending(f, in->t, &run);
-            flt_shift(f, run.u - u_pred, run.var, jump_s);
+            flt_shift(f, run.u - u_pred, run.var);
             return FLT_ACCEPTED;
         }
     }

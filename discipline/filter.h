@@ -10,8 +10,8 @@
 // Measurement noise of a sample is modelled from its delay excess over the recent minimum delay
 // (the offset error of an exchange is at most half its excess delay), so low-delay samples
 // dominate. Delay outliers (popcorn spikes) are dropped. Samples further from the prediction than
-// the jump threshold are held as "pending": a run of them that agree with each other is how a
-// clock jump (or a source that moved) shows up; the discipline decides what to do with it.
+// 8 standard deviations are held as "pending": a run of them that agree with each other is how
+// a clock jump (or a source that moved) shows up; the discipline decides what to do with it.
 #ifndef TSYNC_DISCIPLINE_FILTER_H
 #define TSYNC_DISCIPLINE_FILTER_H
 
@@ -59,8 +59,9 @@ struct flt {
 // Reset with a prior frequency y0 (s/s) of standard deviation y0_sd (s/s).
 void flt_init(struct flt *f, double y0, double y0_sd);
 
-// Feed a sample. jump_s: disagreement with the prediction beyond which it is held as pending.
-enum flt_result flt_add(struct flt *f, const struct flt_input *in, double jump_s);
+// Feed a sample. One further than OUTLIER_SIGMAS standard deviations (prediction and sample)
+// from the prediction is held as pending.
+enum flt_result flt_add(struct flt *f, const struct flt_input *in);
 
 // Predicted phase at t and its variance (s, s^2). Requires f->n > 0.
 void flt_predict(const struct flt *f, double t, double *u, double *u_var);
@@ -83,7 +84,7 @@ bool flt_pending(const struct flt *f, double t, struct flt_pending_run *run);
 
 // The local clock jumped by du (s, in u) known with variance du_var (s^2): shift the phase,
 // widen its uncertainty and absorb the pending samples that agree with the shifted prediction
-// within jump_s (the others are dropped).
-void flt_shift(struct flt *f, double du, double du_var, double jump_s);
+// (the others are dropped).
+void flt_shift(struct flt *f, double du, double du_var);
 
 #endif
