@@ -238,8 +238,11 @@ static void print_source_detail(FILE *out, const struct msg_source_state *src, b
     fprintf(out, "%s: ", label);
     if (src->age_s < 0)
         fprintf(out, "no sample yet");
-    else
+    else if (src->tx_source == src->rx_source)
         fprintf(out, "timestamps %s", ts_source_name(src->ts_source));
+    else
+        fprintf(out, "timestamps tx %s, rx %s", ts_source_name(src->tx_source),
+                ts_source_name(src->rx_source));
     if (src->reason == DISC_REASON_OK)
         fprintf(out, ", selectable%s%s", meaning ? ", " : "", meaning ? meaning : "");
     else

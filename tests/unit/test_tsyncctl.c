@@ -83,7 +83,7 @@ static struct msg_source_state *add_sample_peer(void)
     s->age_s = 5.4;
     s->reach = 0377;
     s->samples = 8;
-    s->ts_source = DISC_TS_KERNEL;
+    s->ts_source = s->tx_source = s->rx_source = DISC_TS_KERNEL;
     s->delay_s = 0.000512;
     s->offset_s = -0.000031;
     s->jitter_s = 0.000012;
@@ -113,6 +113,19 @@ static const char *line(const char *text, int n, char *buf, size_t len)
     assert_non_null(p);
     snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
     return buf;
+}
+
+static void test_sources_per_direction_timestamps(void **state)
+{
+    struct msg_source_state *s;
+    char *text;
+
+    (void)state;
+    s = add_sample_peer();
+    s->tx_source = DISC_TS_HARDWARE; /* igb: hardware TX stamps, kernel RX fallback */
+    text = render(SOURCES, NULL);
+    assert_non_null(strstr(text, "10.0.0.100: timestamps tx hardware, rx kernel, selectable"));
+    free(text);
 }
 
 static void test_sources_matches_ntpq_sample(void **state)
@@ -373,6 +386,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_sources_matches_ntpq_sample, reset),
+        cmocka_unit_test_setup(test_sources_per_direction_timestamps, reset),
         cmocka_unit_test_setup(test_sources_unreached_refclock_and_pool, reset),
         cmocka_unit_test_setup(test_sources_numeric, reset),
         cmocka_unit_test_setup(test_sources_empty, reset),
