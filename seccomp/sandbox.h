@@ -16,9 +16,10 @@
  *            file (/etc/passwd is writable by its owner), so staying root is not "harmless".
  *            The drift file's directory must be writable by that user (as with ntpd -u).
  *   network  after fork, PR_SET_PDEATHSIG and receiving its sockets:
- *              sbx_drop_privileges(user, group, "/run/tsyncd/empty", NULL, 0, ...);
+ *              sbx_drop_privileges_ids(uid, gid, "/run/tsyncd/empty", NULL, 0, ...);
  *              sbx_install_seccomp(SBX_NET, 0, ...);   before reading the first packet
- *   resolver sbx_drop_privileges(user, group, NULL, NULL, 0, ...);   (no chroot: NSS needs /etc)
+ *   resolver sbx_drop_privileges_ids(uid, gid, NULL, NULL, 0, ...);  (no chroot: NSS needs /etc)
+ *   (uid, gid from sbx_lookup_user() once at start-up, before any filter.)
  *            sbx_install_seccomp(SBX_RESOLVER, 0, ...);
  *
  * Seccomp filters stack: a child forked after the parent installed SBX_PARENT is bound by both
@@ -78,6 +79,14 @@ int sbx_prepare_chroot(const char *dir, char *err, size_t errlen);
  */
 int sbx_drop_privileges(const char *user, const char *group, const char *chroot_dir,
                         const int *keep_caps, size_t n_keep, char *err, size_t errlen);
+
+/*
+ * The same with ids resolved earlier (sbx_lookup_user() at start-up): for children restarted
+ * under the parent's filter, so no NSS module (libnss_systemd...) runs inside a sandbox.
+ * uid must not be 0.
+ */
+int sbx_drop_privileges_ids(uid_t uid, gid_t gid, const char *chroot_dir, const int *keep_caps,
+                            size_t n_keep, char *err, size_t errlen);
 
 /* Remove capabilities from the effective and permitted sets for good (e.g. the parent's
  * temporary CAP_NET_ADMIN once hardware timestamping is configured). */

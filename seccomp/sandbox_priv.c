@@ -69,7 +69,8 @@ int sbx_lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid,
     char buf[16384];
     if (parse_id(user, &id)) {
         *uid = (uid_t)id;
-        getpwuid_r(*uid, &pw, buf, sizeof buf, &res);
+        if (!group || !*group) /* only then is the passwd entry needed */
+            getpwuid_r(*uid, &pw, buf, sizeof buf, &res);
     } else {
         int rc = getpwnam_r(user, &pw, buf, sizeof buf, &res);
         if (!res)
@@ -273,6 +274,24 @@ static int verify(bool changed, uid_t uid, gid_t gid, uint64_t keep, char *err, 
     return 0;
 }
 
+static int drop(bool change_id, uid_t uid, gid_t gid, const char *chroot_dir, uint64_t keep,
+                char *err, size_t errlen)
+{
+    if (chroot_dir) {
+        if (sbx_prepare_chroot(chroot_dir, err, errlen) < 0)
+            return -1;
+        if (chroot(chroot_dir) < 0 || chdir("/") < 0)
+            return sbx_fail(err, errlen, "chroot %s: %s", chroot_dir, strerror(errno));
+    }
+    if (apply_caps(uid, gid, change_id, keep, err, errlen) < 0)
+        return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return sbx_fail(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return sbx_fail(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+    return verify(change_id, uid, gid, keep, err, errlen);
+}
+
 int sbx_drop_privileges(const char *user, const char *group, const char *chroot_dir,
                         const int *keep_caps, size_t n_keep, char *err, size_t errlen)
 {
@@ -283,17 +302,16 @@ int sbx_drop_privileges(const char *user, const char *group, const char *chroot_
         return -1;
     if (user && sbx_lookup_user(user, group, &uid, &gid, err, errlen) < 0)
         return -1;
-    if (chroot_dir) {
-        if (sbx_prepare_chroot(chroot_dir, err, errlen) < 0)
-            return -1;
-        if (chroot(chroot_dir) < 0 || chdir("/") < 0)
-            return sbx_fail(err, errlen, "chroot %s: %s", chroot_dir, strerror(errno));
-    }
-    if (apply_caps(uid, gid, user != NULL, keep, err, errlen) < 0)
+    return drop(user != NULL, uid, gid, chroot_dir, keep, err, errlen);
+}
+
+int sbx_drop_privileges_ids(uid_t uid, gid_t gid, const char *chroot_dir, const int *keep_caps,
+                            size_t n_keep, char *err, size_t errlen)
+{
+    uint64_t keep;
+    if (uid == 0)
+        return sbx_fail(err, errlen, "uid 0: the sandbox needs an unprivileged user");
+    if (caps_mask(keep_caps, n_keep, &keep, err, errlen) < 0)
         return -1;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return sbx_fail(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        return sbx_fail(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
-    return verify(user != NULL, uid, gid, keep, err, errlen);
+    return drop(true, uid, gid, chroot_dir, keep, err, errlen);
 }

@@ -264,7 +264,10 @@ static int resolver_allowed(int out_fd, const void *arg)
 {
     if (install(out_fd, SBX_RESOLVER, 0) < 0)
         return 1;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_DGRAM,
+                             .ai_flags = AI_ADDRCONFIG}, /* AI_ADDRCONFIG: netlink */
+        *res = NULL;
     int rc = getaddrinfo("localhost", "123", &hints, &res);
     if (rc != 0) {
         dprintf(out_fd, "getaddrinfo: %s", gai_strerror(rc));
@@ -380,6 +383,7 @@ struct drop_case {
     size_t n_keep;
     int later_drop; /* >= 0: sbx_drop_caps() this one afterwards */
     bool install_net;
+    bool keep_root; /* user NULL: keep uid 0, drop capabilities only */
 };
 
 /* Child: drop, then report /proc/self/status (opened before the chroot) and checks. */
@@ -390,8 +394,8 @@ static int drop_child(int out_fd, const void *arg)
     char err[256];
     if (status_fd < 0)
         return 2;
-    if (sbx_drop_privileges("nobody", NULL, c->chroot_dir, c->keep, c->n_keep, err, sizeof err) <
-        0) {
+    const char *user = c->keep_root ? NULL : "nobody";
+    if (sbx_drop_privileges(user, NULL, c->chroot_dir, c->keep, c->n_keep, err, sizeof err) < 0) {
         dprintf(out_fd, "drop: %s\n", err);
         return 3;
     }
@@ -443,14 +447,15 @@ static void run_drop(const struct drop_case *c, struct child_result *r)
         skip();
     run_child(drop_child, c, r);
     assert_exit_ok(r);
-    char want_ids[64];
-    snprintf(want_ids, sizeof want_ids, "65534\t65534\t65534\t65534");
-    assert_string_equal(field(r->out, "Uid"), want_ids);
-    assert_string_equal(field(r->out, "Gid"), want_ids);
-    assert_string_equal(field(r->out, "Groups"), "");
+    const char *ids = c->keep_root ? "0\t0\t0\t0" : "65534\t65534\t65534\t65534";
+    assert_string_equal(field(r->out, "Uid"), ids);
+    assert_string_equal(field(r->out, "Gid"), ids);
+    if (!c->keep_root) {
+        assert_string_equal(field(r->out, "Groups"), "");
+        assert_string_equal(field(r->out, "SetuidRoot"), "0");
+    }
     assert_string_equal(field(r->out, "NoNewPrivs"), "1");
     assert_string_equal(field(r->out, "Dumpable"), "0");
-    assert_string_equal(field(r->out, "SetuidRoot"), "0");
     assert_int_equal(hex_field(r->out, "CapInh"), 0);
     assert_int_equal(hex_field(r->out, "CapBnd"), 0);
     assert_int_equal(hex_field(r->out, "CapAmb"), 0);
@@ -505,6 +510,54 @@ static void test_drop_net_admin_later(void **state)
     run_drop(&c, &r);
     assert_int_equal(hex_field(r.out, "CapEff"), CAP_BIT(CAP_SYS_TIME));
     assert_int_equal(hex_field(r.out, "CapPrm"), CAP_BIT(CAP_SYS_TIME));
+}
+
+static void test_drop_caps_keeping_root(void **state)
+{
+    struct drop_case c = {.keep = {CAP_SYS_TIME}, .n_keep = 1, .later_drop = -1, .keep_root = true};
+    struct child_result r;
+    run_drop(&c, &r);
+    assert_int_equal(hex_field(r.out, "CapEff"), CAP_BIT(CAP_SYS_TIME));
+    assert_int_equal(hex_field(r.out, "CapPrm"), CAP_BIT(CAP_SYS_TIME));
+}
+
+/* A network child restarted by a sandboxed parent sets itself up under the parent's filter. */
+static int restart_under_parent(int out_fd, const void *arg)
+{
+    const char *dir = arg;
+    char err[256];
+    if (install(out_fd, SBX_PARENT, 0) < 0)
+        return 1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 2;
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+            sbx_drop_privileges_ids(65534, 65534, dir, NULL, 0, err, sizeof err) < 0) {
+            dprintf(out_fd, "child: %s\n", err);
+            _exit(3);
+        }
+        if (install(out_fd, SBX_NET, 0) < 0)
+            _exit(4);
+        _exit(udp_loopback_round_trip() == 0 && getuid() == 65534 ? 0 : 5);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        return 6;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        dprintf(out_fd, "child status %#x\n", status);
+        return 7;
+    }
+    return 0;
+}
+
+static void test_child_setup_under_parent_filter(void **state)
+{
+    if (geteuid() != 0)
+        skip();
+    struct child_result r;
+    run_child(restart_under_parent, chroot_dir, &r);
+    assert_exit_ok(&r);
 }
 
 static void test_prepare_chroot_checks(void **state)
@@ -579,6 +632,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_drop_net_child_keeps_nothing, make_chroot,
                                         remove_chroot),
         cmocka_unit_test(test_drop_net_admin_later),
+        cmocka_unit_test(test_drop_caps_keeping_root),
+        cmocka_unit_test_setup_teardown(test_child_setup_under_parent_filter, make_chroot,
+                                        remove_chroot),
         cmocka_unit_test_setup_teardown(test_prepare_chroot_checks, make_chroot, remove_chroot),
         cmocka_unit_test(test_lookup_user),
     };
