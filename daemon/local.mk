@@ -25,3 +25,11 @@ check_PROGRAMS += tests/unit/test_msg
 TESTS += tests/unit/test_msg
 tests_unit_test_msg_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_msg_LDADD = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_parent
+TESTS += tests/unit/test_parent
+tests_unit_test_parent_SOURCES = tests/unit/test_parent.c daemon/parent.c daemon/parent_state.c \
+	daemon/parent_snapshot.c daemon/parent_refclock.c daemon/notify.c
+tests_unit_test_parent_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_parent_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_UNIT_LIBS)

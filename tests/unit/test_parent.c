@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The privileged parent's dispatcher against a hostile network child: malformed or
+ * out-of-place messages are rejected (the caller then kills the child) and never change the
+ * clock; well-formed samples do discipline it. The clock is the virtual driver over a fake host
+ * clock, so nothing real is touched.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/config.h"
+#include "daemon/parent.h"
+
+static struct cfg cfg;
+static struct parent par;
+static struct clk *clk;
+static struct timespec host_now = {1790000000, 0};
+static int sp[2];
+static uint32_t seq;
+
+static int fake_host(void *ctx, struct timespec *ts)
+{
+    (void)ctx;
+    *ts = host_now;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    struct clk_options o = {
+        .kind = CLK_VIRTUAL, .virt_initial_offset_s = 300, .host_clock = fake_host};
+    struct parent_options po = {0};
+    struct cfg_diag diag;
+    char err[256];
+    const char *text = "server 10.0.0.1 iburst minpoll 0 maxpoll 2\n"
+                       "server 10.0.0.2 iburst minpoll 0 maxpoll 2\n"
+                       "clock virtual offset 300\n";
+
+    (void)state;
+    cfg_diag_init(&diag);
+    assert_int_equal(cfg_load_string("t.conf", text, strlen(text), 0, &cfg, &diag), 0);
+    cfg_diag_free(&diag);
+    clk = clk_open(&o, err, sizeof(err));
+    assert_non_null(clk);
+    assert_int_equal(parent_init(&par, &cfg, &po, clk, 100.0, err, sizeof(err)), 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sp), 0);
+    parent_attach_child(&par, sp[0], 100.0);
+    seq = 1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    parent_fini(&par, 200.0);
+    clk_close(clk);
+    cfg_free(&cfg);
+    close(sp[0]);
+    close(sp[1]);
+    return 0;
+}
+
+/* Frame a payload as the child would and hand it to the parent. */
+static int deliver(uint16_t type, const void *payload, size_t len, double now)
+{
+    uint8_t buf[MSG_MAX_SIZE];
+    struct msg_header hdr = {
+        .version = MSG_VERSION, .type = type, .seq = seq, .length = (uint32_t)(sizeof(hdr) + len)};
+    int rc;
+
+    memcpy(buf, &hdr, sizeof(hdr));
+    memcpy(buf + sizeof(hdr), payload, len);
+    rc = parent_handle_message(&par, buf, sizeof(hdr) + len, now);
+    /* A real child is killed after a rejection; here the next message continues at the
+     * sequence number the parent expects, so each rejection is tested on its own. */
+    seq = par.rx_seq;
+    return rc;
+}
+
+static int hello(void)
+{
+    struct msg_hello h = {.pid = 42, .max_sources = MSG_MAX_SOURCES};
+    return deliver(MSG_HELLO, &h, sizeof(h), 100.0);
+}
+
+static int add(uint32_t slot, uint32_t cfg_index, uint8_t last_octet)
+{
+    struct msg_source_add a = {.slot = slot,
+                               .kind = MSG_KIND_SERVER,
+                               .cfg_index = cfg_index,
+                               .family = AF_INET,
+                               .port = 123,
+                               .addr = {10, 0, 0, last_octet}};
+    strcpy(a.name, "10.0.0.x");
+    return deliver(MSG_SOURCE_ADD, &a, sizeof(a), 100.0);
+}
+
+static struct timespec clock_time(void)
+{
+    struct timespec ts;
+    assert_int_equal(clk_now(clk, &ts), 0);
+    return ts;
+}
+
+/* A reply of a server whose time is the host time: the virtual clock is 300 s ahead. */
+static int sample(uint32_t slot, double now)
+{
+    struct timespec local = clock_time();
+    struct msg_sample s = {.slot = slot,
+                           .ts_source = 1,
+                           .tx_source = 1,
+                           .rx_source = 1,
+                           .stratum = 1,
+                           .precision_log2 = -20,
+                           .root_dispersion_s = 0.0001};
+
+    s.t1 = msg_time_from_timespec(local);
+    s.t2 = s.t3 = msg_time_from_timespec(host_now);
+    s.t2.nsec = s.t3.nsec = 50000;
+    s.t4 = s.t1;
+    s.t4.nsec += 100000;
+    return deliver(MSG_SAMPLE, &s, sizeof(s), now);
+}
+
+static void test_message_before_hello_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(add(0, 0, 1), -1);
+}
+
+static void test_bad_source_announcements_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(hello(), 0);
+    assert_int_equal(add(0, 7, 1), -1); /* no configuration line 7 */
+    assert_int_equal(add(0, 0, 1), 0);
+    assert_int_equal(add(0, 1, 2), -1); /* slot in use */
+    assert_int_equal(add(1, 0, 3), -1); /* a second address for a `server` line */
+    assert_int_equal(add(1, 1, 3), 0);
+}
+
+static void test_hostile_sample_leaves_clock_alone(void **state)
+{
+    struct msg_sample s;
+    struct timespec before, after;
+
+    (void)state;
+    assert_int_equal(hello(), 0);
+    assert_int_equal(add(0, 0, 1), 0);
+    before = clock_time();
+    memset(&s, 0, sizeof(s));
+    s.slot = 0;
+    s.root_delay_s = NAN;
+    assert_int_equal(deliver(MSG_SAMPLE, &s, sizeof(s), 101.0), -1);
+    assert_int_equal(deliver(MSG_SAMPLE, &s, 8, 101.0), -1); /* wrong size */
+    s.slot = 5;                                              /* a slot never announced */
+    s.stratum = 1;
+    s.root_delay_s = 0;
+    assert_int_equal(deliver(MSG_SAMPLE, &s, sizeof(s), 101.0), -1);
+    after = clock_time();
+    assert_int_equal(before.tv_sec, after.tv_sec);
+    assert_int_equal(before.tv_nsec, after.tv_nsec);
+}
+
+static void test_confirmed_offset_is_stepped(void **state)
+{
+    struct timespec t;
+    double now = 100.0;
+    int i;
+
+    (void)state;
+    assert_int_equal(hello(), 0);
+    assert_int_equal(add(0, 0, 1), 0);
+    assert_int_equal(add(1, 1, 2), 0);
+    for (i = 0; i < 4; i++) {
+        now += 2.0;
+        host_now.tv_sec += 2;
+        assert_int_equal(sample(0, now), 0);
+        assert_int_equal(sample(1, now), 0);
+    }
+    t = clock_time(); /* stepped back by ~300 s onto the host time */
+    assert_true(llabs((long long)t.tv_sec - (long long)host_now.tv_sec) <= 1);
+    assert_true(par.stepped);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_message_before_hello_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_source_announcements_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_sample_leaves_clock_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirmed_offset_is_stepped, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
