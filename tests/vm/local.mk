@@ -5,15 +5,18 @@ VM_TESTS = \
 	tests/vm/runner.sh \
 	tests/vm/clock_driver.sh \
 	tests/vm/phc_igb.sh \
+	tests/vm/hwts_igb.sh \
 	tests/vm/refclock_phc.sh
 
 # Probes copied into the guest.
-VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe
+VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe tests/vm/hwtsprobe
 check_PROGRAMS += $(VM_PROBES)
 tests_vm_clockprobe_SOURCES = tests/vm/clockprobe.c tests/vm/probe.c tests/vm/probe.h
 tests_vm_clockprobe_LDADD = discipline/libdiscipline.a -lm
 tests_vm_phcprobe_SOURCES = tests/vm/phcprobe.c tests/vm/probe.c tests/vm/probe.h
 tests_vm_phcprobe_LDADD = $(HWTS_LIBS) -lm
+tests_vm_hwtsprobe_SOURCES = tests/vm/hwtsprobe.c tests/vm/probe.c tests/vm/probe.h
+tests_vm_hwtsprobe_LDADD = $(HWTS_LIBS)
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
