@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: ISC
+/* Unit tests of the server's access control (daemon/acl.c) built from real configurations. */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/acl.h"
+
+static struct cfg cfg;
+static struct acl acl;
+
+/* Load a configuration text and compile its access rules. */
+static void build(const char *text)
+{
+    struct cfg_diag d;
+
+    cfg_diag_init(&d);
+    assert_int_equal(cfg_load_string("test.conf", text, strlen(text), 0, &cfg, &d), 0);
+    cfg_diag_free(&d);
+    assert_int_equal(acl_build(&acl, &cfg), 0);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    acl_free(&acl);
+    cfg_free(&cfg);
+    return 0;
+}
+
+static uint32_t check(const char *text_addr)
+{
+    uint8_t a[16];
+
+    if (inet_pton(AF_INET, text_addr, a) == 1)
+        return acl_check(&acl, AF_INET, a);
+    assert_int_equal(inet_pton(AF_INET6, text_addr, a), 1);
+    return acl_check(&acl, AF_INET6, a);
+}
+
+static void test_nothing_configured_denies(void **state)
+{
+    (void)state;
+    build("local stratum 1\n");
+    assert_int_equal(check("127.0.0.1"), 0);
+    assert_int_equal(check("::1"), 0);
+}
+
+static void test_allow_longest_prefix(void **state)
+{
+    (void)state;
+    build("allow 10.0.0.0/8\ndeny 10.1.0.0/16\nallow 10.1.2.0/24\nallow 2001:db8::/32\n");
+    assert_int_equal(check("10.9.9.9"), ACL_SERVE);
+    assert_int_equal(check("10.1.9.9"), 0);
+    assert_int_equal(check("10.1.2.3"), ACL_SERVE);
+    assert_int_equal(check("11.0.0.1"), 0);
+    assert_int_equal(check("2001:db8::1"), ACL_SERVE);
+    assert_int_equal(check("2001:db9::1"), 0);
+    /* an IPv4-mapped IPv6 address is checked as IPv4 */
+    assert_int_equal(check("::ffff:10.1.2.3"), ACL_SERVE);
+    assert_int_equal(check("::ffff:10.1.9.9"), 0);
+}
+
+static void test_later_rule_wins_on_same_prefix(void **state)
+{
+    (void)state;
+    build("allow 192.0.2.0/24\ndeny 192.0.2.0/24\n");
+    assert_int_equal(check("192.0.2.1"), 0);
+}
+
+static void test_all_overrides_more_specific(void **state)
+{
+    (void)state;
+    /* the deny inside 10/8 comes before `allow all 10/8`: it no longer counts */
+    build("deny 10.1.0.0/16\nallow all 10.0.0.0/8\ndeny 10.2.0.0/16\n");
+    assert_int_equal(check("10.1.1.1"), ACL_SERVE);
+    assert_int_equal(check("10.2.1.1"), 0);
+    teardown(NULL);
+    build("allow\ndeny all\n");
+    assert_int_equal(check("127.0.0.1"), 0);
+    assert_int_equal(check("::1"), 0);
+}
+
+static void test_allow_without_address_is_everything(void **state)
+{
+    (void)state;
+    build("allow all\n");
+    assert_int_equal(check("203.0.113.5"), ACL_SERVE);
+    assert_int_equal(check("2001:db8::5"), ACL_SERVE);
+}
+
+static void test_restrict_default_serves(void **state)
+{
+    (void)state;
+    build("restrict default kod limited nomodify notrap nopeer noquery\n"
+          "restrict 127.0.0.1\nrestrict ::1\n");
+    assert_int_equal(check("198.51.100.7"), ACL_SERVE | ACL_KOD | ACL_LIMITED);
+    assert_int_equal(check("2001:db8::7"), ACL_SERVE | ACL_KOD | ACL_LIMITED);
+    assert_int_equal(check("127.0.0.1"), ACL_SERVE);
+    assert_int_equal(check("::1"), ACL_SERVE);
+}
+
+static void test_restrict_noserve_ignore_and_masks(void **state)
+{
+    (void)state;
+    build("restrict default noserve\n"
+          "restrict 192.168.0.0 mask 255.255.0.0 kod\n"
+          "restrict 192.168.7.0/24 ignore\n"
+          "restrict -6 default limited\n");
+    assert_int_equal(check("8.8.8.8"), 0);
+    assert_int_equal(check("192.168.1.1"), ACL_SERVE | ACL_KOD);
+    assert_int_equal(check("192.168.7.1"), ACL_IGNORE);
+    assert_int_equal(check("2001:db8::1"), ACL_SERVE | ACL_LIMITED);
+    teardown(NULL);
+    /* noserve with kod: the caller answers KoD DENY */
+    build("restrict default kod noserve\n");
+    assert_int_equal(check("8.8.8.8"), ACL_KOD);
+}
+
+static void test_restrict_and_deny_combine(void **state)
+{
+    (void)state;
+    /* allow/deny decide who is served, restrict adds its flags */
+    build("restrict default kod limited\nallow 10.0.0.0/8\n");
+    assert_int_equal(check("10.0.0.1"), ACL_SERVE | ACL_KOD | ACL_LIMITED);
+    assert_int_equal(check("11.0.0.1"), ACL_KOD | ACL_LIMITED);
+}
+
+static void test_source_and_host_rules_skipped(void **state)
+{
+    (void)state;
+    build("restrict source nomodify\nrestrict ntp.example.org noserve\nrestrict default\n");
+    assert_int_equal(acl.skipped, 2);
+    assert_int_equal(check("192.0.2.1"), ACL_SERVE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_nothing_configured_denies, teardown),
+        cmocka_unit_test_teardown(test_allow_longest_prefix, teardown),
+        cmocka_unit_test_teardown(test_later_rule_wins_on_same_prefix, teardown),
+        cmocka_unit_test_teardown(test_all_overrides_more_specific, teardown),
+        cmocka_unit_test_teardown(test_allow_without_address_is_everything, teardown),
+        cmocka_unit_test_teardown(test_restrict_default_serves, teardown),
+        cmocka_unit_test_teardown(test_restrict_noserve_ignore_and_masks, teardown),
+        cmocka_unit_test_teardown(test_restrict_and_deny_combine, teardown),
+        cmocka_unit_test_teardown(test_source_and_host_rules_skipped, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
