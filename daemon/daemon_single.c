@@ -76,6 +76,8 @@ int daemon_run_single(struct daemon *d)
     net_init(&n, d->cfg, &fds, false);
     if (net_start(&n, loop_now()) < 0)
         return 1;
+    if (n.server != NULL)
+        server_set_plain_io(n.server, true); /* LD_PRELOAD simulators see recvmsg/sendmsg */
     struct loop_role roles[] = {
         daemon_parent_role(d),
         net_role(&n),

@@ -1,102 +1,149 @@
 // SPDX-License-Identifier: ISC
-/* Basic NTP server: one reply per valid client request, from the parent's snapshot. */
+/* The NTP server: set-up, the batch loop, counters. */
 #include "daemon/server.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "daemon/ntp_packet.h"
-#include "hwts/timestamping.h"
+#include "daemon/log.h"
+#include "daemon/server_int.h"
 
-#define SERVER_PRECISION_LOG2 (-24) /* about 60 ns: kernel timestamps, ns clock */
+#define NS_PER_S                1000000000ull
+#define SERVER_REPORT_DEFAULT_S 3600
+#define SERVER_REPORT_ENV       "TSYNCD_SERVER_REPORT_S"
 
-static void server_state(const struct msg_snapshot *snap, struct ntp_server_state *st)
+static uint64_t random_seed(void)
 {
-    memset(st, 0, sizeof(*st));
-    st->precision = SERVER_PRECISION_LOG2;
-    if (snap == NULL || snap->sync_state == MSG_SYNC_UNSYNCHRONISED) {
-        st->leap = 3;
-        st->stratum = 16;
-        if (snap != NULL)
-            st->reference_ts = 0;
+    struct timespec ts;
+    uint64_t seed = 0;
+
+    if (getentropy(&seed, sizeof(seed)) == 0)
+        return seed;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)getpid();
+}
+
+static uint64_t report_interval_ns(void)
+{
+    const char *v = getenv(SERVER_REPORT_ENV);
+    long s = v != NULL ? strtol(v, NULL, 10) : 0;
+
+    return (uint64_t)(s > 0 && s <= 86400 ? s : SERVER_REPORT_DEFAULT_S) * NS_PER_S;
+}
+
+struct server *server_create(const struct cfg *cfg)
+{
+    struct server *s = calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return NULL;
+    s->cfg = cfg;
+    if (acl_build(&s->acl, cfg) < 0 ||
+        rl_create(&s->clients, RL_DEFAULT_ORDER, random_seed()) < 0) {
+        acl_free(&s->acl);
+        free(s);
+        return NULL;
+    }
+    if (s->acl.skipped > 0)
+        log_warning("server: %zu restrict rule(s) for `source` or a host name are not applied",
+                    s->acl.skipped);
+    rl_params_from_cfg(&s->limits, &cfg->ratelimit, false);
+    rl_params_from_cfg(&s->limits_kod, &cfg->ratelimit, true);
+    s->rate_all = cfg->ratelimit.enabled;
+    s->report_interval_ns = report_interval_ns();
+    for (int i = 0; i < SERVER_MAX_SOCKETS; i++)
+        s->sockets[i].fd = -1;
+    return s;
+}
+
+void server_get_stats(const struct server *s, struct server_stats *out)
+{
+    *out = s->stats;
+    out->clients = s->clients.in_use;
+    out->evictions = s->clients.evictions;
+}
+
+static void log_stats(const struct server *s)
+{
+    struct server_stats st;
+
+    server_get_stats(s, &st);
+    log_info("server: served %llu, limited %llu (leaked %llu), kod rate %llu, kod deny %llu, "
+             "denied %llu, malformed %llu, other modes %llu, send errors %llu, tx stamps %llu, "
+             "clients %llu, evictions %llu",
+             (unsigned long long)st.served, (unsigned long long)st.limited,
+             (unsigned long long)st.leaked, (unsigned long long)st.kod_rate,
+             (unsigned long long)st.kod_deny, (unsigned long long)st.denied,
+             (unsigned long long)st.malformed, (unsigned long long)st.other_mode,
+             (unsigned long long)st.send_errors, (unsigned long long)st.tx_stamps,
+             (unsigned long long)st.clients, (unsigned long long)st.evictions);
+}
+
+void server_destroy(struct server *s)
+{
+    if (s == NULL)
         return;
+    log_stats(s);
+    acl_free(&s->acl);
+    rl_destroy(&s->clients);
+    free(s);
+}
+
+void server_set_plain_io(struct server *s, bool plain)
+{
+    s->plain_io = plain;
+}
+
+void server_maintain(struct server *s, uint64_t now_ns)
+{
+    if (now_ns < s->next_report_ns)
+        return;
+    s->next_report_ns = now_ns + s->report_interval_ns;
+    if (memcmp(&s->stats, &s->reported, sizeof(s->stats)) == 0)
+        return;
+    s->reported = s->stats;
+    log_stats(s);
+}
+
+/* Answer the n requests in the slots: queue the replies, then send them together. */
+static void answer_batch(struct server *s, struct server_socket *sock, int n,
+                         const struct clk_map *map, uint64_t now_ns)
+{
+    int queued = 0;
+
+    for (int i = 0; i < n; i++) {
+        const struct msghdr *mh = &s->rx_msgs[i].msg_hdr;
+        enum server_answer a = server_answer(s, &s->slots[i], s->rx_msgs[i].msg_len,
+                                             (mh->msg_flags & MSG_TRUNC) != 0, now_ns);
+
+        if (a == SERVER_NONE)
+            continue;
+        s->tx_slot[queued] = (uint32_t)i;
+        s->tx_kind[queued] = a;
+        queued++;
     }
-    struct timespec ref = msg_time_to_timespec(snap->ref_time);
-    st->leap = snap->leap;
-    st->stratum = snap->stratum;
-    st->root_delay = snap->root_delay_s;
-    st->root_dispersion = snap->root_dispersion_s;
-    st->refid[0] = (uint8_t)(snap->refid >> 24);
-    st->refid[1] = (uint8_t)(snap->refid >> 16);
-    st->refid[2] = (uint8_t)(snap->refid >> 8);
-    st->refid[3] = (uint8_t)snap->refid;
-    st->reference_ts = ref.tv_sec > 0 ? ntp_ts64_from_timespec(&ref) : 0;
+    if (queued > 0)
+        server_send(s, sock, queued, map);
 }
 
-/* Returns the reply length (48) or 0 when the request gets no answer. */
-static size_t build_reply(const uint8_t *req, size_t len, uint64_t rx_ts,
-                          const struct ntp_server_state *st, const struct clk_map *map,
-                          uint8_t *reply)
+void server_handle(struct server *s, int fd, const struct clk_map *map,
+                   const struct msg_snapshot *snap, uint64_t now_ns)
 {
-    struct ntp_header h, r;
-    struct timespec now;
+    struct server_socket *sock = server_socket_get(s, fd);
+    int n;
 
-    if (len < NTP_HEADER_LEN || ntp_header_decode(req, len, &h) < 0 || h.mode != NTP_MODE_CLIENT)
-        return 0;
-    now = clk_map_now(map);
-    if (ntp_build_reply(&h, st, rx_ts, ntp_ts64_from_timespec(&now), &r) < 0)
-        return 0;
-    return ntp_header_encode(&r, reply, NTP_HEADER_LEN) == NTP_HEADER_LEN ? NTP_HEADER_LEN : 0;
-}
-
-static int handle_one(int fd, const struct clk_map *map, const struct ntp_server_state *st,
-                      struct server_stats *stats)
-{
-    uint8_t buf[1280], reply[NTP_HEADER_LEN];
-    char control[TS_CONTROL_LEN];
-    struct sockaddr_storage from;
-    struct iovec iov = {buf, sizeof(buf)};
-    struct msghdr mh = {
-        .msg_name = &from,
-        .msg_namelen = sizeof(from),
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = control,
-        .msg_controllen = sizeof(control),
-    };
-    struct timespec user_now, rx_time;
-    struct ts_rx rx;
-    ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
-    size_t rlen;
-
-    if (n < 0)
-        return -1;
-    clock_gettime(CLOCK_REALTIME, &user_now);
-    ts_parse_rx(&mh, &user_now, &rx);
-    rx_time = clk_map_apply(map, rx.ts);
-    rlen = build_reply(buf, (size_t)n, ntp_ts64_from_timespec(&rx_time), st, map, reply);
-    if (rlen == 0 || (mh.msg_flags & MSG_TRUNC)) {
-        stats->dropped++;
-        return 0;
-    }
-    if (sendto(fd, reply, rlen, 0, (struct sockaddr *)&from, mh.msg_namelen) != (ssize_t)rlen)
-        stats->send_errors++;
-    else
-        stats->served++;
-    return 0;
-}
-
-void server_handle(int fd, const struct clk_map *map, const struct msg_snapshot *snap,
-                   struct server_stats *stats)
-{
-    struct ntp_server_state st;
-    int i;
-
-    server_state(snap, &st);
-    for (i = 0; i < SERVER_BATCH; i++) {
-        if (handle_one(fd, map, &st, stats) < 0)
+    if (sock == NULL)
+        return;
+    server_drain_tx(s, sock, map);
+    server_state_from_snapshot(snap, &s->state);
+    for (int round = 0; round < SERVER_MAX_ROUNDS; round++) {
+        n = server_receive(s, sock, map);
+        if (n == 0)
+            break;
+        answer_batch(s, sock, n, map, now_ns);
+        if (n < SERVER_BATCH)
             break;
     }
 }

@@ -2,29 +2,78 @@
 /*
  * The NTP server in the network child (prefix server_): answers mode 3 requests from the
  * parent's snapshot (stratum, refid, root delay and dispersion, reference time, leap; LI=3 and
- * stratum 16 while unsynchronised). The receive timestamp is the kernel RX stamp, the transmit
- * timestamp is read as late as possible. A reply is never larger than its request; other modes
- * (6, 7 included) get no answer. Sockets are bound by the parent (port 123 needs privilege).
+ * stratum 16 while unsynchronised).
+ *
+ *   - Access control (daemon/acl.h): denied clients get nothing, or a KoD DENY where `kod`
+ *     applies; `ignore` gets nothing at all.
+ *   - Rate limiting (daemon/ratelimit.h) for `limited` clients, or every client with a
+ *     `ratelimit` line: KoD RATE replies are themselves limited (one per client per interval).
+ *   - No amplification: a reply is 48 octets and its request at least 48; modes other than 3
+ *     (6 and 7 included) get no answer; malformed packets (short, truncated, bad version or
+ *     extension fields, longer than 1232 octets) are dropped and counted.
+ *   - Timestamps: the receive timestamp is the kernel RX stamp (through the clock map); the
+ *     transmit timestamp is read right before the batch is handed to the kernel; the kernel TX
+ *     stamp of each reply is recorded per client (struct rl_client) for a later interleaved
+ *     mode. Replies leave from the address the request was sent to (IP_PKTINFO).
+ *   - Speed: requests are read with recvmmsg() and answered with sendmmsg() in batches of
+ *     SERVER_BATCH, into buffers allocated once; server_set_plain_io() switches to one
+ *     recvmsg()/sendmsg() per packet (--single-process, LD_PRELOAD simulators).
+ *
+ * Sockets are bound by the parent (port 123 needs privilege) with kernel timestamping enabled
+ * (ts_enable); the server registers each one on first use.
  */
 #ifndef TSYNC_DAEMON_SERVER_H
 #define TSYNC_DAEMON_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon/config.h"
 #include "daemon/msg.h"
 #include "discipline/clock.h"
 
-#define SERVER_BATCH 32 /* requests handled per socket per wake-up */
+#define SERVER_BATCH       64 /* requests read per recvmmsg() */
+#define SERVER_MAX_ROUNDS  4  /* batches per socket per wake-up (then other events run) */
+#define SERVER_MAX_SOCKETS 8
 
+/* What the server counted since it started. */
 struct server_stats {
-    uint64_t served;  /* replies sent */
-    uint64_t dropped; /* not a client request, or malformed */
-    uint64_t send_errors;
+    uint64_t served;      /* replies with the time (normal and leaked) */
+    uint64_t limited;     /* requests over the rate limit (dropped or answered with KoD RATE) */
+    uint64_t leaked;      /* limited requests answered all the same (included in served) */
+    uint64_t kod_rate;    /* KoD RATE replies sent */
+    uint64_t kod_deny;    /* KoD DENY replies sent */
+    uint64_t denied;      /* requests refused by access control (ignore, noserve, deny) */
+    uint64_t malformed;   /* not a valid NTP packet, truncated or oversized: dropped */
+    uint64_t other_mode;  /* valid packets of a mode other than 3 (6, 7...): no answer */
+    uint64_t send_errors; /* replies the kernel refused */
+    uint64_t tx_stamps;   /* kernel TX stamps of replies recorded */
+    uint64_t clients;     /* client table entries in use */
+    uint64_t evictions;   /* client table entries reused for a new address */
 };
 
-/* Answer up to SERVER_BATCH pending requests on fd. snap may be NULL before the first snapshot
- * (then the server answers as unsynchronised). */
-void server_handle(int fd, const struct clk_map *map, const struct msg_snapshot *snap,
-                   struct server_stats *stats);
+struct server;
+
+/* Create the server for cfg (access rules, rate limits, client table). NULL when out of
+ * memory. cfg must outlive the server. */
+struct server *server_create(const struct cfg *cfg);
+/* Logs the counters and frees everything. NULL is accepted. */
+void server_destroy(struct server *s);
+
+/* One recvmsg()/sendmsg() per packet instead of recvmmsg()/sendmmsg(). */
+void server_set_plain_io(struct server *s, bool plain);
+
+/* Handle fd after poll() reported revents on it: drain its kernel TX stamps and answer up to
+ * SERVER_MAX_ROUNDS * SERVER_BATCH pending requests. snap may be NULL before the first snapshot
+ * (the server then answers as unsynchronised). now_ns: CLOCK_MONOTONIC in ns (rate limits). */
+void server_handle(struct server *s, int fd, const struct clk_map *map,
+                   const struct msg_snapshot *snap, uint64_t now_ns);
+
+/* Log the counters at most every `report interval` (TSYNCD_SERVER_REPORT_S in the environment,
+ * seconds; default 3600) when they changed. */
+void server_maintain(struct server *s, uint64_t now_ns);
+
+/* The counters so far. */
+void server_get_stats(const struct server *s, struct server_stats *out);
 
 #endif

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: ISC
+# The NTP server (access control, rate limiting, batched I/O), its tests and benchmarks.
+TSYNC_SERVER_SOURCES = daemon/server.c daemon/server.h daemon/server_int.h \
+	daemon/server_reply.c daemon/server_io.c \
+	daemon/acl.c daemon/acl.h daemon/ratelimit.c daemon/ratelimit.h
+tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES)
+
+check_PROGRAMS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
+TESTS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
+tests_unit_test_acl_SOURCES = tests/unit/test_acl.c daemon/acl.c daemon/acl.h
+tests_unit_test_acl_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_acl_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c daemon/ratelimit.c \
+	daemon/ratelimit.h
+tests_unit_test_ratelimit_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_ratelimit_LDADD = $(TSYNC_UNIT_LIBS)
+tests_unit_test_server_SOURCES = tests/unit/test_server.c $(TSYNC_SERVER_SOURCES)
+tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_server_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_UNIT_LIBS)

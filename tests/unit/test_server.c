@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: ISC
+/* Unit tests of the NTP server (daemon/server*.c) over real loopback UDP sockets. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/ntp_packet.h"
+#include "daemon/server.h"
+#include "hwts/timestamping.h"
+
+#define S 1000000000ull /* ns */
+
+struct fixture {
+    struct cfg cfg;
+    struct server *srv;
+    struct clk_map map;
+    int server_fd, client_fd;
+    struct sockaddr_in server_addr;
+    uint64_t now_ns;
+};
+
+static struct fixture fx;
+
+static int udp_socket(struct sockaddr_in *bound)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    socklen_t len = sizeof(*bound);
+
+    assert_true(fd >= 0);
+    memset(bound, 0, sizeof(*bound));
+    bound->sin_family = AF_INET;
+    bound->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)bound, sizeof(*bound)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)bound, &len), 0);
+    return fd;
+}
+
+static void start(const char *conf, bool plain)
+{
+    struct cfg_diag d;
+    struct sockaddr_in client;
+
+    memset(&fx, 0, sizeof(fx));
+    cfg_diag_init(&d);
+    assert_int_equal(cfg_load_string("t.conf", conf, strlen(conf), 0, &fx.cfg, &d), 0);
+    cfg_diag_free(&d);
+    fx.srv = server_create(&fx.cfg);
+    assert_non_null(fx.srv);
+    server_set_plain_io(fx.srv, plain);
+    clk_map_identity(&fx.map);
+    fx.server_fd = udp_socket(&fx.server_addr);
+    ts_enable(fx.server_fd, 0, NULL);
+    fx.client_fd = udp_socket(&client);
+    fx.now_ns = 100 * S;
+}
+
+static int stop(void **state)
+{
+    (void)state;
+    server_destroy(fx.srv);
+    close(fx.server_fd);
+    close(fx.client_fd);
+    cfg_free(&fx.cfg);
+    return 0;
+}
+
+static void send_raw(const uint8_t *buf, size_t len)
+{
+    assert_int_equal(sendto(fx.client_fd, buf, len, 0, (struct sockaddr *)&fx.server_addr,
+                            sizeof(fx.server_addr)),
+                     (ssize_t)len);
+}
+
+/* A mode 3 request of version vn whose transmit timestamp is xmt. */
+static void send_request(uint8_t vn, uint64_t xmt)
+{
+    uint8_t buf[NTP_HEADER_LEN] = {0};
+
+    buf[0] = (uint8_t)(vn << 3 | NTP_MODE_CLIENT);
+    for (int b = 0; b < 8; b++)
+        buf[40 + b] = (uint8_t)(xmt >> (56 - 8 * b));
+    send_raw(buf, sizeof(buf));
+}
+
+/* Let the server handle what is pending (waits until the request arrived). */
+static void serve(const struct msg_snapshot *snap)
+{
+    struct pollfd p = {.fd = fx.server_fd, .events = POLLIN};
+
+    poll(&p, 1, 200);
+    server_handle(fx.srv, fx.server_fd, &fx.map, snap, fx.now_ns);
+}
+
+/* The next reply (decoded) within 200 ms; false if none. */
+static bool reply(struct ntp_header *h)
+{
+    struct pollfd p = {.fd = fx.client_fd, .events = POLLIN};
+    uint8_t buf[2048];
+    ssize_t n;
+
+    if (poll(&p, 1, 200) != 1)
+        return false;
+    n = recv(fx.client_fd, buf, sizeof(buf), 0);
+    assert_int_equal(n, NTP_HEADER_LEN);
+    assert_int_equal(ntp_header_decode(buf, (size_t)n, h), 0);
+    return true;
+}
+
+static struct server_stats stats(void)
+{
+    struct server_stats st;
+
+    server_get_stats(fx.srv, &st);
+    return st;
+}
+
+static struct msg_snapshot synced_snapshot(void)
+{
+    struct msg_snapshot s;
+    struct timespec now;
+
+    memset(&s, 0, sizeof(s));
+    clock_gettime(CLOCK_REALTIME, &now);
+    s.sync_state = MSG_SYNC_LOCAL;
+    s.stratum = 1;
+    s.refid = 0x4c4f434c; /* "LOCL" */
+    s.root_dispersion_s = 0.001;
+    s.ref_time = msg_time_from_timespec(now);
+    return s;
+}
+
+static void check_time_reply(bool plain)
+{
+    struct msg_snapshot snap = synced_snapshot();
+    struct ntp_header h;
+    struct timespec before, after;
+
+    start("allow all\n", plain);
+    clock_gettime(CLOCK_REALTIME, &before);
+    send_request(3, 0x0123456789abcdefull);
+    serve(&snap);
+    clock_gettime(CLOCK_REALTIME, &after);
+    assert_true(reply(&h));
+    assert_int_equal(h.mode, NTP_MODE_SERVER);
+    assert_int_equal(h.version, 3); /* echoed */
+    assert_int_equal(h.stratum, 1);
+    assert_int_equal(h.leap, 0);
+    assert_memory_equal(h.refid, "LOCL", 4);
+    assert_true(h.origin_ts == 0x0123456789abcdefull);
+    /* receive <= transmit, both between before and after */
+    assert_true(ntp_ts64_diff(h.transmit_ts, h.receive_ts) >= 0);
+    assert_true(ntp_ts64_diff(h.receive_ts, ntp_ts64_from_timespec(&before)) >= -1e-6);
+    assert_true(ntp_ts64_diff(ntp_ts64_from_timespec(&after), h.transmit_ts) >= -1e-6);
+    assert_int_equal(stats().served, 1);
+    /* unsynchronised: LI 3, stratum 16 */
+    send_request(4, 1);
+    serve(NULL);
+    assert_true(reply(&h));
+    assert_int_equal(h.leap, 3);
+    assert_int_equal(h.stratum, 16);
+    assert_int_equal(h.version, 4);
+}
+
+static void test_reply_batched(void **state)
+{
+    (void)state;
+    check_time_reply(false);
+}
+
+static void test_reply_plain(void **state)
+{
+    (void)state;
+    check_time_reply(true);
+}
+
+static void test_tx_stamp_recorded(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+    struct pollfd p = {.fd = 0, .events = POLLPRI};
+
+    start("allow all\n", false);
+    send_request(4, 7);
+    serve(NULL);
+    assert_true(reply(&h));
+    p.fd = fx.server_fd;
+    poll(&p, 1, 200); /* the stamp is queued right after the send */
+    server_handle(fx.srv, fx.server_fd, &fx.map, NULL, fx.now_ns);
+    assert_int_equal(stats().tx_stamps, 1);
+}
+
+static void test_no_answer_to_bad_packets(void **state)
+{
+    (void)state;
+    uint8_t buf[1400] = {0};
+    struct ntp_header h;
+
+    start("allow all\n", false);
+    buf[0] = 4 << 3 | 6; /* mode 6 */
+    send_raw(buf, 12);
+    buf[0] = 4 << 3 | 7; /* mode 7 */
+    send_raw(buf, NTP_HEADER_LEN);
+    buf[0] = 4 << 3 | 3;
+    send_raw(buf, NTP_HEADER_LEN - 1); /* short */
+    send_raw(buf, sizeof(buf));        /* oversized */
+    send_raw(buf, NTP_HEADER_LEN + 6); /* a trailer that is neither field nor MAC */
+    buf[0] = 0 << 3 | 3;               /* version 0 */
+    send_raw(buf, NTP_HEADER_LEN);
+    buf[0] = 4 << 3 | 4; /* a server reply */
+    send_raw(buf, NTP_HEADER_LEN);
+    serve(NULL);
+    assert_false(reply(&h));
+    assert_int_equal(stats().malformed, 4);
+    assert_int_equal(stats().other_mode, 3);
+    assert_int_equal(stats().served, 0);
+}
+
+static void test_many_requests_one_wakeup(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+    int got = 0;
+
+    start("allow all\n", false);
+    for (int i = 0; i < 100; i++)
+        send_request(4, (uint64_t)i + 1);
+    serve(NULL);
+    while (reply(&h))
+        got++;
+    assert_int_equal(got, 100);
+}
+
+static void test_denied(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+
+    start("allow 10.0.0.0/8\n", false);
+    send_request(4, 1);
+    serve(NULL);
+    assert_false(reply(&h));
+    assert_int_equal(stats().denied, 1);
+}
+
+static void test_kod_deny_limited(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+
+    start("restrict default kod noserve\n", false);
+    send_request(4, 0x55);
+    send_request(4, 0x56);
+    serve(NULL);
+    assert_true(reply(&h));
+    assert_int_equal(h.stratum, 0);
+    assert_memory_equal(h.refid, "DENY", 4);
+    assert_true(h.transmit_ts == 0x55); /* a KoD reveals no time */
+    assert_false(reply(&h));            /* one KoD per client per 2^3 s (default interval) */
+    fx.now_ns += 8 * S;
+    send_request(4, 0x57);
+    serve(NULL);
+    assert_true(reply(&h));
+    assert_int_equal(stats().kod_deny, 2);
+    assert_int_equal(stats().denied, 3);
+}
+
+static void test_rate_limit_and_kod_rate(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+    int time_replies = 0, kods = 0;
+
+    start("allow all\nratelimit interval 3 burst 2 leak 0 kod 0\n", false);
+    for (int i = 0; i < 6; i++)
+        send_request(4, (uint64_t)i + 1);
+    serve(NULL);
+    while (reply(&h)) {
+        if (h.stratum == 0) {
+            assert_memory_equal(h.refid, "RATE", 4);
+            kods++;
+        } else {
+            time_replies++;
+        }
+    }
+    assert_int_equal(time_replies, 2);
+    assert_int_equal(kods, 1);
+    assert_int_equal(stats().limited, 4);
+    assert_int_equal(stats().kod_rate, 1);
+    /* 8 s later (interval 2^3 s) one more answer */
+    fx.now_ns += 8 * S;
+    send_request(4, 9);
+    serve(NULL);
+    assert_true(reply(&h));
+    assert_int_not_equal(h.stratum, 0);
+}
+
+static void test_restrict_limited_only_limits_matching(void **state)
+{
+    (void)state;
+    struct ntp_header h;
+    int got = 0;
+
+    /* limited applies to 10/8 only: the loopback client is not limited */
+    start("restrict default\nrestrict 10.0.0.0/8 limited\n", false);
+    for (int i = 0; i < 20; i++)
+        send_request(4, (uint64_t)i + 1);
+    serve(NULL);
+    while (reply(&h))
+        got++;
+    assert_int_equal(got, 20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_reply_batched, stop),
+        cmocka_unit_test_teardown(test_reply_plain, stop),
+        cmocka_unit_test_teardown(test_tx_stamp_recorded, stop),
+        cmocka_unit_test_teardown(test_no_answer_to_bad_packets, stop),
+        cmocka_unit_test_teardown(test_many_requests_one_wakeup, stop),
+        cmocka_unit_test_teardown(test_denied, stop),
+        cmocka_unit_test_teardown(test_kod_deny_limited, stop),
+        cmocka_unit_test_teardown(test_rate_limit_and_kod_rate, stop),
+        cmocka_unit_test_teardown(test_restrict_limited_only_limits_matching, stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
