@@ -225,23 +225,49 @@ static const char *capng_change_id_error(int rc)
     }
 }
 
-static int apply_caps(uid_t uid, gid_t gid, bool change_id, uint64_t keep, char *err, size_t errlen)
+/* Capabilities only, ids unchanged: bounding set (needs CAP_SETPCAP unless already empty),
+ * ambient set, then effective = permitted = keep (keep must be held already). */
+static int restrict_caps(uint64_t keep, char *err, size_t errlen)
+{
+    for (int cap = 0; cap < 64; cap++) {
+        int in_bounding = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (in_bounding < 0)
+            break; /* beyond the kernel's last capability */
+        if (in_bounding == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+            return sbx_fail(err, errlen, "clearing the bounding set: %s", strerror(errno));
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+        return sbx_fail(err, errlen, "clearing the ambient set: %s", strerror(errno));
+    struct caps c = {keep, keep, 0};
+    if (caps_set(&c) < 0)
+        return sbx_fail(err, errlen, "capset: %s (a kept capability is not held?)",
+                        strerror(errno));
+    return 0;
+}
+
+/* uid and gid change with libcap-ng, keeping only keep in the effective and permitted sets;
+ * supplementary groups, bounding and ambient sets emptied. */
+static int change_id(uid_t uid, gid_t gid, uint64_t keep, char *err, size_t errlen)
 {
     capng_clear(CAPNG_SELECT_ALL);
     for (int cap = 0; cap < 64; cap++)
         if (keep & (UINT64_C(1) << cap))
             capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)cap);
-    if (change_id) {
-        int rc = capng_change_id((int)uid, (int)gid,
-                                 CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT);
-        if (rc < 0)
-            return sbx_fail(err, errlen, "changing to uid %u gid %u: %s (%s)", (unsigned)uid,
-                            (unsigned)gid, capng_change_id_error(rc), strerror(errno));
-        return 0;
-    }
-    if (capng_apply(CAPNG_SELECT_ALL) < 0)
-        return sbx_fail(err, errlen, "dropping capabilities: %s", strerror(errno));
+    int rc = capng_change_id((int)uid, (int)gid,
+                             CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT);
+    if (rc < 0)
+        return sbx_fail(err, errlen, "changing to uid %u gid %u: %s (%s)", (unsigned)uid,
+                        (unsigned)gid, capng_change_id_error(rc), strerror(errno));
     return 0;
+}
+
+/* Already running as uid/gid without supplementary groups (a child of a dropped parent)? */
+static bool already_ids(uid_t uid, gid_t gid)
+{
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    return getresuid(&ru, &eu, &su) == 0 && getresgid(&rg, &eg, &sg) == 0 && ru == uid &&
+           eu == uid && su == uid && rg == gid && eg == gid && sg == gid && getgroups(0, NULL) == 0;
 }
 
 /* Check the result instead of trusting it: ids, groups, capability sets, no way back. */
@@ -264,7 +290,7 @@ static int verify(bool changed, uid_t uid, gid_t gid, uint64_t keep, char *err, 
                         "wanted %#llx)",
                         (unsigned long long)c.effective, (unsigned long long)c.permitted,
                         (unsigned long long)keep);
-    for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+    for (int cap = 0; cap < 64; cap++)
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
             return sbx_fail(err, errlen, "capability %d left in the bounding set", cap);
     if (changed && !(keep & (UINT64_C(1) << CAP_SETUID)) && setuid(0) == 0)
@@ -274,8 +300,8 @@ static int verify(bool changed, uid_t uid, gid_t gid, uint64_t keep, char *err, 
     return 0;
 }
 
-static int drop(bool change_id, uid_t uid, gid_t gid, const char *chroot_dir, uint64_t keep,
-                char *err, size_t errlen)
+static int drop(bool change, uid_t uid, gid_t gid, const char *chroot_dir, uint64_t keep, char *err,
+                size_t errlen)
 {
     if (chroot_dir) {
         if (sbx_prepare_chroot(chroot_dir, err, errlen) < 0)
@@ -283,13 +309,17 @@ static int drop(bool change_id, uid_t uid, gid_t gid, const char *chroot_dir, ui
         if (chroot(chroot_dir) < 0 || chdir("/") < 0)
             return sbx_fail(err, errlen, "chroot %s: %s", chroot_dir, strerror(errno));
     }
-    if (apply_caps(uid, gid, change_id, keep, err, errlen) < 0)
+    if (change && !already_ids(uid, gid)) {
+        if (change_id(uid, gid, keep, err, errlen) < 0)
+            return -1;
+    } else if (restrict_caps(keep, err, errlen) < 0) {
         return -1;
+    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return sbx_fail(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return sbx_fail(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
-    return verify(change_id, uid, gid, keep, err, errlen);
+    return verify(change, uid, gid, keep, err, errlen);
 }
 
 int sbx_drop_privileges(const char *user, const char *group, const char *chroot_dir,

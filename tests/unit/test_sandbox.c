@@ -384,6 +384,7 @@ struct drop_case {
     int later_drop; /* >= 0: sbx_drop_caps() this one afterwards */
     bool install_net;
     bool keep_root; /* user NULL: keep uid 0, drop capabilities only */
+    bool redrop;    /* then drop again to the same ids, keeping nothing */
 };
 
 /* Child: drop, then report /proc/self/status (opened before the chroot) and checks. */
@@ -398,6 +399,10 @@ static int drop_child(int out_fd, const void *arg)
     if (sbx_drop_privileges(user, NULL, c->chroot_dir, c->keep, c->n_keep, err, sizeof err) < 0) {
         dprintf(out_fd, "drop: %s\n", err);
         return 3;
+    }
+    if (c->redrop && sbx_drop_privileges_ids(65534, 65534, NULL, NULL, 0, err, sizeof err) < 0) {
+        dprintf(out_fd, "second drop: %s\n", err);
+        return 7;
     }
     if (c->later_drop >= 0 && sbx_drop_caps(&c->later_drop, 1, err, sizeof err) < 0) {
         dprintf(out_fd, "drop_caps: %s\n", err);
@@ -521,6 +526,22 @@ static void test_drop_caps_keeping_root(void **state)
     assert_int_equal(hex_field(r.out, "CapPrm"), CAP_BIT(CAP_SYS_TIME));
 }
 
+/* A child forked by an already dropped parent drops again: same ids, fewer capabilities. */
+static void test_drop_again_as_child_of_dropped_parent(void **state)
+{
+    struct drop_case c = {.chroot_dir = chroot_dir,
+                          .keep = {CAP_SYS_TIME},
+                          .n_keep = 1,
+                          .later_drop = -1,
+                          .redrop = true,
+                          .install_net = true};
+    struct child_result r;
+    run_drop(&c, &r);
+    assert_int_equal(hex_field(r.out, "CapEff"), 0);
+    assert_int_equal(hex_field(r.out, "CapPrm"), 0);
+    assert_string_equal(field(r.out, "Seccomp"), "2");
+}
+
 /* A network child restarted by a sandboxed parent sets itself up under the parent's filter. */
 static int restart_under_parent(int out_fd, const void *arg)
 {
@@ -633,6 +654,8 @@ int main(void)
                                         remove_chroot),
         cmocka_unit_test(test_drop_net_admin_later),
         cmocka_unit_test(test_drop_caps_keeping_root),
+        cmocka_unit_test_setup_teardown(test_drop_again_as_child_of_dropped_parent, make_chroot,
+                                        remove_chroot),
         cmocka_unit_test_setup_teardown(test_child_setup_under_parent_filter, make_chroot,
                                         remove_chroot),
         cmocka_unit_test_setup_teardown(test_prepare_chroot_checks, make_chroot, remove_chroot),
