@@ -115,7 +115,7 @@ enum cfg_restrict_kind {
 struct cfg_restrict {
     enum cfg_restrict_kind kind;
     enum cfg_family family; /* for DEFAULT: ANY, IPV4 or IPV6; for NET: the address family */
-    struct cfg_net net;     /* for NET */
+    struct cfg_net net;     /* NET: the network; HOST: an optional mask (net.family ANY if none) */
     char *host;             /* for HOST, else NULL */
     uint32_t flags;         /* enum cfg_restrict_flag bits */
 };
