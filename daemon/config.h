@@ -114,7 +114,7 @@ enum cfg_restrict_kind {
 
 struct cfg_restrict {
     enum cfg_restrict_kind kind;
-    enum cfg_family family; /* for DEFAULT: ANY, IPV4 or IPV6; for NET: the address family */
+    enum cfg_family family; /* DEFAULT, HOST: -4/-6 or ANY; NET: the address family; SOURCE: ANY */
     struct cfg_net net;     /* NET: the network; HOST: an optional mask (net.family ANY if none) */
     char *host;             /* for HOST, else NULL */
     uint32_t flags;         /* enum cfg_restrict_flag bits */
