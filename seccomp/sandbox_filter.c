@@ -32,8 +32,8 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Every role: memory for malloc (mmap/mprotect are added per role: with or without PROT_EXEC),
- * exit and signal return, time, I/O on open descriptors, glibc internals (futex for its locks,
- * rt_sigprocmask in abort/fork), randomness, poll. */
+ * exit and signal return, time, I/O on open descriptors (pread64: the PHC's sysfs error bound),
+ * glibc internals (futex for its locks, rt_sigprocmask in abort/fork), randomness, poll. */
 static const int sys_base[] = {
     SCMP_SYS(brk),
     SCMP_SYS(munmap),
@@ -156,9 +156,19 @@ static const int prctl_parent[] = {
 };
 
 /* ioctl requests: pending bytes, interface index/name, timestamping capability and
- * configuration, PHC reads (parent), terminal check of stdio. */
+ * configuration, PHC readings (the network child converts NIC timestamps with the PHC the
+ * parent opened: read-only requests), terminal check of stdio. */
 static const unsigned long ioctl_net[] = {
-    FIONREAD, SIOCGIFINDEX, SIOCGIFNAME, SIOCETHTOOL, SIOCGHWTSTAMP, TCGETS,
+    FIONREAD,
+    SIOCGIFINDEX,
+    SIOCGIFNAME,
+    SIOCETHTOOL,
+    SIOCGHWTSTAMP,
+    TCGETS,
+    PTP_CLOCK_GETCAPS,
+    PTP_SYS_OFFSET,
+    PTP_SYS_OFFSET_PRECISE,
+    PTP_SYS_OFFSET_EXTENDED,
 };
 static const unsigned long ioctl_parent[] = {
     FIONREAD,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/ptp_clock.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -135,6 +137,9 @@ static int net_allowed(int out_fd, const void *arg)
     if (fopen("/etc/hosts", "r") != NULL || errno != EACCES) /* refused, not killed */
         return 22;
 #endif
+    struct ptp_sys_offset_extended req = {.n_samples = 1}; /* allowed: ENOTTY on a non-PHC fd */
+    if (ioctl(STDIN_FILENO, PTP_SYS_OFFSET_EXTENDED, &req) == 0)
+        return 24;
     int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
     if (s6 < 0 && errno != EAFNOSUPPORT)
         return 23;
