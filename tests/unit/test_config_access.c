@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
-/* Configuration parser: restrict, unrestrict, allow/deny, ratelimit, and cfg_print. */
+/* Configuration parser: restrict, unrestrict, allow/deny, ratelimit, table limits, cfg_print. */
 #include <arpa/inet.h>
+#include <stdlib.h>
 
 #include "tests/unit/test_config_util.h"
 
@@ -199,6 +200,38 @@ static void test_ratelimit(void **state)
     assert_msg("t.conf:1: warning: unknown option \"maxburst\" for ratelimit");
 }
 
+/* Loads count lines made from fmt (a literal with two %d: index % 250 and index / 250). */
+#define LOAD_REPEATED(fmt, count)                                                                  \
+    ({                                                                                             \
+        size_t size_ = (size_t)(count)*64 + 1, n_ = 0;                                             \
+        char *text_ = malloc(size_);                                                               \
+        assert_non_null(text_);                                                                    \
+        for (int i_ = 0; i_ < (count); i_++)                                                       \
+            n_ += (size_t)snprintf(text_ + n_, size_ - n_, fmt, i_ % 250, i_ / 250);               \
+        int rc_ = load(text_);                                                                     \
+        free(text_);                                                                               \
+        rc_;                                                                                       \
+    })
+
+static void test_table_limits(void **state)
+{
+    (void)state;
+    assert_int_equal(LOAD_REPEATED("restrict 10.%d.%d.0 mask 255.255.255.0\n", CFG_MAX_RESTRICTS),
+                     0);
+    assert_int_equal(cfg.n_restricts, CFG_MAX_RESTRICTS);
+    assert_int_equal(
+        LOAD_REPEATED("restrict 10.%d.%d.0 mask 255.255.255.0\n", CFG_MAX_RESTRICTS + 1), -1);
+    assert_only_error("t.conf:513: too many restrict rules (limit 512)");
+    assert_int_equal(LOAD_REPEATED("allow 10.%d.%d.0/24\n", CFG_MAX_ACL + 1), -1);
+    assert_only_error("t.conf:513: too many allow/deny rules (limit 512)");
+    assert_int_equal(cfg.n_acls, CFG_MAX_ACL);
+    assert_int_equal(LOAD_REPEATED("refclock phc /dev/ptp%d # %d\n", CFG_MAX_REFCLOCKS + 1), -1);
+    assert_only_error("t.conf:17: too many refclocks (limit 16)");
+    assert_int_equal(LOAD_REPEATED("hwtimestamp eth%d # %d\n", CFG_MAX_HWTS + 1), -1);
+    assert_only_error("t.conf:33: too many hwtimestamp lines (limit 32)");
+    assert_int_equal(cfg.n_hwts, CFG_MAX_HWTS);
+}
+
 static const char full_config[] =
     "server 0.amazon.pool.ntp.org iburst\n"
     "server -4 a.example burst prefer noselect true minpoll 3 maxpoll 5 version 3 port 1123\n"
@@ -303,6 +336,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unrestrict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allow_deny, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ratelimit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print_round_trip, setup, teardown),
     };

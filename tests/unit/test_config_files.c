@@ -151,6 +151,36 @@ static void test_include_from_string_and_disabled(void **state)
     assert_only_error("t.conf:1: includefile \"/\": not a regular file");
 }
 
+static void test_include_count_and_path_limits(void **state)
+{
+    (void)state;
+    write_file("x.conf", "port 1123\n");
+    size_t size = (CFG_MAX_INCLUDES + 1) * 32;
+    char *text = malloc(size);
+    assert_non_null(text);
+    text[0] = '\0';
+    for (int i = 0; i <= CFG_MAX_INCLUDES; i++)
+        strcat(text, "includefile x.conf\n");
+    char main_path[256];
+    strcpy(main_path, write_file("main.conf", text));
+    assert_int_equal(load_path(main_path, 0), -1);
+    char expected[320];
+    snprintf(expected, sizeof(expected),
+             "%s:65: includefile \"x.conf\": too many includes (limit 64)", main_path);
+    assert_only_error(expected);
+    assert_int_equal(cfg.port, 1123);
+
+    /* a relative name that only exceeds PATH_MAX once joined to the directory */
+    strcpy(text, "includefile ");
+    memset(text + 12, 'n', 4080);
+    strcpy(text + 12 + 4080, "\n");
+    strcpy(main_path, write_file("long.conf", text));
+    free(text);
+    assert_int_equal(load_path(main_path, 0), -1);
+    assert_int_equal(diag.n_errors, 1);
+    assert_true(find_msg(": path too long") > -1);
+}
+
 static int load_stock(const char *name, unsigned flags)
 {
     char path[512];
@@ -279,6 +309,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_include_loop, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_include_depth_limit, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_include_from_string_and_disabled, files_setup,
+                                        files_teardown),
+        cmocka_unit_test_setup_teardown(test_include_count_and_path_limits, files_setup,
                                         files_teardown),
         cmocka_unit_test_setup_teardown(test_stock_amazon_linux, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stock_rhel7, setup, teardown),
