@@ -154,6 +154,11 @@ lib_init() {
 	command -v ip >/dev/null || skip "ip (iproute2) is missing"
 	ip netns list >/dev/null 2>&1 || skip "ip netns does not work here"
 	command -v nft >/dev/null || skip "nft (nftables) is missing"
+	# probes in a throw-away namespace: namespaces, veth and nf_tables must work here
+	unshare -n true 2>/dev/null || skip "cannot create network namespaces here"
+	unshare -n ip link add itest0 type veth peer name itest1 2>/dev/null ||
+		skip "cannot create veth links here"
+	unshare -n nft add table inet itest_probe 2>/dev/null || skip "nftables does not work here"
 	command -v python3 >/dev/null || skip "python3 is missing"
 	[ -x "$TSYNCD" ] || skip "$TSYNCD is not built"
 	[ -x "$TSYNCCTL" ] || skip "$TSYNCCTL is not built"
