@@ -171,12 +171,19 @@ lib_init() {
 	trap 'exit 143' TERM HUP
 }
 
+# proc_gone PID: no such process, or only a zombie left of it
+proc_gone() {
+	local state
+	state=$(awk '$1 == "State:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
 # stop_pid PID: SIGTERM, then SIGKILL after 3 s; reaps it when it is our child
 stop_pid() {
 	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for ((i = 0; i < 30; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		proc_gone "$pid" && break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null

@@ -65,7 +65,7 @@ restarted() {
 	check "$what: the parent restarts the network child (after $WAITED_S s)" \
 		new_child client tsyncd-net "$old"
 	check "$what: the parent is alive" alive client
-	check "$what: the old child is gone" [ ! -e "/proc/$old" ]
+	check "$what: the old child is gone" proc_gone "$old"
 	wait_until 15 fresh_sample client 10.123.1.1 "$since"
 	check "$what: new samples arrive (after $WAITED_S s) and the client is synchronised" \
 		synced client
@@ -87,6 +87,7 @@ check "forbidden system call: the parent logs the seccomp kill" \
 steps_before=$(step_sizes client | wc -l)
 last_step_before=$(tracking_field client "Last step")
 offset_before=$(served_offset client 10.123.1.2)
+tracking_before=$(tracking_field client "System offset")
 old=$net
 kill -USR2 "$net"
 wait_until 10 log_has client 'malformed message'
@@ -99,5 +100,19 @@ check "hostile child: tracking's last step is unchanged" \
 offset_after=$(served_offset client 10.123.1.2)
 check "hostile child: the clock, read over NTP, moved by < 1 ms ($offset_before -> $offset_after)" \
 	near "$offset_after" "$offset_before" 0.001
+tracking_after=$(tracking_field client "System offset")
+check "hostile child: tracking's offset is unchanged within 1 ms ($tracking_before -> $tracking_after)" \
+	near "$tracking_after" "$tracking_before" 0.001
 grep -E 'malformed|restart|seccomp|SIGSYS|signal' "$(log_of client)"
+
+# ---- 4. the parent dies: its children follow (PR_SET_PDEATHSIG) ----
+net=$(child_pid client tsyncd-net)
+dns=$(child_pid client tsyncd-dns)
+kill -KILL "$parent"
+wait_until 5 proc_gone "$net"
+check "the parent killed: the network child exits too (within $WAITED_S s)" proc_gone "$net"
+if [ -n "$dns" ]; then
+	wait_until 5 proc_gone "$dns"
+	check "the parent killed: the resolver exits too (within $WAITED_S s)" proc_gone "$dns"
+fi
 finish
