@@ -256,7 +256,8 @@ ns_exec() {
 	ip netns exec "$ns" "$@"
 }
 
-# link_add A B N: a veth link between namespaces A (10.123.N.1/24) and B (10.123.N.2/24)
+# link_add A B N: a veth link between namespaces A (10.123.N.1/24, fd00:123:N::1/64) and B
+# (10.123.N.2/24, fd00:123:N::2/64; no duplicate address detection: usable at once)
 link_add() {
 	local a=$1 b=$2 n=$3 ns_a ns_b if_a="${RUN}l${3}a" if_b="${RUN}l${3}b"
 	ns_a=$(ns_of "$a")
@@ -265,6 +266,8 @@ link_add() {
 		fatal "veth $a-$b failed"
 	if ! ip -n "$ns_a" addr add "10.123.$n.1/24" dev "$if_a" ||
 		! ip -n "$ns_b" addr add "10.123.$n.2/24" dev "$if_b" ||
+		! ip -n "$ns_a" addr add "fd00:123:$n::1/64" dev "$if_a" nodad ||
+		! ip -n "$ns_b" addr add "fd00:123:$n::2/64" dev "$if_b" nodad ||
 		! ip -n "$ns_a" link set "$if_a" up || ! ip -n "$ns_b" link set "$if_b" up; then
 		fatal "addresses on link $a-$b failed"
 	fi

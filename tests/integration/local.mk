@@ -8,7 +8,8 @@ INTEGRATION_TESTS = \
 	tests/integration/e3_two_tiers.sh \
 	tests/integration/e4_panic.sh \
 	tests/integration/privsep.sh \
-	tests/integration/chronyd_peer.sh
+	tests/integration/chronyd_peer.sh \
+	tests/integration/ipv6.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""SNTP queries, independent of tsyncd's code: sntp.py ADDR [TIMEOUT_S].
+"""SNTP queries, independent of tsyncd's code: sntp.py ADDR [TIMEOUT_S] (IPv4 or IPv6 ADDR).
 Prints "OFFSET_S STRATUM LEAP REFID" of the reply with the shortest round trip of five:
 OFFSET_S is the server's clock minus this host's CLOCK_REALTIME (RFC 5905 offset, from the four
 timestamps). Exit 1 when a query got no valid reply within TIMEOUT_S (default 1 s)."""
@@ -21,7 +21,7 @@ def ntp_to_unix(ts64):
 def refid_text(stratum, refid):
     if stratum <= 1:
         return refid.rstrip(b"\0").decode("ascii", "replace") or "-"
-    return socket.inet_ntoa(refid)
+    return socket.inet_ntoa(refid)  # for an IPv6 source, the first 4 bytes of its MD5 hash
 
 
 def kernel_rx_time(ancdata):
@@ -34,7 +34,8 @@ def kernel_rx_time(ancdata):
 
 
 def query(addr, timeout_s):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
     sock.settimeout(timeout_s)
     # the kernel's receive time: a busy machine delays this script, not the timestamp
     sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
