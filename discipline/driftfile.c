@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,10 +129,11 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Split path into its directory ("." if none) for the temporary file and the final fsync. */
-static void dir_of(const char *path, char *dir, size_t size)
+/* Split path into its directory ("." if none) and its last component. */
+static void split_path(const char *path, char *dir, size_t size, const char **base)
 {
     const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
     if (!slash)
         snprintf(dir, size, ".");
     else if (slash == path)
@@ -140,67 +142,90 @@ static void dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
-static int fsync_dir(const char *dir)
+/* Create ".<name>.<random>" exclusively in dirfd; its name goes to tmp. */
+static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        unsigned long long r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            r ^= (unsigned long long)getpid() << 20 ^ (unsigned long long)attempt;
+        if (snprintf(tmp, size, ".%s.%016llx", name, r) >= (int)size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
 }
 
-/* Write text into a new temporary file next to path; returns its fd or -1. */
-static int write_temp(const char *text, char *tmp)
+/* Write text into a new temporary file in dirfd, fsync'ed and closed; 0 or -1 (removed). */
+static int write_temp(int dirfd, const char *name, const char *text, char *tmp, size_t size)
 {
-    int fd = mkostemp(tmp, O_CLOEXEC);
+    int fd = create_temp(dirfd, name, tmp, size);
     if (fd < 0)
         return -1;
-    if (fchmod(fd, 0644) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
+    /* 0644 whatever the umask: ntpd's drift file is world-readable. */
+    int rc = fchmod(fd, 0644) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0;
+    int e = errno;
+    if (close(fd) < 0 && !rc) {
+        rc = 1;
+        e = errno;
+    }
+    if (rc) {
+        unlinkat(dirfd, tmp, 0);
         errno = e;
         return -1;
     }
-    return fd;
+    return 0;
+}
+
+int drift_write_at(int dirfd, const char *name, double ppm, char *err, size_t errlen)
+{
+    if (!isfinite(ppm) || fabs(ppm) > DRIFT_MAX_PPM) {
+        set_err(err, errlen, "drift file %s: %s, not written", name,
+                "frequency not finite or beyond +-500 ppm");
+        return -1;
+    }
+    if (!*name || strchr(name, '/')) {
+        set_err(err, errlen, "drift file %s: %s", name, "not a plain file name");
+        return -1;
+    }
+    char text[64], tmp[NAME_MAX + 1];
+    snprintf(text, sizeof text, "%.6f\n", ppm);
+    if (write_temp(dirfd, name, text, tmp, sizeof tmp) < 0) {
+        set_err(err, errlen, "drift file %s: writing the temporary file: %s", name,
+                strerror(errno));
+        return -1;
+    }
+    if (renameat(dirfd, tmp, dirfd, name) < 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        set_err(err, errlen, "drift file %s: %s", name, strerror(e));
+        return -1;
+    }
+    if (fsync(dirfd) < 0) {
+        /* The new file is in place; only its durability across a crash is uncertain. */
+        set_err(err, errlen, "drift file %s: fsync of the directory: %s", name, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int drift_write(const char *path, double ppm, char *err, size_t errlen)
 {
-    if (!isfinite(ppm) || fabs(ppm) > DRIFT_MAX_PPM) {
-        set_err(err, errlen, "drift file %s: %s, not written", path,
-                "frequency not finite or beyond +-500 ppm");
+    char dir[PATH_MAX];
+    const char *base;
+    split_path(path, dir, sizeof dir, &base);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        set_err(err, errlen, "drift file %s: directory %s: %s", path, dir, strerror(errno));
         return -1;
     }
-    char text[64], dir[PATH_MAX], tmp[PATH_MAX + 32];
-    snprintf(text, sizeof text, "%.6f\n", ppm);
-    dir_of(path, dir, sizeof dir);
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base) >= (int)sizeof tmp) {
-        set_err(err, errlen, "drift file %s: %s", path, "path too long");
-        return -1;
-    }
-    int fd = write_temp(text, tmp);
-    if (fd < 0) {
-        set_err(err, errlen, "drift file %s: writing the temporary file: %s", path,
-                strerror(errno));
-        return -1;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        int e = errno;
-        unlink(tmp);
-        set_err(err, errlen, "drift file %s: %s", path, strerror(e));
-        return -1;
-    }
-    if (fsync_dir(dir) < 0) {
-        /* The new file is in place; only its durability across a crash is uncertain. */
-        set_err(err, errlen, "drift file %s: fsync of the directory: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    int rc = drift_write_at(dirfd, base, ppm, err, errlen);
+    close(dirfd);
+    return rc;
 }
 
 bool drift_should_write(double last_write_s, double now_s)

@@ -42,6 +42,13 @@ enum drift_result drift_read(const char *path, double *ppm, char *err, size_t er
 int drift_write(const char *path, double ppm, char *err, size_t errlen);
 
 /*
+ * The same in the directory dirfd (name: a plain file name): for a parent that keeps a
+ * descriptor of the drift file's directory across chroot. drift_write() opens the directory and
+ * calls this. The temporary file is ".<name>.<16 hex digits>", created with O_EXCL.
+ */
+int drift_write_at(int dirfd, const char *name, double ppm, char *err, size_t errlen);
+
+/*
  * Periodic write policy: true if the file was never written (last_write_s < 0) or at least
  * DRIFT_WRITE_INTERVAL_S have passed since. Times in seconds on a monotonic scale.
  */

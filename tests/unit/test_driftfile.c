@@ -177,13 +177,33 @@ static void test_write_into_missing_directory(void **state)
     char err[256], p[200];
     snprintf(p, sizeof p, "%s/nonexistent/ntp.drift", dir);
     assert_int_equal(drift_write(p, 1.0, err, sizeof err), -1);
-    assert_non_null(strstr(err, "temporary"));
+    assert_non_null(strstr(err, "No such file"));
     assert_int_equal(count_entries(), 0);
+}
+
+/* Through a directory descriptor, with the process elsewhere (the chrooted parent's case). */
+static void test_write_at_dirfd(void **state)
+{
+    char err[256], buf[64];
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dirfd >= 0);
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir("/"), 0);
+    assert_int_equal(drift_write_at(dirfd, "ntp.drift", -7.25, err, sizeof err), 0);
+    assert_int_equal(drift_write_at(dirfd, "ntp.drift", 8.5, err, sizeof err), 0);
+    assert_int_equal(drift_write_at(dirfd, "../escape.drift", 1.0, err, sizeof err), -1);
+    assert_int_equal(chdir(cwd), 0);
+    close(dirfd);
+    slurp(buf, sizeof buf);
+    assert_string_equal(buf, "8.500000\n");
+    assert_int_equal(count_entries(), 1);
 }
 
 /*
  * Root ignores permissions, so failures are made with resource limits, which bind root too, in
- * a child process: RLIMIT_NOFILE 3 with fds 0-2 open (no temporary file can be created) and
+ * a child process: RLIMIT_NOFILE 4 with fds 0-2 open (the directory opens, no temporary file can
+ * be created) and
  * RLIMIT_FSIZE 4 bytes (the temporary file cannot be written completely).
  */
 static void write_with_limit(int resource, rlim_t limit)
@@ -211,7 +231,7 @@ static void test_failed_write_keeps_old_file(void **state)
 {
     char err[256], buf[64];
     assert_int_equal(drift_write(path, 12.5, err, sizeof err), 0);
-    write_with_limit(RLIMIT_NOFILE, 3);
+    write_with_limit(RLIMIT_NOFILE, 4); /* fds 0-2 and the directory */
     slurp(buf, sizeof buf);
     assert_string_equal(buf, "12.500000\n");
     assert_int_equal(count_entries(), 1);
@@ -238,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_into_missing_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_at_dirfd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old_file, setup, teardown),
         cmocka_unit_test(test_should_write),
     };
