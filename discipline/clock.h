@@ -70,7 +70,11 @@ struct clk_map {
     double rate_ppm;          /* d(clock - host)/dt: frequency error + correction (+ slew), ppm */
 };
 
-/* Status written to the kernel (or emulated). */
+/* Status written to the kernel (or emulated). Note: while STA_UNSYNC is clear the kernel copies
+ * the system time to the RTC about every 11 minutes (chrony clears it only with `rtcsync`); and
+ * systemd's NTPSynchronized follows maxerror < 16 s, not STA_UNSYNC: keep maxerror fresh. The
+ * virtual driver records the leap bits (status, TIME_INS/TIME_DEL) but does not insert or
+ * delete the second itself. */
 struct clk_status {
     bool unsync;        /* STA_UNSYNC: the clock is not synchronised */
     enum clk_leap leap; /* leap warning for the end of the current UTC day */
