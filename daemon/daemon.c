@@ -172,8 +172,10 @@ static int drop_parent_privileges(struct daemon *d, char *err, size_t errlen)
 
     if (sbx_drop_privileges(d->user, d->cfg->group, dir, keep, nkeep, err, errlen) < 0)
         return -1;
+    if (sbx_install_seccomp(SBX_PARENT, 0, err, errlen) < 0)
+        return -1;
     d->parent.drift_dirfd = d->drift_dirfd;
-    log_info("parent: user %s, chroot %s, capabilities: %s", d->user, dir,
+    log_info("parent: user %s, chroot %s, capabilities: %s, seccomp allow-list", d->user, dir,
              nkeep ? "cap_sys_time" : "none");
     return 0;
 }

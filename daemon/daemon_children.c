@@ -210,11 +210,15 @@ void daemon_reap(struct daemon *d, double now)
         if (pid == d->net_pid) {
             net_child_died(d, pid, status, now);
         } else if (pid == d->dns_pid) {
+            d->dns_pid = 0;
+            d->stop = true;
+            if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) {
+                log_notice("resolver terminated: shutting down"); /* e.g. the whole group */
+                continue;
+            }
             describe_exit("resolver", pid, status);
             log_err("the resolver cannot be restarted inside the sandbox: exiting so the "
                     "service manager restarts tsyncd");
-            d->dns_pid = 0;
-            d->stop = true;
             d->exit_code = 1;
         }
     }
