@@ -23,9 +23,9 @@ dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-
 	tests/vm/refclock_phc.guest.sh
 EXTRA_DIST += tests/vm/README.md
 
-# make check-vm: prepare the guest image (Debian packages only; skipped without root), then run
-# the vm tests alone and print "N passed, N failed".
-check-vm: $(VM_PROBES)
+# make check-vm: build the probes and the daemon, prepare the guest image (Debian packages only;
+# skipped without root), then run the vm tests alone and print "N passed, N failed".
+check-vm: $(VM_PROBES) tsyncd tsyncctl
 	@$(srcdir)/tests/vm/vmrun build || test $$? = 77
 	@pass=0; fail=0; skip=0; \
 	for t in $(VM_TESTS); do \

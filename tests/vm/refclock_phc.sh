@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 # `refclock phc` on the igb PHC in the guest: Debian's chronyd with `refclock PHC DEV poll 0`,
-# then tsyncd with `refclock phc DEV poll 0` (once it is built), each disciplining the guest's real
+# then tsyncd with `refclock phc DEV poll 0` (skipped if it is not built), each disciplining the guest's real
 # clock for the same time; realtime - PHC measured by phcprobe for both, printed side by side.
-# Each daemon starts from a +50 ppm frequency error (3 ms of drift in a minute if left alone);
-# the check is that it kept the clock on the PHC (RMS < 10 us after the warm-up). The comparison
+# The PHC runs 50 ppm fast and each daemon starts with the kernel frequency at 0 (3 ms of drift
+# in a minute if left alone); the check is that it kept the clock on the PHC (RMS < 10 us after
+# the warm-up). The comparison
 # itself is printed, not asserted (accuracy is a benchmark's business, not a pass/fail test).
 # WARMUP and MEASURE (seconds, default 20 and 40) set the length of each daemon's run.
 set -u
