@@ -6,7 +6,7 @@ daemon_libcore_a_SOURCES += daemon/control.c daemon/control.h daemon/resolver.c 
 bin_PROGRAMS += tsyncctl
 tsyncctl_SOURCES = daemon/tsyncctl.c
 tsyncctl_LDADD = daemon/libcore.a discipline/libdiscipline.a -lm
-dist_man_MANS = man/tsyncctl.8
+dist_man_MANS += man/tsyncctl.8
 
 TSYNC_CTL_TEST_LIBS = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
 check_PROGRAMS += tests/unit/test_control tests/unit/test_tsyncctl tests/unit/test_resolver
