@@ -44,6 +44,8 @@ check() {
 	shift
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
+# not COMMAND...: succeeds when COMMAND fails (for check, where "!" is no keyword)
+not() { ! "$@"; }
 # fatal MESSAGE: a failure after which the test cannot go on
 fatal() {
 	not_ok "$*"
@@ -475,3 +477,19 @@ fresh_sample() {
 	when=$(source_field "$1" "$2" when)
 	[[ $when =~ ^[0-9]+$ ]] && awk_true "$when + 1 <= $(since_s "$3")"
 }
+
+# ---- systemd's notification socket ----
+
+# notify_listen NAME: a notification socket for daemon NAME (start it with
+# NOTIFY_SOCKET=$(notify_socket NAME)); the messages go to notify_log NAME, one a line
+notify_socket() { echo "$ITEST_TMP/$1/notify.sock"; }
+notify_log() { echo "$ITEST_TMP/$1/notify.log"; }
+notify_listen() {
+	mkdir -p "$(dir_of "$1")"
+	python3 "$ITEST_DIR/notify_listen.py" "$(notify_socket "$1")" "$(notify_log "$1")" &
+	ITEST_PIDS[$1-notify]=$!
+	ITEST_LOGS["$1: notifications"]=$(notify_log "$1")
+	wait_until 5 test -S "$(notify_socket "$1")" || fatal "the notification socket of $1"
+}
+# notified NAME ERE: a notification to daemon NAME's socket matches ERE
+notified() { grep -Eq -- "$2" "$(notify_log "$1")" 2>/dev/null; }

@@ -13,4 +13,4 @@ INTEGRATION_TESTS = \
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \
-	tests/integration/hostclock.py tests/integration/sntp.py
+	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py
