@@ -58,7 +58,7 @@ ITEST_PIDS[chronyd]=$!
 start=$(now_s)
 
 # shellcheck disable=SC2317 # called through wait_until
-chronyc() { "$CHRONYC" -n -h "$dir/chronyd.sock" "$@"; }
+chronyc() { timeout 10 "$CHRONYC" -n -h "$dir/chronyd.sock" "$@"; }
 wait_until 5 chronyc tracking || fatal "chronyc cannot talk to chronyd on $dir/chronyd.sock"
 cap_eff=$(proc_status "$(pid_of chronyd)" CapEff)
 check "chronyd runs without CAP_SYS_TIME (CapEff $cap_eff)" \

@@ -356,11 +356,11 @@ tsyncd_stop() {
 pid_of() { echo "${ITEST_PIDS[$1]}"; }
 alive() { kill -0 "${ITEST_PIDS[$1]}" 2>/dev/null; }
 
-# ctl NAME COMMAND...: tsyncctl against daemon NAME
+# ctl NAME COMMAND...: tsyncctl against daemon NAME (killed after 10 s: every wait is bounded)
 ctl() {
 	local name=$1
 	shift
-	"$TSYNCCTL" -s "$(ctl_socket "$name")" "$@"
+	timeout 10 "$TSYNCCTL" -s "$(ctl_socket "$name")" "$@"
 }
 
 # synced NAME: tsyncctl status exits 0
