@@ -13,6 +13,8 @@
 // Prior standard deviation of the oscillator frequency: with and without a drift file, s/s.
 #define FREQ_PRIOR_SD_DRIFTFILE 5e-6
 #define FREQ_PRIOR_SD_UNKNOWN   200e-6
+// Jump threshold when steps are disabled (step_threshold_s 0), s.
+#define JUMP_DEFAULT_S 0.128
 
 void disc_params_default(struct disc_params *p)
 {
@@ -91,6 +93,12 @@ void disc_set_frequency(struct disc *d, double now, double freq_ppm)
     d->freq_ppm = freq_ppm;
 }
 
+// Disagreement with a filter's prediction from which a sample may be a clock jump, s.
+static double p_jump_threshold(const struct disc_params *p)
+{
+    return p->step_threshold_s > 0 ? p->step_threshold_s : JUMP_DEFAULT_S;
+}
+
 static struct disc_src *get_src(struct disc *d, int id)
 {
     if (!d || id < 0 || id >= DISC_MAX_SOURCES || !d->src[id].used)
@@ -115,7 +123,7 @@ int disc_add_source(struct disc *d, const struct disc_source_config *cfg)
         s->leap = DISC_LEAP_UNSYNC;
         s->tally = DISC_TALLY_REJECT;
         s->reason = DISC_REASON_UNREACHABLE;
-        flt_init(&s->flt, -d->base_ppm * 1e-6, d->base_sd_ppm * 1e-6);
+        flt_init(&s->flt, -d->base_ppm * 1e-6, d->base_sd_ppm * 1e-6, p_jump_threshold(&d->p));
         return id;
     }
     return -1;

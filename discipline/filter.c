@@ -18,9 +18,18 @@
 #define POPCORN_MAX_RUN 4
 // After this many consecutive agreeing far samples the source moved: rebase its phase.
 #define PENDING_REBASE 6
-// A sample further than this many standard deviations from the prediction is held as pending.
+// A sample further than the jump threshold plus this many standard deviations from the
+// prediction is held as pending.
 #define OUTLIER_SIGMAS 8.0
-#define NIS_CLIP       4.0
+// Normalised innovation squared beyond which a sample is a surprise (3 sigma). When the current
+// sample and another of the last SURPRISE_WINDOW are surprises, the filter is overconfident (its
+// wander is too small for this oscillator, or the phase moved below the jump threshold): the
+// covariance is inflated so the current innovation becomes plausible (by nis, at most
+// SURPRISE_MAX_INFLATION) and the wander intensity doubles.
+#define SURPRISE_NIS           9.0
+#define SURPRISE_WINDOW        4
+#define SURPRISE_MAX_INFLATION 100.0
+#define NIS_CLIP               4.0
 // Path change: the best of the last PATH_RECENT delays exceeds the minimum by more than
 // PATH_SHIFT_RATIO median excesses.
 #define PATH_RECENT      16
@@ -29,9 +38,10 @@
 #define NIS_TARGET       0.9
 #define Q_GAIN           0.02
 
-void flt_init(struct flt *f, double y0, double y0_sd)
+void flt_init(struct flt *f, double y0, double y0_sd, double jump_s)
 {
     memset(f, 0, sizeof(*f));
+    f->jump_s = jump_s;
     f->y = y0;
     f->p[1][1] = y0_sd * y0_sd;
     f->q = Q_INITIAL;
@@ -211,6 +221,13 @@ static bool bounded_posterior(double m, double p, double z, const struct error_m
     return *var > 0 && isfinite(*mean);
 }
 
+static void inflate(struct flt *f, double factor)
+{
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            f->p[i][j] *= factor;
+}
+
 // Measurement update (u observed, y correlated): assumed-density filtering with the bounded
 // error model, the Kalman update as the fallback.
 static void measurement_update(struct flt *f, const struct flt_input *in)
@@ -218,8 +235,15 @@ static void measurement_update(struct flt *f, const struct flt_input *in)
     predict_to(f, in->t);
     struct error_model e = error_model(f, in);
     double r = e.gauss_var + e.half_width * e.half_width / 3;
-    double p00 = f->p[0][0], p01 = f->p[0][1];
     double innov = in->u - f->u;
+    double nis = innov * innov / (f->p[0][0] + r);
+    bool surprise = nis > SURPRISE_NIS;
+    f->surprises = ((f->surprises << 1) | surprise) & ((1u << SURPRISE_WINDOW) - 1);
+    if (surprise && __builtin_popcount(f->surprises) >= 2) {
+        inflate(f, fmin(nis, SURPRISE_MAX_INFLATION));
+        f->q = fmin(f->q * 2, Q_MAX);
+    }
+    double p00 = f->p[0][0], p01 = f->p[0][1];
     double mean, var;
     if (!bounded_posterior(f->u, p00, in->u, &e, &mean, &var)) {
         mean = f->u + p00 / (p00 + r) * innov;
@@ -231,7 +255,7 @@ static void measurement_update(struct flt *f, const struct flt_input *in)
     f->p[0][0] = var;
     f->p[0][1] = f->p[1][0] = p01 * var / p00;
     f->p[1][1] += gain * gain * (var - p00);
-    adapt_q(f, innov * innov / (p00 + r));
+    adapt_q(f, nis);
     f->jitter2 += (innov * innov - f->jitter2) / 8;
 }
 
@@ -258,7 +282,7 @@ static void accept(struct flt *f, const struct flt_input *in)
 // Disagreement beyond which a sample is an outlier for a prediction of variance u_var, s.
 static double outlier_gate(const struct flt *f, const struct flt_input *in, double u_var)
 {
-    return OUTLIER_SIGMAS * sqrt(u_var + measurement_var(f, in));
+    return f->jump_s + OUTLIER_SIGMAS * sqrt(u_var + measurement_var(f, in));
 }
 
 static void push_pending(struct flt *f, const struct flt_input *in)

@@ -35,6 +35,7 @@ enum flt_result {
 };
 
 struct flt {
+    double jump_s;            // jump threshold: farther samples may be a clock jump, s
     int n;                    // accepted samples
     double t;                 // time of the state, s
     double u;                 // phase estimate at t, s
@@ -54,13 +55,15 @@ struct flt {
     int npending;
     unsigned popcorn_count; // delay outliers dropped so far
     int popcorn_run;        // consecutive delay outliers
+    unsigned surprises;     // bit i: sample i back had an innovation beyond 3 sigma
 };
 
-// Reset with a prior frequency y0 (s/s) of standard deviation y0_sd (s/s).
-void flt_init(struct flt *f, double y0, double y0_sd);
+// Reset with a prior frequency y0 (s/s) of standard deviation y0_sd (s/s) and the jump
+// threshold jump_s (s): samples farther than jump_s + 8 sigma from the prediction are pending.
+void flt_init(struct flt *f, double y0, double y0_sd, double jump_s);
 
-// Feed a sample. One further than OUTLIER_SIGMAS standard deviations (prediction and sample)
-// from the prediction is held as pending.
+// Feed a sample. One further than jump_s + 8 standard deviations (prediction and sample) from
+// the prediction is held as pending.
 enum flt_result flt_add(struct flt *f, const struct flt_input *in);
 
 // Predicted phase at t and its variance (s, s^2). Requires f->n > 0.

@@ -2,7 +2,11 @@
 // tests/bench/discipline: runs the discipline simulator over the scenarios of issue 3 and prints
 // one line per scenario with its targets. Exit status 1 when a target is missed.
 //
-// Usage: discipline [--seed N] [--scenario LETTERS] [--wander W] [--trace]
+// Usage: discipline [--seed N | --seeds N] [--scenario LETTERS] [--wander W] [--trace]
+//                   [--baseline]
+// --seeds N runs every scenario with seeds 1..N and prints mean and worst values.
+// --baseline also runs the single-server steady-state scenarios (a, b) with the RFC 5905 / ntpd
+// reference loop (tests/bench/rfc5905.c) for comparison; it does not change the exit status.
 #include "config.h"
 
 #include <getopt.h>
@@ -142,9 +146,75 @@ static bool run_one(const struct scenario *s)
     return pass;
 }
 
+static void print_baseline(const struct sim_config *c, const char *label)
+{
+    struct sim_result r;
+    sim_run(c, &r);
+    printf("| %-2s | %-22s | %8.2f | %9.2f | %8.1f | %8.4f | %5d |\n", c->name, label,
+           r.rms_s * 1e6, r.max_s * 1e6, r.settle_s, r.freq_rms_ppm, r.steps);
+}
+
+// The steady-state single-server scenarios again with the RFC 5905 / ntpd loop: as specified,
+// and started locked (no initial offset or frequency error: a perfect drift file), which shows
+// the loop's steady-state noise without its start-up transient.
+static void run_baselines(const struct scenario *sc, int n, const char *only)
+{
+    printf("\nRFC 5905 / ntpd reference loop on the same network and oscillator (comparison):\n\n");
+    printf("| sc | start | rms (us) | max (us) | settle s | freq err ppm | steps |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < n; i++) {
+        const struct sim_config *c = &sc[i].cfg;
+        bool steady = c->nservers == 1 && c->jump_at_s == 0 && c->initial_offset_s < 0.128;
+        if (!steady || (only && !strchr(only, c->name[0])))
+            continue;
+        struct sim_config b = *c;
+        b.baseline = true;
+        print_baseline(&b, "as specified");
+        b.initial_offset_s = 0;
+        b.freq_ppm = 0;
+        print_baseline(&b, "locked (no initial error)");
+    }
+}
+
+// --seeds N: every scenario with seeds 1..N; mean and worst of each number, passes.
+static bool run_seeds(struct scenario *sc, int n, const char *only, int nseeds)
+{
+    printf("%d seeds per scenario (1..%d); errors in us\n\n", nseeds, nseeds);
+    printf("| sc | mean rms | worst rms | worst max | worst settle s | passed |\n");
+    printf("|---|---|---|---|---|---|\n");
+    bool all = true;
+    for (int i = 0; i < n; i++) {
+        if (only && !strchr(only, sc[i].cfg.name[0]))
+            continue;
+        double sum_rms = 0, worst_rms = 0, worst_max = 0, worst_settle = 0;
+        int passed = 0;
+        for (int k = 1; k <= nseeds; k++) {
+            struct sim_result r;
+            char why[64];
+            sc[i].cfg.seed = (uint64_t)k * 1000003u + (uint64_t)i;
+            sim_run(&sc[i].cfg, &r);
+            passed += r.ok && check(&sc[i].tgt, &r, why, sizeof(why));
+            sum_rms += r.rms_s;
+            worst_rms = fmax(worst_rms, r.rms_s);
+            worst_max = fmax(worst_max, r.max_s);
+            worst_settle = fmax(worst_settle, r.settle_s);
+        }
+        if (sc[i].tgt.expect_refusal)
+            printf("| %-2s | %8s | %9s | %9s | %14s | %3d/%d |\n", sc[i].cfg.name, "-", "-", "-",
+                   "-", passed, nseeds);
+        else
+            printf("| %-2s | %8.2f | %9.2f | %9.2f | %14.1f | %3d/%d |\n", sc[i].cfg.name,
+                   sum_rms / nseeds * 1e6, worst_rms * 1e6, worst_max * 1e6, worst_settle, passed,
+                   nseeds);
+        all = all && passed == nseeds;
+    }
+    return all;
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: discipline [--seed N] [--scenario LETTERS] [--wander W] [--trace]\n"
+    fprintf(stderr, "usage: discipline [--seed N | --seeds N] [--scenario LETTERS] [--wander W] "
+                    "[--trace] [--baseline]\n"
                     "  LETTERS from abcdef; W overrides the oscillator wander (s/s per sqrt(s))\n");
 }
 
@@ -153,14 +223,15 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},   {"scenario", required_argument, NULL, 'c'},
         {"wander", required_argument, NULL, 'w'}, {"trace", no_argument, NULL, 't'},
+        {"baseline", no_argument, NULL, 'b'},     {"seeds", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     unsigned long long seed = 1;
     const char *only = NULL;
     double wander = -1;
-    bool trace = false;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "s:c:w:th", opts, NULL)) != -1) {
+    bool trace = false, baseline = false;
+    int opt, nseeds = 0;
+    while ((opt = getopt_long(argc, argv, "s:c:w:tbn:h", opts, NULL)) != -1) {
         if (opt == 's')
             seed = strtoull(optarg, NULL, 0);
         else if (opt == 'c')
@@ -169,6 +240,10 @@ int main(int argc, char **argv)
             wander = strtod(optarg, NULL);
         else if (opt == 't')
             trace = true;
+        else if (opt == 'b')
+            baseline = true;
+        else if (opt == 'n')
+            nseeds = atoi(optarg);
         else {
             usage();
             return opt == 'h' ? 0 : 2;
@@ -176,6 +251,10 @@ int main(int argc, char **argv)
     }
     struct scenario sc[16];
     int n = make_scenarios(sc);
+    for (int i = 0; i < n && wander >= 0; i++)
+        sc[i].cfg.wander = wander;
+    if (nseeds > 0)
+        return run_seeds(sc, n, only, nseeds) ? 0 : 1;
     printf("seed %llu; errors in us over the second half, settle = time until |error| < 1 ms "
            "for good\n\n",
            seed);
@@ -188,10 +267,10 @@ int main(int argc, char **argv)
             continue;
         sc[i].cfg.seed = seed * 1000003u + (uint64_t)i;
         sc[i].cfg.trace = trace;
-        if (wander >= 0)
-            sc[i].cfg.wander = wander;
         all = run_one(&sc[i]) && all;
     }
+    if (baseline)
+        run_baselines(sc, n, only);
     printf("\n");
     for (int i = 0; i < n; i++)
         if (!only || strchr(only, sc[i].cfg.name[0]))

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <stdio.h>
 
+#include "discipline/sample.h"
+#include "tests/bench/rfc5905.h"
 #include "tests/bench/sim.h"
 
 #define EPOCH_S             1800000000LL // realtime scale origin of the simulation (2027)
@@ -42,6 +44,7 @@ struct world {
     double sum2, max, fsum2;
     long n2, nf;
     struct sim_result *res;
+    struct rfc5905 rfc; // the baseline loop (cfg->baseline)
 };
 
 static double uniform(struct world *w)
@@ -130,6 +133,8 @@ static void trace(struct world *w, const struct disc_action *a)
 static void update(struct world *w)
 {
     struct disc_action a;
+    if (w->cfg->baseline)
+        return;
     check_settle(w);
     disc_update(w->d, w->t, &a);
     if (w->cfg->trace)
@@ -148,11 +153,11 @@ static void send_poll(struct world *w, int i)
 {
     const struct sim_config *c = w->cfg;
     struct server *s = &w->srv[i];
-    disc_source_polled(w->d, s->id, w->t);
+    if (!c->baseline)
+        disc_source_polled(w->d, s->id, w->t);
     s->polls++;
-    double interval = c->iburst && s->polls < IBURST_POLLS
-                          ? IBURST_INTERVAL_S
-                          : ldexp(1.0, disc_poll_interval(w->d, s->id));
+    int poll = c->baseline ? c->poll_log2 : disc_poll_interval(w->d, s->id);
+    double interval = c->iburst && s->polls < IBURST_POLLS ? IBURST_INTERVAL_S : ldexp(1.0, poll);
     s->next_poll = w->t + interval;
     if (uniform(w) < c->loss)
         return;
@@ -174,13 +179,42 @@ static void send_poll(struct world *w, int i)
     s->reply_at = w->t + out + SERVER_PROCESSING_S + back;
 }
 
+static void baseline_sample(struct world *w, const struct disc_sample *smp)
+{
+    struct flt_measurement m;
+    double step;
+    if (!flt_measure(smp, smp->precision_log2, &m))
+        return;
+    rfc_sample(&w->rfc, w->t, m.offset_s, m.delay_s, m.dispersion_s, &step);
+    check_settle(w);
+    if (step != 0) {
+        w->x += step;
+        w->res->steps++;
+    }
+    check_settle(w);
+}
+
 static void receive(struct world *w, int i)
 {
     struct server *s = &w->srv[i];
     s->pending = false;
     s->smp.t4 = stamp(w->t + w->x + w->cfg->ts_noise_s * gaussian(w));
+    if (w->cfg->baseline) {
+        baseline_sample(w, &s->smp);
+        return;
+    }
     disc_source_sample(w->d, s->id, &s->smp, w->t);
     update(w);
+}
+
+// Frequency estimate error of the controller, ppm.
+static double freq_error_ppm(struct world *w)
+{
+    static struct disc_status st;
+    if (w->cfg->baseline)
+        return (w->rfc.freq + w->y) * 1e6;
+    disc_get_status(w->d, w->t, &st);
+    return st.freq_ppm + w->y * 1e6;
 }
 
 static void tick(struct world *w)
@@ -188,14 +222,15 @@ static void tick(struct world *w)
     const struct sim_config *c = w->cfg;
     w->y += c->wander * sqrt(TICK_S) * gaussian(w);
     check_settle(w);
+    bool whole_second = fmod(w->t, 1.0) < TICK_S / 2;
+    if (c->baseline && whole_second)
+        w->f_ppm = rfc_adjust(&w->rfc) * 1e6;
     if (w->t >= w->window_start) {
         w->sum2 += w->x * w->x;
         w->n2++;
         w->max = fmax(w->max, fabs(w->x));
-        if (fmod(w->t, 1.0) < TICK_S / 2) {
-            static struct disc_status st;
-            disc_get_status(w->d, w->t, &st);
-            double ferr = st.freq_ppm + w->y * 1e6;
+        if (whole_second) {
+            double ferr = freq_error_ppm(w);
             w->fsum2 += ferr * ferr;
             w->nf++;
         }
@@ -241,6 +276,7 @@ static bool setup(struct world *w, const struct sim_config *c, struct sim_result
         c->jump_at_s > 0 ? c->jump_at_s + (c->duration_s - c->jump_at_s) / 2 : c->duration_s / 2;
     w->settle_from = c->jump_at_s;
     w->next_timer = TIMER_S;
+    rfc_init(&w->rfc, c->poll_log2);
     struct disc_params p;
     disc_params_default(&p);
     p.allow_big_first_step = c->allow_big_first_step;

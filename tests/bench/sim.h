@@ -42,7 +42,8 @@ struct sim_config {
     double jump_at_s;                        // time of a sudden local clock jump (0: none), s
     double jump_s;                           // its size (+ = local jumps ahead), s
     uint64_t seed;
-    bool trace; // print every update on stderr
+    bool trace;    // print every update on stderr
+    bool baseline; // drive the RFC 5905 / ntpd reference loop (rfc5905.h) instead, 1 server
 };
 
 struct sim_result {

@@ -92,7 +92,7 @@ static void test_offset_and_jitter_estimate(void **state)
 {
     struct flt f;
     uint64_t seed = 1;
-    flt_init(&f, 0, 200e-6);
+    flt_init(&f, 0, 200e-6, 0.128);
     feed(&f, 200, 0, 0.010, 0, &seed);
     double u, var;
     flt_predict(&f, 16.0 * 199, &u, &var);
@@ -108,7 +108,7 @@ static void test_frequency_estimate(void **state)
 {
     struct flt f;
     uint64_t seed = 2;
-    flt_init(&f, 0, 200e-6);
+    flt_init(&f, 0, 200e-6, 0.128);
     feed(&f, 300, 0, -0.002, 50e-6, &seed);
     assert_true(fabs(f.y - 50e-6) < 0.05e-6);
     assert_true(sqrt(f.p[1][1]) < 0.1e-6);
@@ -118,7 +118,7 @@ static void test_popcorn_spike_rejected(void **state)
 {
     struct flt f;
     uint64_t seed = 3;
-    flt_init(&f, 0, 200e-6);
+    flt_init(&f, 0, 200e-6, 0.128);
     feed(&f, 50, 0, 0, 0, &seed);
     unsigned before = f.popcorn_count;
     double u_before = f.u;
@@ -142,7 +142,7 @@ static void test_far_samples_pending_then_rebased(void **state)
 {
     struct flt f;
     uint64_t seed = 4;
-    flt_init(&f, 0, 200e-6);
+    flt_init(&f, 0, 200e-6, 0.128);
     feed(&f, 50, 0, 0, 0, &seed);
     struct flt_input far = {
         .t = 16.0 * 50, .u = 1.0, .delay_s = 210e-6, .dispersion_s = 2e-6, .noise_s = 1e-6};
@@ -177,7 +177,7 @@ static void test_shift_absorbs_pending(void **state)
 {
     struct flt f;
     uint64_t seed = 5;
-    flt_init(&f, 0, 200e-6);
+    flt_init(&f, 0, 200e-6, 0.128);
     feed(&f, 50, 0, 0, 20e-6, &seed);
     double t = 16.0 * 50;
     struct flt_input far = {
