@@ -18,3 +18,17 @@ tests_unit_test_server_SOURCES = tests/unit/test_server.c $(TSYNC_SERVER_SOURCES
 tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_server_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_UNIT_LIBS)
+
+# Benchmarks (tests/bench/server-bench.sh runs them): not part of `make check`.
+noinst_PROGRAMS += tests/bench/ntpload tests/bench/bare-responder
+tests_bench_ntpload_SOURCES = tests/bench/ntpload.c
+tests_bench_ntpload_LDADD = -lm
+tests_bench_bare_responder_SOURCES = tests/bench/bare-responder.c
+
+SERVER_INTEGRATION_TESTS = \
+	tests/integration/server_kod.sh \
+	tests/integration/server_malformed.sh \
+	tests/integration/server_flood.sh \
+	tests/integration/server_clients.sh
+TESTS += $(SERVER_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(SERVER_INTEGRATION_TESTS) tests/bench/server-bench.sh

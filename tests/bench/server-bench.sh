@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# NTP server benchmark on loopback, in one run: tsyncd, Debian's chronyd and a bare
+# recvmmsg/sendmmsg responder (the machine's limit), each pinned to CPU $SERVER_CPU while the
+# load generator (tests/bench/ntpload) runs on CPU $LOAD_CPU.
+#
+# For each server: the highest rate (requests/s, in steps of $STEP) answered with < 1 % loss
+# (each step tried twice: other work on the machine disturbs single runs), the server's CPU time
+# per reply at that rate, the latency p50/p99 at half that rate, and the resident memory of the
+# serving processes. Nothing touches the host clock: tsyncd runs with `clock none`, chronyd with
+# -x (and without CAP_SYS_TIME in its bounding set). Needs root (chronyd, tsyncd's chroot).
+#
+# Usage: server-bench.sh [BUILD_DIR]   environment: STEP, START, MAX_RATE, TRIAL_S, SERVER_CPU,
+#        LOAD_CPU, CHRONY_CACHE, KEEP_TMP=1
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
+BUILD=${1:-${top_builddir:-$top_srcdir/build}}
+NTPLOAD=$BUILD/tests/bench/ntpload
+BARE=$BUILD/tests/bench/bare-responder
+TSYNCD=$BUILD/tsyncd
+CHRONY_CACHE=${CHRONY_CACHE:-/var/cache/tsyncd-test/chrony}
+CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
+STEP=${STEP:-20000}
+START=${START:-20000}
+MAX_RATE=${MAX_RATE:-600000}
+TRIAL_S=${TRIAL_S:-1}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+PORT_BARE=12401
+PORT_CHRONY=12402
+PORT_TSYNCD=12403
+
+die() {
+	echo "server-bench: $*" >&2
+	exit 1
+}
+[ "$(id -u)" = 0 ] || die "needs root"
+for f in "$NTPLOAD" "$BARE" "$TSYNCD"; do
+	[ -x "$f" ] || die "$f is not built (make tsyncd tests/bench/ntpload tests/bench/bare-responder)"
+done
+
+# chrony_fetch: Debian's chrony unpacked into $CHRONY_CACHE/root (never installed)
+chrony_fetch() {
+	[ -x "$CHRONYD" ] && return 0
+	mkdir -p "$CHRONY_CACHE" || return 1
+	(
+		flock 9
+		[ -x "$CHRONYD" ] && exit 0
+		cd "$CHRONY_CACHE" || exit 1
+		rm -f chrony_*.deb
+		download() { apt-get -q -o APT::Sandbox::User=root download chrony >download.log 2>&1; }
+		download || { apt-get -q update >/dev/null 2>&1 && download; } || exit 1
+		rm -rf root.new && dpkg -x chrony_*.deb root.new && mv root.new root
+	) 9>"$CHRONY_CACHE/.lock"
+}
+chrony_fetch || echo "server-bench: cannot obtain chronyd; its row is skipped" >&2
+
+TMP=$(mktemp -d /tmp/server-bench.XXXXXX) || die "mktemp"
+chmod 755 "$TMP"
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "# kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# cpu_ticks PID...: user + system clock ticks of the processes
+cpu_ticks() {
+	local p t=0 stat
+	for p in "$@"; do
+		stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		stat=${stat##*) }
+		read -r -a f <<<"$stat"
+		t=$((t + f[11] + f[12]))
+	done
+	echo "$t"
+}
+# rss_kb PID...: the sum of VmRSS
+rss_kb() {
+	local p t=0 v
+	for p in "$@"; do
+		v=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2>/dev/null)
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+# field LINE KEY: the value of KEY=value in an ntpload output line
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p; s/^$2=\([^ ]*\).*/\1/p" <<<"$1" | head -n 1; }
+
+# load PORT RATE SECONDS: one ntpload run (on LOAD_CPU); prints its output line
+load() {
+	local n
+	n=$(awk -v r="$2" -v s="$3" 'BEGIN { printf "%d", r * s }')
+	taskset -c "$LOAD_CPU" "$NTPLOAD" -s 127.0.0.1 -P "$1" -r "$2" -n "$n" -t "$(($3 + 5))" -w 0.3
+}
+
+HZ=$(getconf CLK_TCK)
+RESULTS=()
+
+# measure NAME PORT PID...: ramp the rate, then the half-rate latency run; appends a row
+measure() {
+	local name=$1 port=$2 rate best=0 best_cpu=- out loss c0 c1 valid attempt passed
+	shift 2
+	load "$port" 1000 1 >/dev/null # warm-up (ARP-free loopback, page faults, caches)
+	for ((rate = START; rate <= MAX_RATE; rate += STEP)); do
+		passed=0
+		for attempt in 1 2; do
+			c0=$(cpu_ticks "$@")
+			out=$(load "$port" "$rate" "$TRIAL_S")
+			c1=$(cpu_ticks "$@")
+			loss=$(field "$out" loss_pct)
+			valid=$(field "$out" valid)
+			echo "# $name rate $rate try $attempt: $out" >&2
+			if awk -v l="$loss" 'BEGIN { exit !(l < 1.0) }'; then
+				passed=1
+				best_cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v n="$valid" \
+					'BEGIN { printf "%.2f", (n > 0 ? c / hz / n * 1e6 : 0) }')
+				break
+			fi
+		done
+		[ "$passed" = 1 ] || break
+		best=$rate
+	done
+	local half=$((best / 2)) p50=- p99=- half_cpu=-
+	if [ "$half" -gt 0 ]; then
+		c0=$(cpu_ticks "$@")
+		out=$(load "$port" "$half" 3)
+		c1=$(cpu_ticks "$@")
+		echo "# $name half rate $half: $out" >&2
+		p50=$(field "$out" p50_us)
+		p99=$(field "$out" p99_us)
+		half_cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v n="$(field "$out" valid)" \
+			'BEGIN { printf "%.2f", (n > 0 ? c / hz / n * 1e6 : 0) }')
+	fi
+	RESULTS+=("$(printf '| %-22s | %10s | %12s | %12s | %8s | %8s | %9s |' "$name" "$best" \
+		"$best_cpu" "$half_cpu" "$p50" "$p99" "$(awk -v k="$(rss_kb "$@")" 'BEGIN { printf "%.1f", k / 1024 }')")")
+}
+
+# ---- bare responder ----
+taskset -c "$SERVER_CPU" "$BARE" "$PORT_BARE" &
+PIDS+=($!)
+sleep 0.3
+measure "bare responder" "$PORT_BARE" "${PIDS[-1]}"
+kill "${PIDS[-1]}"
+
+# ---- chronyd ----
+if [ -x "$CHRONYD" ]; then
+	mkdir -m 700 "$TMP/chrony"
+	cat >"$TMP/chrony/chrony.conf" <<-EOF
+		local stratum 1
+		allow
+		port $PORT_CHRONY
+		cmdport 0
+		pidfile $TMP/chrony/chronyd.pid
+	EOF
+	taskset -c "$SERVER_CPU" setpriv --bounding-set=-sys_time \
+		"$CHRONYD" -x -d -u root -f "$TMP/chrony/chrony.conf" >"$TMP/chrony/out" 2>&1 &
+	PIDS+=($!)
+	sleep 1
+	CHRONY_VERSION=$("$CHRONYD" -v | head -n 1)
+	measure "chronyd -x" "$PORT_CHRONY" "${PIDS[-1]}"
+	kill "${PIDS[-1]}"
+fi
+
+# ---- tsyncd ----
+mkdir -p "$TMP/tsyncd/chroot"
+cat >"$TMP/tsyncd/tsyncd.conf" <<-EOF
+	local stratum 1
+	allow all
+	port $PORT_TSYNCD
+	clock none
+	controlsocket $TMP/tsyncd/tsyncd.sock
+	logfile $TMP/tsyncd/log
+	user nobody
+	chroot $TMP/tsyncd/chroot
+EOF
+taskset -c "$SERVER_CPU" "$TSYNCD" -n -c "$TMP/tsyncd/tsyncd.conf" >"$TMP/tsyncd/out" 2>&1 &
+PIDS+=($!)
+sleep 1.5
+mapfile -t TSYNCD_PIDS < <(echo "${PIDS[-1]}"; pgrep -P "${PIDS[-1]}")
+measure "tsyncd" "$PORT_TSYNCD" "${TSYNCD_PIDS[@]}"
+NET_PID=$(for p in "${TSYNCD_PIDS[@]}"; do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = tsyncd-net ] && echo "$p"
+done)
+NET_RSS=$(awk -v k="$(rss_kb "$NET_PID")" 'BEGIN { printf "%.1f", k / 1024 }')
+
+echo
+echo "$(nproc) CPUs, $(uname -r), server on CPU $SERVER_CPU, generator on CPU $LOAD_CPU," \
+	"${TRIAL_S} s per step of $STEP/s; ${CHRONY_VERSION:-chronyd not run}"
+echo "| server                 | max rate/s | CPU us/reply | CPU us/reply | p50 us   | p99 us   | RSS MB    |"
+echo "|                        | (<1% loss) | at max rate  | at half rate | (half)   | (half)   |           |"
+echo "|------------------------|-----------:|-------------:|-------------:|---------:|---------:|----------:|"
+printf '%s\n' "${RESULTS[@]}"
+echo "tsyncd RSS: all processes (parent, network child, resolver); network child alone: $NET_RSS MB"
