@@ -150,7 +150,7 @@ static void print_baseline(const struct sim_config *c, const char *label)
 {
     struct sim_result r;
     sim_run(c, &r);
-    printf("| %-2s | %-22s | %8.2f | %9.2f | %8.1f | %8.4f | %5d |\n", c->name, label,
+    printf("| %-2s | %-25s | %8.2f | %9.2f | %8.1f | %8.4f | %5d |\n", c->name, label,
            r.rms_s * 1e6, r.max_s * 1e6, r.settle_s, r.freq_rms_ppm, r.steps);
 }
 
