@@ -65,9 +65,6 @@ finish() {
 
 # awk_true EXPR: exit status of an awk condition (numeric checks on decimals)
 awk_true() { awk "BEGIN { exit !($1) }"; }
-# abs_below VALUE LIMIT: |VALUE| < LIMIT (decimals); false when VALUE is not a number
-abs_below() { near "$1" 0 "$2"; }
-
 # is_number VALUE: VALUE is a decimal number
 is_number() { [[ $1 =~ ^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]]; }
 # near VALUE EXPECTED TOLERANCE: both are numbers and |VALUE - EXPECTED| < TOLERANCE
@@ -75,6 +72,8 @@ near() {
 	is_number "$1" && is_number "$2" &&
 		awk_true "($1 - ($2) < 0 ? ($2) - $1 : $1 - ($2)) < $3"
 }
+# abs_below VALUE LIMIT: |VALUE| < LIMIT (decimals); false when VALUE is not a number
+abs_below() { near "$1" 0 "$2"; }
 
 # ---- time ----
 
@@ -354,7 +353,8 @@ tsyncd_stop() {
 }
 
 pid_of() { echo "${ITEST_PIDS[$1]}"; }
-alive() { kill -0 "${ITEST_PIDS[$1]}" 2>/dev/null; }
+# alive NAME: the process started as NAME runs (is not gone, nor a zombie)
+alive() { ! proc_gone "${ITEST_PIDS[$1]}"; }
 
 # ctl NAME COMMAND...: tsyncctl against daemon NAME (killed after 10 s: every wait is bounded)
 ctl() {
@@ -375,7 +375,11 @@ unsynced() {
 # log_has NAME ERE: the daemon's log file matches the extended regular expression
 log_has() { grep -Eq -- "$2" "$(log_of "$1")" 2>/dev/null; }
 # log_count NAME ERE: the number of matching log lines
-log_count() { grep -Ec -- "$2" "$(log_of "$1")" 2>/dev/null || true; }
+log_count() {
+	local n
+	n=$(grep -Ec -- "$2" "$(log_of "$1")" 2>/dev/null)
+	echo "${n:-0}"
+}
 
 # step_sizes NAME: the sizes in seconds of the clock_step lines of the log, one a line
 step_sizes() { sed -n 's/.*clock_step \([-+]\{0,1\}[0-9.]*\) s.*/\1/p' "$(log_of "$1")"; }
