@@ -9,7 +9,8 @@ INTEGRATION_TESTS = \
 	tests/integration/e4_panic.sh \
 	tests/integration/privsep.sh \
 	tests/integration/chronyd_peer.sh \
-	tests/integration/ipv6.sh
+	tests/integration/ipv6.sh \
+	tests/integration/single_process.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \
