@@ -294,6 +294,11 @@ static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_
 void disc_update(struct disc *d, double now, struct disc_action *out)
 {
     *out = (struct disc_action){0};
+    // `now` never goes backwards and is finite; hold the last time if the caller slips.
+    if (!isnan(d->last_update) && !(now >= d->last_update))
+        now = d->last_update;
+    if (!isfinite(now))
+        now = 0;
     if (isnan(d->corr_time))
         d->corr_time = now;
     struct sel_candidate cand[DISC_MAX_SOURCES];

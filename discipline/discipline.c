@@ -196,7 +196,8 @@ enum disc_sample_result disc_source_sample(struct disc *d, int id, const struct 
     struct flt_measurement m;
     if (s && (s->cfg.is_refclock || !flt_measure(smp, d->p.precision_log2, &m) ||
               !finite_nonneg(smp->root_delay_s) || !finite_nonneg(smp->root_dispersion_s) ||
-              smp->leap < DISC_LEAP_NONE || smp->leap > DISC_LEAP_UNSYNC))
+              smp->leap < DISC_LEAP_NONE || smp->leap > DISC_LEAP_UNSYNC ||
+              smp->ts_source < DISC_TS_USER || smp->ts_source > DISC_TS_HARDWARE))
         return DISC_SAMPLE_INVALID;
     enum disc_sample_result r = admit(d, s, now);
     if (r != DISC_SAMPLE_ACCEPTED)

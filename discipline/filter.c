@@ -29,14 +29,19 @@
 #define SURPRISE_NIS           9.0
 #define SURPRISE_WINDOW        4
 #define SURPRISE_MAX_INFLATION 100.0
-#define NIS_CLIP               4.0
+// Wander adaptation: log(q) moves by Q_GAIN * (min(nis, NIS_CLIP) - NIS_TARGET) per sample
+// (NIS_TARGET tuned with tests/bench/discipline; the clip keeps single outliers harmless).
+#define NIS_CLIP   4.0
+#define NIS_TARGET 0.9
+#define Q_GAIN     0.02
 // Path change: the best of the last PATH_RECENT delays exceeds the minimum by more than
 // PATH_SHIFT_RATIO median excesses.
 #define PATH_RECENT      16
 #define PATH_SHIFT_RATIO 4.0
-#define MIN_DELAY_DOUBT  0.25
-#define NIS_TARGET       0.9
-#define Q_GAIN           0.02
+// Until MIN_DELAY_DOUBT_N delays are known the minimum may be MIN_DELAY_DOUBT of itself too high
+// (fading linearly to 0).
+#define MIN_DELAY_DOUBT   0.25
+#define MIN_DELAY_DOUBT_N 16.0
 
 void flt_init(struct flt *f, double y0, double y0_sd, double jump_s)
 {
@@ -45,7 +50,6 @@ void flt_init(struct flt *f, double y0, double y0_sd, double jump_s)
     f->y = y0;
     f->p[1][1] = y0_sd * y0_sd;
     f->q = Q_INITIAL;
-    f->nis_avg = 0.88;
 }
 
 double flt_min_delay(const struct flt *f)
@@ -139,7 +143,7 @@ static struct error_model error_model(const struct flt *f, const struct flt_inpu
     if (f->ndelays > 0) {
         double min = flt_min_delay(f);
         excess = fmax(in->delay_s - min, 0) + median_excess(f, min) / sqrt(f->ndelays) +
-                 MIN_DELAY_DOUBT * min * fmax(1 - f->ndelays / 16.0, 0);
+                 MIN_DELAY_DOUBT * min * fmax(1 - f->ndelays / MIN_DELAY_DOUBT_N, 0);
     }
     return (struct error_model){
         .half_width = excess / 2,
@@ -183,7 +187,6 @@ static void predict_to(struct flt *f, double t)
 static void adapt_q(struct flt *f, double nis)
 {
     double clipped = fmin(nis, NIS_CLIP);
-    f->nis_avg += (clipped - f->nis_avg) / 32;
     if (f->n < 16)
         return;
     f->q = fmin(fmax(f->q * exp(Q_GAIN * (clipped - NIS_TARGET)), Q_MIN), Q_MAX);

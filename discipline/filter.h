@@ -42,7 +42,6 @@ struct flt {
     double y;                 // frequency estimate, s/s
     double p[2][2];           // covariance of (u, y)
     double q;                 // frequency random-walk intensity, (s/s)^2 per s (adaptive)
-    double nis_avg;           // running mean of normalised innovation squared
     double jitter2;           // running mean of innovation squared, s^2
     double t_first;           // time of the first accepted sample, s
     double last_delay_s;      // delay of the last accepted sample, s

@@ -26,6 +26,7 @@ struct world {
     int steps;            // steps applied
     int refusals;         // updates reporting a refusal
     double max_phase_ppm; // largest |applied - base| frequency seen, ppm
+    enum disc_leap leap;  // leap indicator the servers send
     struct disc_action last;
 };
 
@@ -91,6 +92,7 @@ static enum disc_sample_result exchange(struct world *w, int id, double server_o
         .ts_source = DISC_TS_KERNEL,
         .root_dispersion_s = 10e-6,
         .stratum = 1,
+        .leap = w->leap,
         .refid = 0x47505300,
         .precision_log2 = -20,
     };
@@ -388,6 +390,12 @@ static void test_sample_validation(void **state)
     bad = s;
     bad.leap = 7;
     assert_int_equal(disc_source_sample(w.d, id, &bad, 3.0), DISC_SAMPLE_INVALID);
+    bad = s;
+    bad.ts_source = DISC_TS_REFCLOCK; // not for an NTP exchange
+    assert_int_equal(disc_source_sample(w.d, id, &bad, 3.0), DISC_SAMPLE_INVALID);
+    bad = s;
+    bad.t4 = stamp(-1); // reply before the request
+    assert_int_equal(disc_source_sample(w.d, id, &bad, 3.0), DISC_SAMPLE_INVALID);
     struct disc_sample unsync = s;
     unsync.leap = DISC_LEAP_UNSYNC;
     assert_int_equal(disc_source_sample(w.d, id, &unsync, 4.0), DISC_SAMPLE_UNSYNC);
@@ -437,6 +445,37 @@ static void test_refclock_system_variables(void **state)
     disc_destroy(w.d);
 }
 
+static void test_leap_majority_and_time_going_back(void **state)
+{
+    struct disc_params p;
+    disc_params_default(&p);
+    struct world w;
+    world_init(&w, &p, 0, 0);
+    int ids[3] = {add_server(&w, 4), add_server(&w, 4), add_server(&w, 4)};
+    run(&w, ids, 3, 16, 120);
+    assert_int_equal(w.last.leap, DISC_LEAP_NONE);
+    // One of three announces a leap second: no majority, nothing armed.
+    w.leap = DISC_LEAP_INSERT;
+    exchange(&w, ids[0], 0);
+    w.leap = DISC_LEAP_NONE;
+    update(&w);
+    assert_int_equal(w.last.leap, DISC_LEAP_NONE);
+    // All three do: armed, and a server reports it.
+    w.leap = DISC_LEAP_INSERT;
+    advance(&w, 16);
+    run(&w, ids, 3, 16, 16);
+    assert_int_equal(w.last.leap, DISC_LEAP_INSERT);
+    struct disc_status st;
+    disc_get_status(w.d, w.t, &st);
+    assert_int_equal(st.leap, DISC_LEAP_INSERT);
+    // A caller whose `now` slips backwards gets the last time held, not a broken loop.
+    disc_update(w.d, w.t - 100, &w.last);
+    assert_false(w.last.step);
+    assert_true(fabs(w.last.freq_ppm) < 1);
+    assert_false(w.last.unsync);
+    disc_destroy(w.d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_reach_register_and_unreachable),
         cmocka_unit_test(test_sample_validation),
         cmocka_unit_test(test_refclock_system_variables),
+        cmocka_unit_test(test_leap_majority_and_time_going_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
