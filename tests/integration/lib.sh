@@ -164,12 +164,28 @@ lib_init() {
 	[ -x "$TSYNCD" ] || skip "$TSYNCD is not built"
 	[ -x "$TSYNCCTL" ] || skip "$TSYNCCTL is not built"
 	unset TSYNCD_TEST_HOOKS
+	reap_stale_namespaces
 	ITEST_CLOCK_BEFORE=$(host_clock_state) || skip "cannot read the host clock state"
 	ITEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tsyncd-it.XXXXXX") || fatal "mktemp failed"
 	chmod 755 "$ITEST_TMP"
 	trap lib_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM HUP
+}
+
+# reap_stale_namespaces: delete the namespaces of earlier runs whose shell is gone (killed with
+# SIGKILL, so its EXIT trap never ran), with whatever still runs inside them
+reap_stale_namespaces() {
+	local ns pid
+	for ns in $(ip netns list | awk '$1 ~ /^tsi[0-9]+-/ { print $1 }'); do
+		pid=${ns#tsi}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null && continue
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns delete "$ns" 2>/dev/null && echo "# removed the stale namespace $ns"
+	done
 }
 
 # proc_gone PID: no such process, or only a zombie left of it
