@@ -72,21 +72,24 @@ static void test_net_allowed_operations(void **state)
     assert_non_null(strstr(r.out, "pid "));
 }
 
-/* exit() runs atexit handlers (and LeakSanitizer in sanitizer builds) under the filter. */
-static int net_exit(int out_fd, const void *arg)
+/* exit() runs atexit handlers (and LeakSanitizer in sanitizer builds) under every filter. */
+static int role_exit(int out_fd, const void *arg)
 {
-    if (install(out_fd, SBX_NET, 0) < 0)
+    if (install(out_fd, *(const enum sbx_role *)arg, 0) < 0)
         return 1;
     char *p = malloc(100);
     free(p);
     exit(0);
 }
 
-static void test_net_clean_exit(void **state)
+static void test_clean_exit_in_every_role(void **state)
 {
-    struct child_result r;
-    run_child(net_exit, NULL, &r);
-    assert_exit_ok(&r);
+    const enum sbx_role roles[] = {SBX_NET, SBX_RESOLVER, SBX_PARENT};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        struct child_result r;
+        run_child(role_exit, &roles[i], &r);
+        assert_exit_ok(&r);
+    }
 }
 
 /* ---- SBX_NET: forbidden operations ---- */
@@ -299,7 +302,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_allowed_operations),
-        cmocka_unit_test(test_net_clean_exit),
+        cmocka_unit_test(test_clean_exit_in_every_role),
         cmocka_unit_test(test_net_forbidden_calls_kill),
         cmocka_unit_test(test_trap_mode_names_the_call),
         cmocka_unit_test(test_resolver_allowed),
