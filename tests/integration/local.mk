@@ -15,3 +15,4 @@ INTEGRATION_TESTS = \
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py
+EXTRA_DIST += tests/integration/README.md
