@@ -82,9 +82,9 @@ static const int sys_socket_io[] = {
 /* Resolver: NSS and the stub resolver read /etc files (openat is read-only, see below), stat
  * them to notice changes, call uname (gethostname), and dlopen NSS modules (mmap PROT_EXEC). */
 static const int sys_resolver[] = {
-    SCMP_SYS(statx),   SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(access),
-    SCMP_SYS(uname),   SCMP_SYS(pread64),   SCMP_SYS(fcntl),      SCMP_SYS(getdents64),
-    SCMP_SYS(sysinfo), SCMP_SYS(readlink),
+    SCMP_SYS(statx),      SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
+    SCMP_SYS(access),     SCMP_SYS(uname),     SCMP_SYS(fcntl),
+    SCMP_SYS(getdents64), SCMP_SYS(sysinfo),   SCMP_SYS(readlink),
 };
 
 /* Parent: clock control; drift, log and pid files; the control socket's directory; children
