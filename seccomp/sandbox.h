@@ -18,9 +18,15 @@
  *   network  after fork, PR_SET_PDEATHSIG and receiving its sockets:
  *              sbx_drop_privileges_ids(uid, gid, "/run/tsyncd/empty", NULL, 0, ...);
  *              sbx_install_seccomp(SBX_NET, 0, ...);   before reading the first packet
+ *            (a child of an already dropped and chrooted parent may pass NULL for user and
+ *            chroot_dir to sbx_drop_privileges: only its capabilities are then removed)
  *   resolver sbx_drop_privileges_ids(uid, gid, NULL, NULL, 0, ...);  (no chroot: NSS needs /etc)
- *   (uid, gid from sbx_lookup_user() once at start-up, before any filter.)
  *            sbx_install_seccomp(SBX_RESOLVER, 0, ...);
+ *   uid, gid from sbx_lookup_user() once at start-up, before any chroot or filter.
+ *
+ * Logging from a chrooted process: open log files and the syslog socket (openlog with
+ * LOG_NDELAY) before the chroot; SBX_NET refuses every open with EACCES (glibc's lazy opens of
+ * time zone or locale files then fail cleanly instead of killing the process).
  *
  * Seccomp filters stack: a child forked after the parent installed SBX_PARENT is bound by both
  * filters. SBX_PARENT therefore also allows what a child needs to set itself up (setresuid,
