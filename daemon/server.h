@@ -54,6 +54,13 @@ struct server_stats {
 
 struct server;
 
+#define SERVER_RCVBUF_BYTES (1 << 20) /* receive buffer of a server socket (bursts) */
+
+/* Called by the privileged parent on each server socket it binds: a receive buffer of
+ * SERVER_RCVBUF_BYTES (SO_RCVBUFFORCE: beyond net.core.rmem_max when privileged), so bursts of
+ * requests and short scheduling delays lose nothing. Best effort. */
+void server_socket_setup(int fd);
+
 /* Create the server for cfg (access rules, rate limits, client table). NULL when out of
  * memory. cfg must outlive the server. */
 struct server *server_create(const struct cfg *cfg);

@@ -15,6 +15,7 @@
 #define SERVER_CONTROL_LEN    256                      /* RX stamp + IP(V6)_PKTINFO */
 #define SERVER_ERR_CONTROL    256                      /* TX stamp + extended error */
 #define SERVER_TX_RING        512                      /* outstanding TX stamp ids per socket */
+#define SERVER_STAMP_CMSG     CMSG_SPACE(sizeof(int))  /* per-reply SO_TIMESTAMPING request */
 #define SERVER_NO_CLIENT      UINT32_MAX
 #define SERVER_PRECISION_LOG2 (-24) /* about 60 ns: kernel timestamps, ns clock */
 
@@ -22,8 +23,8 @@
 struct server_socket {
     int fd; /* -1: free */
     int family;
-    bool tx_stamps;      /* SO_TIMESTAMPING TX software stamps with OPT_ID numbering */
-    uint32_t tx_next_id; /* OPT_ID of the next datagram sent (reset at registration) */
+    bool tx_stamps;      /* per-reply TX software stamps with OPT_ID numbering */
+    uint32_t tx_next_id; /* OPT_ID of the next stamped datagram (reset at registration) */
     struct {
         uint32_t id;     /* OPT_ID of a reply */
         uint32_t client; /* its client table index, SERVER_NO_CLIENT: none */
@@ -42,7 +43,7 @@ struct server_slot {
     uint8_t req[SERVER_BUF_LEN];
     uint8_t control[SERVER_CONTROL_LEN];
     uint8_t reply[NTP_HEADER_LEN];
-    uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
     struct sockaddr_storage from;
     uint32_t client; /* client table index of the request's address, SERVER_NO_CLIENT */
     uint64_t rx_ntp; /* receive timestamp (NTP format) */
@@ -69,6 +70,7 @@ struct server {
     struct iovec tx_iov[SERVER_BATCH];
     uint32_t tx_slot[SERVER_BATCH]; /* slot index of each queued reply */
     enum server_answer tx_kind[SERVER_BATCH];
+    bool tx_stamped[SERVER_BATCH]; /* the reply carries a TX stamp request */
     struct mmsghdr err_msgs[SERVER_BATCH];
     uint8_t err_control[SERVER_BATCH][SERVER_ERR_CONTROL];
 };

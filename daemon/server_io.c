@@ -8,9 +8,12 @@
 #include "daemon/server_int.h"
 #include "hwts/timestamping.h"
 
-/* Restart the kernel's OPT_ID numbering at 0 (a restarted network child inherits sockets whose
- * counter already ran): the kernel resets it when OPT_ID is turned on. */
-static bool reset_tx_numbering(int fd)
+/* TX stamps are requested per reply (a SO_TIMESTAMPING control message), not for every datagram
+ * as ts_enable() set up: one pending stamp per client is all a later interleaved mode needs, and
+ * a stamp costs the kernel a clone and an error-queue read. The kernel then numbers (OPT_ID)
+ * only the stamped datagrams. Turning OPT_ID off and on restarts that numbering at 0 (a
+ * restarted network child inherits sockets whose counter already ran). */
+static bool stamp_per_reply(int fd)
 {
     int flags = 0;
     socklen_t len = sizeof(flags);
@@ -18,9 +21,9 @@ static bool reset_tx_numbering(int fd)
     if (getsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, &len) < 0 ||
         !(flags & SOF_TIMESTAMPING_TX_SOFTWARE) || !(flags & SOF_TIMESTAMPING_OPT_ID))
         return false;
-    int off = flags & ~SOF_TIMESTAMPING_OPT_ID;
+    int on = flags & ~SOF_TIMESTAMPING_TX_SOFTWARE, off = on & ~SOF_TIMESTAMPING_OPT_ID;
     return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &off, sizeof(off)) == 0 &&
-           setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) == 0;
+           setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &on, sizeof(on)) == 0;
 }
 
 static void socket_register(struct server_socket *sock, int fd)
@@ -37,9 +40,17 @@ static void socket_register(struct server_socket *sock, int fd)
         setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
     else
         setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-    sock->tx_stamps = reset_tx_numbering(fd);
+    sock->tx_stamps = stamp_per_reply(fd);
     for (int i = 0; i < SERVER_TX_RING; i++)
         sock->ring[i].client = SERVER_NO_CLIENT;
+}
+
+void server_socket_setup(int fd)
+{
+    int size = SERVER_RCVBUF_BYTES;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 struct server_socket *server_socket_get(struct server *s, int fd)
@@ -214,14 +225,51 @@ static size_t reply_source(const struct msghdr *req, uint8_t *buf, size_t buflen
     return 0;
 }
 
-/* Build the message of queued reply k (its slot's reply and source address). */
-static void tx_prepare(struct server *s, int k)
+/* Should reply k carry a TX stamp request? Yes for a time reply to a client with no stamp
+ * pending on this socket, or whose pending stamp (lost?) is for a request over 1 s old. */
+static bool want_stamp(struct server *s, const struct server_socket *sock, int k)
+{
+    const struct server_slot *slot = &s->slots[s->tx_slot[k]];
+    const struct rl_client *c;
+
+    if (!sock->tx_stamps || s->tx_kind[k] != SERVER_TIME || slot->client == SERVER_NO_CLIENT)
+        return false;
+    c = &s->clients.entries[slot->client];
+    return !c->tx_pending || c->tx_socket != (uint16_t)(sock - s->sockets) ||
+           ntp_ts64_diff(slot->rx_ntp, c->rx_ntp) > 1.0;
+}
+
+/* Append the per-reply TX stamp request; mark the client's stamp pending. */
+static size_t add_stamp_request(struct server *s, const struct server_socket *sock,
+                                struct server_slot *slot, size_t clen)
+{
+    struct cmsghdr *cm = (struct cmsghdr *)(slot->reply_control + clen);
+    struct rl_client *c = &s->clients.entries[slot->client];
+    int flags = SOF_TIMESTAMPING_TX_SOFTWARE;
+
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SO_TIMESTAMPING;
+    cm->cmsg_len = CMSG_LEN(sizeof(flags));
+    memcpy(CMSG_DATA(cm), &flags, sizeof(flags));
+    c->tx_pending = 1;
+    c->tx_socket = (uint16_t)(sock - s->sockets);
+    c->rx_ntp = slot->rx_ntp;
+    c->tx_ntp = 0;
+    return clen + CMSG_SPACE(sizeof(flags));
+}
+
+/* Build the message of queued reply k (its slot's reply, source address, stamp request). */
+static void tx_prepare(struct server *s, const struct server_socket *sock, int k)
 {
     uint32_t i = s->tx_slot[k];
     struct server_slot *slot = &s->slots[i];
     struct msghdr *mh = &s->tx_msgs[k].msg_hdr;
-    size_t clen =
-        reply_source(&s->rx_msgs[i].msg_hdr, slot->reply_control, sizeof(slot->reply_control));
+    size_t clen = reply_source(&s->rx_msgs[i].msg_hdr, slot->reply_control,
+                               sizeof(slot->reply_control) - SERVER_STAMP_CMSG);
+
+    s->tx_stamped[k] = want_stamp(s, sock, k);
+    if (s->tx_stamped[k])
+        clen = add_stamp_request(s, sock, slot, clen);
 
     s->tx_iov[k] = (struct iovec){slot->reply, NTP_HEADER_LEN};
     *mh = (struct msghdr){
@@ -234,20 +282,20 @@ static void tx_prepare(struct server *s, int k)
     };
 }
 
-/* The reply k was accepted by the kernel: it got the next OPT_ID number. */
-static void note_sent(struct server *s, struct server_socket *sock, int k)
+/* Reply k was accepted by the kernel (sent) or refused: a stamped reply took the next OPT_ID. */
+static void note_sent(struct server *s, struct server_socket *sock, int k, bool sent)
 {
     const struct server_slot *slot = &s->slots[s->tx_slot[k]];
-    uint32_t id = sock->tx_next_id++;
 
-    if (!sock->tx_stamps || slot->client == SERVER_NO_CLIENT || s->tx_kind[k] != SERVER_TIME)
+    if (!s->tx_stamped[k])
         return;
     struct rl_client *c = &s->clients.entries[slot->client];
-    c->rx_ntp = slot->rx_ntp;
-    c->tx_ntp = 0;
+    if (!sent) {
+        c->tx_pending = 0;
+        return;
+    }
+    uint32_t id = sock->tx_next_id++;
     c->tx_id = id;
-    c->tx_socket = (uint16_t)(sock - s->sockets);
-    c->tx_pending = 1;
     sock->ring[id % SERVER_TX_RING].id = id;
     sock->ring[id % SERVER_TX_RING].client = slot->client;
 }
@@ -272,10 +320,11 @@ static void send_plain(struct server *s, struct server_socket *sock, int n,
 {
     for (int k = 0; k < n; k++) {
         stamp_transmit(s, k, k + 1, map);
-        if (sendmsg(sock->fd, &s->tx_msgs[k].msg_hdr, 0) < 0)
+        bool sent = sendmsg(sock->fd, &s->tx_msgs[k].msg_hdr, 0) >= 0;
+
+        if (!sent)
             s->stats.send_errors++;
-        else
-            note_sent(s, sock, k);
+        note_sent(s, sock, k, sent);
     }
 }
 
@@ -293,11 +342,12 @@ static void send_batch(struct server *s, struct server_socket *sock, int n,
             continue;
         if (sent <= 0) { /* message k failed: skip it, try the rest */
             s->stats.send_errors++;
+            note_sent(s, sock, k, false);
             k++;
             continue;
         }
         for (int j = 0; j < sent; j++)
-            note_sent(s, sock, k + j);
+            note_sent(s, sock, k + j, true);
         k += sent;
     }
 }
@@ -305,7 +355,7 @@ static void send_batch(struct server *s, struct server_socket *sock, int n,
 void server_send(struct server *s, struct server_socket *sock, int n, const struct clk_map *map)
 {
     for (int k = 0; k < n; k++)
-        tx_prepare(s, k);
+        tx_prepare(s, sock, k);
     if (s->plain_io)
         send_plain(s, sock, n, map);
     else

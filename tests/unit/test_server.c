@@ -197,6 +197,15 @@ static void test_tx_stamp_recorded(void **state)
     poll(&p, 1, 200); /* the stamp is queued right after the send */
     server_handle(fx.srv, fx.server_fd, &fx.map, NULL, fx.now_ns);
     assert_int_equal(stats().tx_stamps, 1);
+    /* ten requests of one client in one batch: one stamp (one pending per client) */
+    for (int i = 0; i < 10; i++)
+        send_request(4, 8 + (uint64_t)i);
+    serve(NULL);
+    for (int i = 0; i < 10; i++)
+        assert_true(reply(&h));
+    poll(&p, 1, 200);
+    server_handle(fx.srv, fx.server_fd, &fx.map, NULL, fx.now_ns);
+    assert_int_equal(stats().tx_stamps, 2);
 }
 
 static void test_no_answer_to_bad_packets(void **state)
