@@ -84,6 +84,7 @@ static int bind_udp(int family, unsigned port, char *err, size_t errlen)
         return -1;
     }
     ts_enable(fd, 0, NULL);
+    server_socket_setup(fd);
     return fd;
 }
 
