@@ -6,20 +6,26 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ptp_clock.h>
+#include <net/if.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -234,6 +240,100 @@ static void test_resolver_cannot_write_files(void **state)
     assert_int_equal(access("/tmp/tsync-sandbox-must-not-exist", F_OK), -1);
 }
 
+/* A real DNS query through the stub resolver, answered by a responder on 127.0.0.1:53 in a
+ * private network and mount namespace (root only; no packet leaves the namespace). */
+
+static void dns_answer(int s)
+{
+    unsigned char q[512], a[600];
+    struct sockaddr_in from;
+    socklen_t flen = sizeof from;
+    ssize_t n = recvfrom(s, q, sizeof q, 0, (struct sockaddr *)&from, &flen);
+    size_t i = 12;
+    while (n > 12 && i < (size_t)n && q[i] != 0)
+        i += q[i] + 1u;
+    if (n <= 12 || i + 5 > (size_t)n)
+        return;
+    size_t qend = i + 5;
+    bool type_a = q[i + 1] == 0 && q[i + 2] == 1;
+    memcpy(a, q, qend);
+    a[2] = 0x81;           /* response, recursion desired */
+    a[3] = 0x80;           /* recursion available, NOERROR */
+    a[7] = type_a ? 1 : 0; /* answer count */
+    const unsigned char rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7};
+    size_t len = qend;
+    if (type_a) {
+        memcpy(a + len, rr, sizeof rr);
+        len += sizeof rr;
+    }
+    sendto(s, a, len, 0, (struct sockaddr *)&from, flen);
+}
+
+static int private_dns(void)
+{
+    char conf[] = "/tmp/tsync-resolv-XXXXXX";
+    int fd = mkstemp(conf);
+    struct ifreq ifr = {.ifr_name = "lo", .ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING};
+    if (fd < 0 || unshare(CLONE_NEWNS | CLONE_NEWNET) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        dprintf(fd, "nameserver 127.0.0.1\noptions attempts:2 timeout:1\n") < 0 ||
+        mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+        return -1;
+    close(fd);
+    unlink(conf);
+    int up = socket(AF_INET, SOCK_DGRAM, 0); /* in the new namespace */
+    if (up < 0 || ioctl(up, SIOCSIFFLAGS, &ifr) < 0)
+        return -1;
+    close(up);
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(53), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0)
+        return -1;
+    return s;
+}
+
+static int resolver_dns(int out_fd, const void *arg)
+{
+    int s = private_dns();
+    if (s < 0) {
+        dprintf(out_fd, "namespace set-up: %s", strerror(errno));
+        return 2;
+    }
+    pid_t responder = fork();
+    if (responder == 0) { /* answers until idle for 3 s or the test child is gone */
+        close(out_fd);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        struct pollfd pfd = {.fd = s, .events = POLLIN};
+        while (poll(&pfd, 1, 3000) == 1)
+            dns_answer(s);
+        _exit(0);
+    }
+    close(s);
+    if (responder < 0 || install(out_fd, SBX_RESOLVER, 0) < 0)
+        return 3;
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+    int rc = getaddrinfo("pool.tsyncd.test", "123", &hints, &res);
+    if (rc != 0) {
+        dprintf(out_fd, "getaddrinfo: %s", gai_strerror(rc));
+        return 4;
+    }
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)res->ai_addr;
+    dprintf(out_fd, "%08x", (unsigned)ntohl(sin->sin_addr.s_addr));
+    freeaddrinfo(res);
+    return 0;
+}
+
+static void test_resolver_real_dns_query(void **state)
+{
+    if (geteuid() != 0)
+        skip();
+    struct child_result r;
+    run_child(resolver_dns, NULL, &r);
+    assert_exit_ok(&r);
+    assert_string_equal(r.out, "c0000207"); /* 192.0.2.7 */
+}
+
 /* ---- SBX_PARENT, and a child's filter stacked on it ---- */
 
 static int parent_allowed(int out_fd, const void *arg)
@@ -307,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_trap_mode_names_the_call),
         cmocka_unit_test(test_resolver_allowed),
         cmocka_unit_test(test_resolver_cannot_write_files),
+        cmocka_unit_test(test_resolver_real_dns_query),
         cmocka_unit_test(test_parent_allowed_and_stacking),
         cmocka_unit_test(test_parent_forbidden),
     };
