@@ -6,6 +6,7 @@ VM_TESTS = \
 	tests/vm/clock_driver.sh \
 	tests/vm/phc_igb.sh \
 	tests/vm/hwts_igb.sh \
+	tests/vm/ntp_igb.sh \
 	tests/vm/refclock_phc.sh
 
 # Probes copied into the guest.
@@ -20,7 +21,7 @@ tests_vm_hwtsprobe_LDADD = $(HWTS_LIBS)
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
-	tests/vm/refclock_phc.guest.sh
+	tests/vm/refclock_phc.guest.sh tests/vm/ntp_igb.guest.sh
 EXTRA_DIST += tests/vm/README.md
 
 # make check-vm: build the probes and the daemon, prepare the guest image (Debian packages only;

@@ -12,7 +12,7 @@
 # absent: REASON" (not built), or "RESULT <daemon> failed: ..." / "died ..." (a failure).
 set -u
 WARMUP=${WARMUP:-20}   # s for a daemon to lock on before the measurement
-MEASURE=${MEASURE:-40} # s of measurement
+MEASURE=${MEASURE:-30} # s of measurement
 phc=${TSYNC_VM_PHC0:?no PHC: run with --nic igb}
 mkdir -p /var/log/chrony /run/chrony /run/tsyncd
 chmod 0750 /run/chrony

@@ -7,14 +7,14 @@
 # in a minute if left alone); the check is that it kept the clock on the PHC (RMS < 10 us after
 # the warm-up). The comparison
 # itself is printed, not asserted (accuracy is a benchmark's business, not a pass/fail test).
-# WARMUP and MEASURE (seconds, default 20 and 40) set the length of each daemon's run.
+# WARMUP and MEASURE (seconds, default 20 and 30) set the length of each daemon's run.
 set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight igb
 phcprobe=$(probe phcprobe)
 warmup=${WARMUP:-20}
-measure=${MEASURE:-40}
+measure=${MEASURE:-30}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
