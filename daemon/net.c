@@ -241,8 +241,8 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         read_resolver(n, now);
     for (i = 0; i < NET_MAX_SERVER_FDS; i++, k++) {
         if (fds[k].revents && n->server != NULL) /* POLLERR too: TX stamps to read */
-            server_handle(n->server, fds[k].fd, &n->map, n->have_snapshot ? &n->snap : NULL,
-                          (uint64_t)(now * 1e9));
+            server_handle(n->server, fds[k].fd, fds[k].revents, &n->map,
+                          n->have_snapshot ? &n->snap : NULL, (uint64_t)(now * 1e9));
     }
     if (n->server != NULL)
         server_maintain(n->server, (uint64_t)(now * 1e9));

@@ -2,6 +2,7 @@
 /* The NTP server: set-up, the batch loop, counters. */
 #include "daemon/server.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -128,7 +129,7 @@ static void answer_batch(struct server *s, struct server_socket *sock, int n,
         server_send(s, sock, queued, map);
 }
 
-void server_handle(struct server *s, int fd, const struct clk_map *map,
+void server_handle(struct server *s, int fd, short revents, const struct clk_map *map,
                    const struct msg_snapshot *snap, uint64_t now_ns)
 {
     struct server_socket *sock = server_socket_get(s, fd);
@@ -136,7 +137,10 @@ void server_handle(struct server *s, int fd, const struct clk_map *map,
 
     if (sock == NULL)
         return;
-    server_drain_tx(s, sock, map);
+    if (revents & (POLLERR | POLLPRI))
+        server_drain_tx(s, sock, map);
+    if (!(revents & POLLIN))
+        return;
     server_state_from_snapshot(snap, &s->state);
     for (int round = 0; round < SERVER_MAX_ROUNDS; round++) {
         n = server_receive(s, sock, map);

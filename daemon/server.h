@@ -70,10 +70,11 @@ void server_destroy(struct server *s);
 /* One recvmsg()/sendmsg() per packet instead of recvmmsg()/sendmmsg(). */
 void server_set_plain_io(struct server *s, bool plain);
 
-/* Handle fd after poll() reported revents on it: drain its kernel TX stamps and answer up to
- * SERVER_MAX_ROUNDS * SERVER_BATCH pending requests. snap may be NULL before the first snapshot
- * (the server then answers as unsynchronised). now_ns: CLOCK_MONOTONIC in ns (rate limits). */
-void server_handle(struct server *s, int fd, const struct clk_map *map,
+/* Handle fd after poll() reported revents on it (poll for POLLIN; POLLERR comes unasked): on
+ * POLLERR/POLLPRI read its kernel TX stamps, on POLLIN answer up to SERVER_MAX_ROUNDS *
+ * SERVER_BATCH pending requests. snap may be NULL before the first snapshot (the server then
+ * answers as unsynchronised). now_ns: CLOCK_MONOTONIC in ns (rate limits). */
+void server_handle(struct server *s, int fd, short revents, const struct clk_map *map,
                    const struct msg_snapshot *snap, uint64_t now_ns);
 
 /* Log the counters at most every `report interval` (TSYNCD_SERVER_REPORT_S in the environment,

@@ -98,7 +98,7 @@ static void serve(const struct msg_snapshot *snap)
     struct pollfd p = {.fd = fx.server_fd, .events = POLLIN};
 
     poll(&p, 1, 200);
-    server_handle(fx.srv, fx.server_fd, &fx.map, snap, fx.now_ns);
+    server_handle(fx.srv, fx.server_fd, p.revents, &fx.map, snap, fx.now_ns);
 }
 
 /* The next reply (decoded) within 200 ms; false if none. */
@@ -195,7 +195,7 @@ static void test_tx_stamp_recorded(void **state)
     assert_true(reply(&h));
     p.fd = fx.server_fd;
     poll(&p, 1, 200); /* the stamp is queued right after the send */
-    server_handle(fx.srv, fx.server_fd, &fx.map, NULL, fx.now_ns);
+    server_handle(fx.srv, fx.server_fd, p.revents, &fx.map, NULL, fx.now_ns);
     assert_int_equal(stats().tx_stamps, 1);
     /* ten requests of one client in one batch: one stamp (one pending per client) */
     for (int i = 0; i < 10; i++)
@@ -204,7 +204,7 @@ static void test_tx_stamp_recorded(void **state)
     for (int i = 0; i < 10; i++)
         assert_true(reply(&h));
     poll(&p, 1, 200);
-    server_handle(fx.srv, fx.server_fd, &fx.map, NULL, fx.now_ns);
+    server_handle(fx.srv, fx.server_fd, p.revents, &fx.map, NULL, fx.now_ns);
     assert_int_equal(stats().tx_stamps, 2);
 }
 
