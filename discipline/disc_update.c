@@ -259,7 +259,8 @@ static void apply_decision(struct disc *d, enum loop_decision dec, double now,
         d->reason = dec == LOOP_PANIC ? DISC_SYNC_PANIC : DISC_SYNC_RATE_LIMIT;
         break;
     }
-    disc_set_frequency(d, now, freq);
+    if (!d->p.observe_only)
+        disc_set_frequency(d, now, freq);
 }
 
 static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_extra *ext, int n,
@@ -274,6 +275,8 @@ static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_
     estimate_base(d, cand, ext, n);
     bool confirmed = all_survivors_confirmed(cand, ext, n);
     enum loop_decision dec = loop_decide(&d->loop, &d->p, d->offset_s, confirmed, now);
+    if (d->p.observe_only && dec == LOOP_STEP)
+        dec = LOOP_SLEW; // nothing is adjusted: the offset is only reported
     d->synchronized = false;
     if (dec == LOOP_STEP) {
         // A confirmed jump is a fact about the local clock: every source saw it.
@@ -315,7 +318,8 @@ void disc_update(struct disc *d, double now, struct disc_action *out)
         d->sys_peer = -1;
         d->survivors = 0;
         d->reason = unsync_reason(&k, &r, n);
-        disc_set_frequency(d, now, loop_frequency(&d->p, d->base_ppm, 0, 1));
+        if (!d->p.observe_only)
+            disc_set_frequency(d, now, loop_frequency(&d->p, d->base_ppm, 0, 1));
     }
     if (!d->synchronized) {
         d->stratum = 16;

@@ -18,6 +18,9 @@
 //   on a reply:  disc_source_sample(d, id, &s, now); disc_update(d, now, &act); apply(act);
 //   on a timer:  disc_update(d, now, &act); apply(act);   // at least once per poll interval
 //   after applying act.step: disc_clock_stepped(d, act.step_s);
+// The discipline assumes that act.freq_ppm is in effect from the `now` of the disc_update() that
+// returned it and that act.step happens right after it; a clock that cannot be adjusted must be
+// declared with params.observe_only.
 //
 // Design (details in discipline/DESIGN.md):
 //  - Per source, a two-state filter (phase, frequency of the local oscillator against the
@@ -82,6 +85,10 @@ struct disc_params {
     int step_budget;                 // 3: steps allowed after the first synchronisation ...
     double step_budget_period_s;     // 3600: ... regaining one every this many seconds
     double min_sample_interval_s;    // 0.5: samples of one source closer than this are refused
+    bool observe_only;               // false; true for a clock that is never adjusted (driver
+                                     // `none`): actions keep initial_freq_ppm and never step,
+                                     // offsets and frequency are measured against the
+                                     // unadjusted clock
 };
 
 // Per-source configuration (from a `server`/`pool`/`refclock` line).

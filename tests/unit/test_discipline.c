@@ -476,6 +476,26 @@ static void test_leap_majority_and_time_going_back(void **state)
     disc_destroy(w.d);
 }
 
+static void test_observe_only_never_adjusts(void **state)
+{
+    struct disc_params p;
+    disc_params_default(&p);
+    p.observe_only = true;
+    p.initial_freq_ppm = 3;
+    struct world w;
+    world_init(&w, &p, 0.3, 50);
+    int id = add_server(&w, 4);
+    run(&w, &id, 1, 16, 3600);
+    assert_int_equal(w.steps, 0);
+    assert_true(w.last.freq_ppm == 3);
+    struct disc_status st;
+    disc_get_status(w.d, w.t, &st);
+    assert_true(st.synchronized);
+    assert_true(fabs(st.sources[0].offset_s - (-w.x)) < 10e-6); // true offset of the free clock
+    assert_true(fabs(st.freq_ppm - (-50)) < 0.05); // the frequency that would correct it
+    disc_destroy(w.d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_sample_validation),
         cmocka_unit_test(test_refclock_system_variables),
         cmocka_unit_test(test_leap_majority_and_time_going_back),
+        cmocka_unit_test(test_observe_only_never_adjusts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
