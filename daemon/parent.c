@@ -99,18 +99,10 @@ void parent_fini(struct parent *p, double now)
 static int write_drift_file(const struct parent *p, double ppm, char *err, size_t errlen)
 {
     const char *path = p->cfg->driftfile, *base = strrchr(path, '/');
-    int rc;
 
     if (p->drift_dirfd < 0)
         return drift_write(path, ppm, err, errlen);
-    if (fchdir(p->drift_dirfd) < 0) {
-        snprintf(err, errlen, "fchdir: %s", strerror(errno));
-        return -1;
-    }
-    rc = drift_write(base != NULL ? base + 1 : path, ppm, err, errlen);
-    if (chdir("/") < 0)
-        log_err("chdir /: %m");
-    return rc;
+    return drift_write_at(p->drift_dirfd, base != NULL ? base + 1 : path, ppm, err, errlen);
 }
 
 void parent_write_drift(struct parent *p, double now)
@@ -227,7 +219,7 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     slot->disc_id = id;
     slot->kind = (uint8_t)m->kind;
     slot->cfg_index = m->cfg_index;
-    slot->last_poll = slot->last_sample = -1;
+    slot->first_poll = slot->last_poll = slot->last_sample = -1;
     msg_copy_str(slot->name, sizeof(slot->name), m->name);
     format_addr(m, slot->addr, sizeof(slot->addr));
     parent_peer_event(p, m->slot, LOG_EV_MOBILIZE, NULL);
@@ -269,6 +261,8 @@ static int handle_source_ref(struct parent *p, uint16_t type, const struct msg_s
         return parent_reject(p, "message for a slot not in use");
     if (type == MSG_SOURCE_POLLED) {
         disc_source_polled(p->disc, slot->disc_id, now);
+        if (slot->first_poll < 0)
+            slot->first_poll = now;
         slot->last_poll = now;
         return 0;
     }

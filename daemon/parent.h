@@ -26,6 +26,7 @@ struct parent_slot {
     uint32_t cfg_index; /* the parent's own configuration entry */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+    double first_poll;  /* `now` of the first request sent, -1: none */
     double last_poll;   /* `now` of the last request sent, -1: none */
     double last_sample; /* `now` of the last reply, -1: none */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
@@ -69,6 +70,7 @@ struct parent {
     char reason[MSG_REASON_LEN];
     bool hello_seen;         /* the child's first message (HELLO) arrived */
     bool responsive;         /* some source answered within its poll interval */
+    bool silence_reported;   /* "no source reachable" was logged since the last reply */
     bool stepped;            /* the clock was stepped at least once */
     double applied_freq_ppm; /* last frequency given to the clock driver */
     bool first_sample_seen;  /* READY=1 sent */

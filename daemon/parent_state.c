@@ -132,13 +132,15 @@ static void apply_action(struct parent *p, const struct disc_action *a, double n
         parent_push_map(p);
 }
 
-/* A slot is responsive while its last reply is younger than its poll interval plus a grace
- * for the reply in flight: so a blocked network is noticed within one poll interval. */
+/* A slot is responsive while its last reply (or, before any reply, its first request) is
+ * younger than its poll interval plus a grace for the reply in flight: so a blocked network is
+ * noticed within one poll interval, also right after the start. */
 static bool slot_responsive(struct parent *p, const struct parent_slot *s, double now)
 {
     double poll_s = fmax(ldexp(1.0, disc_poll_interval(p->disc, s->disc_id)), BURST_SPACING_S);
+    double since = s->last_sample >= 0 ? s->last_sample : s->first_poll;
 
-    return s->last_sample >= 0 && now - s->last_sample <= poll_s + fmax(2.0, 0.5 * poll_s);
+    return since >= 0 && now - since <= poll_s + fmax(2.0, 0.5 * poll_s);
 }
 
 static double newest_reply(const struct parent *p)
@@ -231,6 +233,8 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
     p->responsive = false;
     for (i = 0; i < MSG_MAX_SOURCES; i++)
         p->responsive |= p->slots[i].in_use && slot_responsive(p, &p->slots[i], now);
+    if (p->responsive)
+        p->silence_reported = false;
     synced = st->synchronized && p->responsive;
     if (synced) {
         if (p->unsync_since >= 0)
@@ -241,7 +245,12 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
     if (p->unsync_since < 0) {
         p->unsync_since = now;
         p->warning_interval = first_warning_delay(p);
-        p->next_warning = p->responsive ? now + p->warning_interval : now;
+        p->next_warning = now + p->warning_interval;
+    }
+    /* Silence of every source already took a poll interval to detect: report it at once. */
+    if (!p->responsive && !p->silence_reported) {
+        p->silence_reported = true;
+        p->next_warning = now;
     }
     if (now >= p->next_warning) {
         log_warning("clock not synchronised for %.0f s: %s", now - p->unsync_since, p->reason);
