@@ -3,12 +3,10 @@
 #include "daemon/parent.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "daemon/log.h"
 #include "daemon/notify.h"
