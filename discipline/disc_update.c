@@ -215,7 +215,7 @@ static void kernel_status(const struct disc *d, double now, struct disc_action *
         out->max_error_s = MAX_ERROR_UNSYNC;
 }
 
-static void adapt_poll(struct disc *d)
+static void adapt_poll(struct disc *d, const struct disc_src *peer)
 {
     int min_poll = DISC_MAX_POLL_LIMIT, max_poll = DISC_MIN_POLL_LIMIT;
     for (int id = 0; id < DISC_MAX_SOURCES; id++)
@@ -223,7 +223,7 @@ static void adapt_poll(struct disc *d)
             min_poll = d->src[id].cfg.min_poll < min_poll ? d->src[id].cfg.min_poll : min_poll;
             max_poll = d->src[id].cfg.max_poll > max_poll ? d->src[id].cfg.max_poll : max_poll;
         }
-    loop_adapt_poll(&d->loop, d->offset_s, d->jitter_s, min_poll, max_poll);
+    loop_adapt_poll(&d->loop, peer->flt.q, flt_jitter(&peer->flt), min_poll, max_poll);
 }
 
 static void apply_decision(struct disc *d, enum loop_decision dec, double now,
@@ -290,7 +290,7 @@ static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_
         d->leap = leap_vote(cand, ext, n, r->survivors);
         update_system_vars(d, peer, now);
         if (peer_new)
-            adapt_poll(d);
+            adapt_poll(d, peer);
     }
 }
 

@@ -77,25 +77,31 @@ double loop_frequency(const struct disc_params *p, double base_ppm, double offse
     return clamp(base_ppm + phase_ppm, p->max_freq_ppm);
 }
 
-int loop_adapt_poll(struct loop_state *l, double offset_s, double jitter_s, int min_poll,
-                    int max_poll)
+// Phase error the frequency wander q ((s/s)^2 per s) accumulates over t seconds, s.
+static double wander_error(double q, double t)
+{
+    return sqrt(q * t * t * t / 3);
+}
+
+int loop_adapt_poll(struct loop_state *l, double q, double jitter_s, int min_poll, int max_poll)
 {
     if (l->poll_log2 < min_poll)
         l->poll_log2 = min_poll;
-    if (fabs(offset_s) < LOOP_POLL_GATE * jitter_s)
-        l->poll_counter += l->poll_log2;
-    else
-        l->poll_counter -= 2 * l->poll_log2 + 1;
-    if (l->poll_counter > LOOP_POLL_LIMIT) {
-        l->poll_counter = 0;
-        if (l->poll_log2 < max_poll)
-            l->poll_log2++;
-    } else if (l->poll_counter < -LOOP_POLL_LIMIT) {
-        l->poll_counter = 0;
-        if (l->poll_log2 > min_poll)
-            l->poll_log2--;
-    }
     if (l->poll_log2 > max_poll)
         l->poll_log2 = max_poll;
+    double t = ldexp(1.0, l->poll_log2);
+    if (wander_error(q, 2 * t) < LOOP_POLL_UP * jitter_s)
+        l->poll_counter = l->poll_counter < 0 ? 1 : l->poll_counter + 1;
+    else if (wander_error(q, t) > LOOP_POLL_DOWN * jitter_s)
+        l->poll_counter = l->poll_counter > 0 ? -1 : l->poll_counter - 1;
+    else
+        l->poll_counter = 0;
+    if (l->poll_counter >= LOOP_POLL_HOLD && l->poll_log2 < max_poll) {
+        l->poll_log2++;
+        l->poll_counter = 0;
+    } else if (l->poll_counter <= -LOOP_POLL_HOLD / 2 && l->poll_log2 > min_poll) {
+        l->poll_log2--;
+        l->poll_counter = 0;
+    }
     return l->poll_log2;
 }

@@ -15,9 +15,13 @@
 
 // Phase time constant in poll intervals: the offset is slewed out with tau = this * 2^poll.
 #define LOOP_TAU_POLLS 1.0
-// Poll adaptation (ntpd's CLOCK_PGATE and CLOCK_LIMIT): offsets within PGATE * jitter count up.
-#define LOOP_POLL_GATE  4.0
-#define LOOP_POLL_LIMIT 30
+// Poll adaptation: poll as rarely as the oscillator allows. The poll doubles when over twice the
+// interval the frequency wander would move the phase by less than LOOP_POLL_UP times the
+// measurement jitter, and halves when over one interval it moves by more than LOOP_POLL_DOWN
+// times the jitter; LOOP_POLL_HOLD agreeing updates in a row to go up, half as many to go down.
+#define LOOP_POLL_UP   0.01
+#define LOOP_POLL_DOWN 0.03
+#define LOOP_POLL_HOLD 4
 
 enum loop_decision {
     LOOP_SLEW = 0,   // |offset| within the step threshold: slew it out
@@ -33,7 +37,7 @@ struct loop_state {
     double tokens;     // step budget left (after start-up)
     double token_time; // `now` of the last token refill, s
     int poll_log2;     // system poll exponent, log2 s
-    int poll_counter;  // ntpd-style poll hysteresis counter
+    int poll_counter;  // > 0: updates in a row asking for a longer poll, < 0: shorter
 };
 
 void loop_init(struct loop_state *l, const struct disc_params *p);
@@ -50,9 +54,8 @@ void loop_step_taken(struct loop_state *l);
 // max_slew_ppm), the total bounded by max_freq_ppm.
 double loop_frequency(const struct disc_params *p, double base_ppm, double offset_s, double tau_s);
 
-// Adapt the system poll exponent after a new sample: up when |offset| stays within
-// LOOP_POLL_GATE * jitter, down otherwise; clamped to min..max. Returns the new exponent.
-int loop_adapt_poll(struct loop_state *l, double offset_s, double jitter_s, int min_poll,
-                    int max_poll);
+// Adapt the system poll exponent after a new sample of the system peer, from its frequency
+// wander q ((s/s)^2 per s) and jitter (s); clamped to min..max. Returns the new exponent.
+int loop_adapt_poll(struct loop_state *l, double q, double jitter_s, int min_poll, int max_poll);
 
 #endif

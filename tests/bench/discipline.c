@@ -92,6 +92,24 @@ static int make_scenarios(struct scenario *s)
     s[n].cfg.duration_s = 600;
     s[n].cfg.initial_offset_s = 2000;
     s[n++].cfg.allow_big_first_step = true;
+
+    s[n] = (struct scenario){lan(), {-1, -1, -1, true, false}};
+    s[n].cfg.name = "g";
+    s[n].cfg.desc = "as (d), ntpd's default poll range 64..1024 s (adaptive), 8 h";
+    s[n].cfg.duration_s = 8 * 3600;
+    s[n].cfg.nservers = 4;
+    s[n].cfg.server_offset_s[2] = 0.050;
+    s[n].cfg.poll_log2 = 6;
+    s[n++].cfg.max_poll_log2 = 10;
+
+    s[n] = (struct scenario){lan(), {-1, -1, -1, false, false}};
+    s[n].cfg.name = "h";
+    s[n].cfg.desc = "as (b), ntpd's default poll range 64..1024 s (adaptive), 8 h";
+    s[n].cfg.duration_s = 8 * 3600;
+    s[n].cfg.base_delay_s = 10e-3;
+    s[n].cfg.jitter_mean_s = 1e-3;
+    s[n].cfg.poll_log2 = 6;
+    s[n++].cfg.max_poll_log2 = 10;
     return n;
 }
 
@@ -123,6 +141,8 @@ static void print_target(const struct targets *t)
         printf("settle<=%.0fs ", t->settle_s);
     if (t->no_falseticker)
         printf("no falseticker");
+    if (t->rms_s < 0 && t->settle_s < 0 && !t->no_falseticker)
+        printf("(information)");
 }
 
 static bool run_one(const struct scenario *s)

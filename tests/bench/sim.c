@@ -284,7 +284,9 @@ static bool setup(struct world *w, const struct sim_config *c, struct sim_result
     if (!w->d)
         return false;
     for (int i = 0; i < c->nservers; i++) {
-        struct disc_source_config sc = {.min_poll = c->poll_log2, .max_poll = c->poll_log2};
+        struct disc_source_config sc = {
+            .min_poll = c->poll_log2,
+            .max_poll = c->max_poll_log2 > c->poll_log2 ? c->max_poll_log2 : c->poll_log2};
         sc.refid = 0xc0000200u + (uint32_t)i; // 192.0.2.x
         w->srv[i].id = disc_add_source(w->d, &sc);
         w->srv[i].next_poll = 0.05 + 0.3 * i;

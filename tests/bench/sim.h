@@ -36,7 +36,8 @@ struct sim_config {
     double wander;                           // frequency random walk, s/s per sqrt(s)
     double ts_noise_s;                       // timestamp noise (1 sigma), s
     double initial_offset_s;                 // initial local clock error (+ = local ahead), s
-    int poll_log2;                           // minpoll = maxpoll
+    int poll_log2;                           // minpoll, log2 s
+    int max_poll_log2;                       // maxpoll, log2 s (0: = poll_log2, fixed)
     bool iburst;                             // first 6 polls 2 s apart
     bool allow_big_first_step;               // -g
     double jump_at_s;                        // time of a sudden local clock jump (0: none), s

@@ -130,12 +130,21 @@ static void test_poll_adaptation(void **state)
     struct fixture f;
     init(&f);
     int poll = 0;
-    for (int i = 0; i < 200; i++)
-        poll = loop_adapt_poll(&f.l, 1e-6, 1e-5, 4, 8);
+    // A quiet oscillator on a noisy path: poll as rarely as allowed.
+    for (int i = 0; i < 50; i++)
+        poll = loop_adapt_poll(&f.l, 1e-22, 1e-3, 4, 8);
     assert_int_equal(poll, 8);
-    for (int i = 0; i < 200; i++)
-        poll = loop_adapt_poll(&f.l, 1e-3, 1e-5, 4, 8);
+    // A wandering oscillator on a clean path: poll as often as allowed.
+    for (int i = 0; i < 50; i++)
+        poll = loop_adapt_poll(&f.l, 1e-14, 1e-5, 4, 8);
     assert_int_equal(poll, 4);
+    // In between it settles where the wander over two intervals stays below 1 % of the jitter:
+    // q 1e-18, jitter 1 ms: 2 * 256 s gives 6.7 us (go to 512 s), 2 * 512 s gives 19 us (stay).
+    for (int i = 0; i < 50; i++)
+        poll = loop_adapt_poll(&f.l, 1e-18, 1e-3, 4, 12);
+    assert_int_equal(poll, 9);
+    // One odd update does not move it.
+    assert_int_equal(loop_adapt_poll(&f.l, 1e-14, 1e-3, 4, 12), 9);
 }
 
 int main(void)
