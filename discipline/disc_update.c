@@ -30,12 +30,14 @@ static double root_distance(const struct disc_src *s, double now)
 static enum disc_reason unselectable_reason(const struct disc *d, const struct disc_src *s,
                                             double lambda)
 {
-    if (s->reach == 0 || s->flt.n == 0)
+    if (s->reach == 0)
         return DISC_REASON_UNREACHABLE;
-    if (s->cfg.noselect)
-        return DISC_REASON_NOSELECT;
     if (s->server_unsync)
         return DISC_REASON_UNSYNC;
+    if (s->flt.n == 0)
+        return DISC_REASON_UNREACHABLE; // answers, but no usable sample yet
+    if (s->cfg.noselect)
+        return DISC_REASON_NOSELECT;
     if (s->stratum >= d->p.max_stratum)
         return DISC_REASON_STRATUM;
     if (lambda > d->p.max_distance_s)

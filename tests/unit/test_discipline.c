@@ -408,6 +408,14 @@ static void test_sample_validation(void **state)
     assert_int_equal(st.sources[0].reason, DISC_REASON_UNSYNC);
     struct disc_refclock_sample r = {.offset_s = 0, .delay_s = 1e-6};
     assert_int_equal(disc_refclock_sample(w.d, id, &r, 6.0), DISC_SAMPLE_INVALID);
+    // A fresh source whose server answers but is unsynchronised says so (not "unreachable").
+    int fresh = add_server(&w, 4);
+    disc_source_polled(w.d, fresh, 6.0);
+    assert_int_equal(disc_source_sample(w.d, fresh, &unsync, 6.0), DISC_SAMPLE_UNSYNC);
+    disc_update(w.d, 6.0, &w.last);
+    disc_get_status(w.d, 6.0, &st);
+    assert_int_equal(st.sources[1].reason, DISC_REASON_UNSYNC);
+    assert_int_equal(st.reason, DISC_SYNC_NONE_SELECTABLE);
     struct disc_source_config c = {.min_poll = 5, .max_poll = 4};
     assert_int_equal(disc_add_source(w.d, &c), -1);
     assert_int_equal(disc_poll_interval(w.d, id), 4);
