@@ -25,6 +25,9 @@ static void set_params(struct disc_params *dp, const struct cfg *cfg,
     dp->allow_big_first_step = opt->big_first_step;
     dp->max_slew_ppm = cfg->maxslewrate_ppm;
     dp->min_sources = (int)cfg->minsources;
+    /* `clock none` measures and serves but never adjusts: the discipline must not assume its
+     * frequency requests took effect. */
+    dp->observe_only = cfg->clock == CFG_CLOCK_NONE;
 }
 
 static void read_drift(const struct cfg *cfg, struct disc_params *dp)
