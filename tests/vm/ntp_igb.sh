@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: ISC
 # tsyncd drives the guest's real clock as an NTP client of the host-side server over igb with
 # `hwtimestamp IFACE`: it starts 3-5 s ahead, is stepped back, reports synchronised, and ends
-# within 2 ms of the server (over a tap with a 0.3 ms round trip); the NIC is set up for hardware
+# within 5 ms of the server (over a tap with a 0.3 ms round trip); the NIC is set up for hardware
 # TX stamps only (igb refuses RX filters), so requests use hardware TX stamps and replies the
-# kernel-timestamp fallback, as `tsyncctl sources` shows, with a believable delay (< 5 ms).
+# kernel-timestamp fallback, as `tsyncctl sources` shows, with a believable delay (< 10 ms).
 # Skipped when tsyncd is not built.
 set -u
 # shellcheck source=tests/vm/lib.sh
@@ -32,14 +32,15 @@ check "the guest starts 3-5 s ahead of the server (${before:-?} s)" \
 check "tsyncctl waitsync: synchronised within 60 s" grep -q '^WAITSYNC 0' "$tmp/out"
 check "tsyncd still runs at the end" grep -q '^RUNNING yes' "$tmp/out"
 check "tsyncd stepped the clock back" grep -q 'Last step *: -[3-5]\.' "$tmp/out"
-check "the guest clock ends within 2 ms of the server (${after:-?} s)" \
-	awk_true "${after:-1} < 0.002 && ${after:-1} > -0.002"
+check "the guest clock ends within 5 ms of the server (${after:-?} s)" \
+	awk_true "${after:-1} < 0.005 && ${after:-1} > -0.005"
 check "hwtimestamp: igb stamps TX in hardware, RX falls back to the kernel" \
 	grep -Eq '^LOG .*hwtimestamp .*TX on, RX off' "$tmp/out"
-# the tap's round trip is about 0.3 ms: a hardware TX stamp converted wrongly shows up here
+# the tap's round trip is about 0.3 ms (more on a loaded host): a hardware TX stamp converted
+# wrongly shows up here
 delay_ms=$(awk '$1 == "#" && $2 ~ /^\*10\.77\.0\.1$/ { print $9 }' "$tmp/out")
-check "tsyncctl sources: the server's delay ${delay_ms:-?} ms < 5 ms" \
-	awk_true "${delay_ms:-1e9} < 5"
+check "tsyncctl sources: the server's delay ${delay_ms:-?} ms < 10 ms" \
+	awk_true "${delay_ms:-1e9} < 10"
 check "tsyncctl sources: timestamps tx hardware, rx kernel" \
 	grep -q '^#   10\.77\.0\.1: timestamps tx hardware, rx kernel,' "$tmp/out"
 finish
