@@ -107,7 +107,8 @@ static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
         return fail(err, errlen, "SAMPLE timestamp out of range");
     if (!in_range(m->root_delay_s, 0, 16) || !in_range(m->root_dispersion_s, 0, 16))
         return fail(err, errlen, "SAMPLE root delay/dispersion out of range");
-    if (m->stratum < 1 || m->stratum > 16 || m->leap > 3 || m->pad != 0)
+    if (m->stratum < 1 || m->stratum > 16 || m->leap > 3 || m->pad != 0 || m->pad1 != 0 ||
+        m->map_generation == 0)
         return fail(err, errlen, "SAMPLE stratum %u or leap %u out of range", m->stratum, m->leap);
     if (m->precision_log2 < -32 || m->precision_log2 > 0)
         return fail(err, errlen, "SAMPLE precision %d out of range", m->precision_log2);
@@ -121,8 +122,8 @@ static int check_clock_map(const struct msg_clock_map *m, char *err, size_t errl
 {
     struct clk_map map;
 
-    if (!time_ok(&m->host_ref))
-        return fail(err, errlen, "CLOCK_MAP time out of range");
+    if (!time_ok(&m->host_ref) || m->generation == 0 || m->pad != 0)
+        return fail(err, errlen, "CLOCK_MAP time, generation or padding out of range");
     msg_clock_map_to_clk(m, &map);
     return clk_map_valid(&map) ? 0 : fail(err, errlen, "CLOCK_MAP out of range");
 }

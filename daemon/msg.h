@@ -10,7 +10,7 @@
  * is broken or compromised.
  *
  *   network child -> parent       parent -> network child
- *   MSG_HELLO                     MSG_CLOCK_MAP   (after every clock change)
+ *   MSG_HELLO                     MSG_CLOCK_MAP   (first, and after every clock change)
  *   MSG_SOURCE_ADD                MSG_SNAPSHOT    (after every update)
  *   MSG_SOURCE_REMOVE
  *   MSG_SOURCE_POLLED
@@ -119,12 +119,16 @@ struct msg_sample {
     uint8_t leap;             /* 0 .. 3 */
     int8_t precision_log2;    /* -32 .. 0 */
     uint8_t pad;
+    uint32_t map_generation; /* the CLOCK_MAP t1 and t4 were converted with */
+    uint32_t pad1;
 };
 
 struct msg_clock_map {
     struct msg_time host_ref;
     double offset_ref_s;
     double rate_ppm;
+    uint32_t generation; /* 1, +1 per step of the clock; samples name the one they used */
+    uint32_t pad;
 };
 
 /* Resolver requests: name must be a host name or address literal ([A-Za-z0-9.:_-]). */

@@ -117,10 +117,12 @@ static void read_parent(struct net *n)
             n->stop = true;
             return;
         }
-        if (hdr.type == MSG_CLOCK_MAP)
+        if (hdr.type == MSG_CLOCK_MAP) {
             msg_clock_map_to_clk(payload, &n->map);
-        else if (hdr.type == MSG_SNAPSHOT)
+            n->map_generation = ((const struct msg_clock_map *)payload)->generation;
+        } else if (hdr.type == MSG_SNAPSHOT)
             apply_snapshot(n, payload);
+        server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
     }
     n->stop = true; /* EOF: the parent is gone */
 }
@@ -146,6 +148,7 @@ static void client_event(struct net *n, struct client *c, double now)
 
     while ((ev = client_receive(c, &n->map, n->fds.hw, now, &s)) != CLIENT_NOTHING) {
         if (ev == CLIENT_SAMPLE) {
+            s.map_generation = n->map_generation;
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
         } else if (ev == CLIENT_KOD_RATE) {
             log_warning("source %s: kiss-o'-death RATE, poll interval raised to %d s", c->cfg->name,
@@ -162,6 +165,8 @@ static void poll_clients(struct net *n, double now)
 {
     int i;
 
+    if (n->map_generation == 0)
+        return; /* times would be taken on the wrong scale before the first CLOCK_MAP */
     for (i = 0; i < MSG_NTP_SLOTS; i++) {
         struct client *c = &n->clients[i];
         struct msg_source_ref m = {.slot = (uint32_t)i};
@@ -197,6 +202,7 @@ static void run_test_hooks(struct net *n)
 static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, double *timeout_s)
 {
     struct net *n = ctx;
+    bool ready = n->map_generation != 0; /* nothing is timed before the first CLOCK_MAP */
     int k = 0, i;
 
     if (max < 2 + NET_MAX_SERVER_FDS + MSG_NTP_SLOTS)
@@ -205,13 +211,13 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     fds[k++] =
         (struct pollfd){.fd = n->resolver ? resolver_client_fd(n->resolver) : -1, .events = POLLIN};
     for (i = 0; i < NET_MAX_SERVER_FDS; i++)
-        fds[k++] =
-            (struct pollfd){.fd = i < n->fds.nserver ? n->fds.server[i] : -1, .events = POLLIN};
+        fds[k++] = (struct pollfd){.fd = ready && i < n->fds.nserver ? n->fds.server[i] : -1,
+                                   .events = POLLIN};
     for (i = 0; i < MSG_NTP_SLOTS; i++) {
         struct client *c = &n->clients[i];
 
         fds[k++] = (struct pollfd){.fd = c->in_use ? c->fd : -1, .events = POLLIN | POLLPRI};
-        if (c->in_use)
+        if (c->in_use && ready)
             *timeout_s = fmin(*timeout_s, client_time_to_poll(c, now));
     }
     if (n->fds.hw != NULL && n->fds.hw->n > 0)

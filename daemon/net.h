@@ -42,6 +42,7 @@ struct net {
     struct resolver_client *resolver;
     struct control *control;
     struct clk_map map;
+    uint32_t map_generation; /* of the last CLOCK_MAP; 0: none yet (no polling, no serving) */
     struct msg_snapshot snap;
     bool have_snapshot;
     uint32_t rx_seq, tx_seq;

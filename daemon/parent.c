@@ -13,6 +13,10 @@
 #include "daemon/parent_int.h"
 #include "discipline/driftfile.h"
 
+/* The frequency estimate must be this good (standard error, ppm) to be written to the drift
+ * file. */
+#define PARENT_DRIFT_MAX_SD_PPM 1.0
+
 /* Addresses one pool line may contribute (ntpd's default maxclock is 10 in all). */
 #define PARENT_MAX_POOL_ADDRS 4
 
@@ -66,6 +70,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->clk = clk;
     p->child_fd = -1;
     p->drift_dirfd = -1;
+    p->map_generation = 1;
     p->start = now;
     p->unsync_since = now;
     p->last_drift_write = now;
@@ -114,8 +119,9 @@ void parent_write_drift(struct parent *p, double now)
     if (p->cfg->driftfile == NULL || p->disc == NULL)
         return;
     disc_get_status(p->disc, now, st);
-    if (st->freq_sd_ppm <= 0 && !st->synchronized && st->steps == 0)
-        return; /* nothing measured yet: keep the old file */
+    /* Only a measured frequency replaces the file: a few seconds of samples are not one. */
+    if (!(st->freq_sd_ppm > 0 && st->freq_sd_ppm <= PARENT_DRIFT_MAX_SD_PPM))
+        return;
     if (write_drift_file(p, st->freq_ppm, err, sizeof(err)) < 0)
         log_warning("cannot write drift file: %s", err);
     else
@@ -171,7 +177,10 @@ static void format_addr(const struct msg_source_add *m, char *buf, size_t len)
     char ip[INET6_ADDRSTRLEN] = "";
 
     inet_ntop((int)m->family, m->addr, ip, sizeof(ip));
-    snprintf(buf, len, m->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, m->port);
+    if (m->port == 123) /* shown as ntpd shows it */
+        snprintf(buf, len, "%s", ip);
+    else
+        snprintf(buf, len, m->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, m->port);
 }
 
 static int pool_members(const struct parent *p, uint32_t cfg_index)
@@ -235,6 +244,12 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
 
     if (!slot->in_use)
         return parent_reject(p, "SAMPLE for a slot not in use");
+    if (m->map_generation > p->map_generation)
+        return parent_reject(p, "SAMPLE with a clock map never sent");
+    if (m->map_generation != p->map_generation) {
+        log_debug("sample from %s taken before the last clock change: dropped", slot->addr);
+        return 0;
+    }
     memset(&s, 0, sizeof(s));
     s.t1 = msg_time_to_timespec(m->t1);
     s.t2 = msg_time_to_timespec(m->t2);

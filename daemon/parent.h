@@ -54,6 +54,7 @@ struct parent {
     struct disc *disc;
     int child_fd; /* -1 while the network child is down */
     uint32_t rx_seq, tx_seq;
+    uint32_t map_generation; /* 1, +1 per step: samples taken before a step are dropped */
     struct parent_slot slots[MSG_MAX_SOURCES]; /* NTP slots, then refclocks */
     struct parent_refclock refclocks[CFG_MAX_REFCLOCKS];
     double start;            /* `now` at start */

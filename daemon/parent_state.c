@@ -65,6 +65,7 @@ void parent_push_map(struct parent *p)
         return;
     clk_get_map(p->clk, &map);
     msg_clock_map_from_clk(&map, &m);
+    m.generation = p->map_generation;
     if (msg_send(p->child_fd, MSG_CLOCK_MAP, &p->tx_seq, &m, sizeof(m)) < 0)
         log_debug("cannot send the clock map: %m");
 }
@@ -97,6 +98,7 @@ static void apply_step(struct parent *p, double step_s)
         return;
     }
     disc_clock_stepped(p->disc, step_s);
+    p->map_generation++;
     p->stepped = true;
     log_event_clock_step(parent_sys_status(p, LOG_EV_CLOCK_STEP), step_s);
     log_notice("clock stepped by %+.6f s", step_s);
@@ -141,6 +143,17 @@ static bool slot_responsive(struct parent *p, const struct parent_slot *s, doubl
     double since = s->last_sample >= 0 ? s->last_sample : s->first_poll;
 
     return since >= 0 && now - since <= poll_s + fmax(2.0, 0.5 * poll_s);
+}
+
+static bool any_polled(const struct parent *p)
+{
+    int i;
+
+    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+        if (p->slots[i].in_use && p->slots[i].first_poll >= 0)
+            return true;
+    }
+    return false;
 }
 
 static double newest_reply(const struct parent *p)
@@ -247,8 +260,9 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->warning_interval = first_warning_delay(p);
         p->next_warning = now + p->warning_interval;
     }
-    /* Silence of every source already took a poll interval to detect: report it at once. */
-    if (!p->responsive && !p->silence_reported) {
+    /* Silence of every polled source already took a poll interval to detect: report it at
+     * once (before the first source is even announced, the normal delay applies). */
+    if (!p->responsive && !p->silence_reported && any_polled(p)) {
         p->silence_reported = true;
         p->next_warning = now;
     }

@@ -48,6 +48,7 @@ static void good_sample(struct msg_sample *s)
     s->root_dispersion_s = 0.002;
     s->stratum = 2;
     s->precision_log2 = -20;
+    s->map_generation = 1;
 }
 
 static int validate(struct frame *f, size_t len, uint32_t *seq, char *err)
@@ -215,6 +216,7 @@ static void test_clock_map_and_resolver(void **state)
     memset(&f.u, 0, sizeof(f.u));
     f.u.map.host_ref = (struct msg_time){1790000000, 0, 0};
     f.u.map.rate_ppm = 100;
+    f.u.map.generation = 1;
     assert_int_equal(validate(&f, len, &seq, err), 0);
     f.hdr.seq = 2;
     f.u.map.rate_ppm = NAN;

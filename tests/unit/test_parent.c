@@ -121,7 +121,8 @@ static int sample(uint32_t slot, double now)
                            .rx_source = 1,
                            .stratum = 1,
                            .precision_log2 = -20,
-                           .root_dispersion_s = 0.0001};
+                           .root_dispersion_s = 0.0001,
+                           .map_generation = par.map_generation};
 
     s.t1 = msg_time_from_timespec(local);
     s.t2 = s.t3 = msg_time_from_timespec(host_now);
@@ -164,6 +165,7 @@ static void test_hostile_sample_leaves_clock_alone(void **state)
     assert_int_equal(deliver(MSG_SAMPLE, &s, 8, 101.0), -1); /* wrong size */
     s.slot = 5;                                              /* a slot never announced */
     s.stratum = 1;
+    s.map_generation = 1;
     s.root_delay_s = 0;
     assert_int_equal(deliver(MSG_SAMPLE, &s, sizeof(s), 101.0), -1);
     after = clock_time();
@@ -190,6 +192,44 @@ static void test_confirmed_offset_is_stepped(void **state)
     t = clock_time(); /* stepped back by ~300 s onto the host time */
     assert_true(llabs((long long)t.tv_sec - (long long)host_now.tv_sec) <= 1);
     assert_true(par.stepped);
+    assert_int_equal(par.map_generation, 2);
+}
+
+/* A sample measured before a step (with the old clock map) arrives after it: it is dropped,
+ * not fed to the discipline as a new 300 s error, and not treated as malformed either. */
+static void test_sample_from_before_a_step_is_dropped(void **state)
+{
+    struct msg_sample s;
+    double now = 100.0;
+    int i;
+
+    (void)state;
+    assert_int_equal(hello(), 0);
+    assert_int_equal(add(0, 0, 1), 0);
+    assert_int_equal(add(1, 1, 2), 0);
+    for (i = 0; i < 4 && !par.stepped; i++) {
+        now += 2.0;
+        host_now.tv_sec += 2;
+        assert_int_equal(sample(0, now), 0);
+        assert_int_equal(sample(1, now), 0);
+    }
+    assert_true(par.stepped);
+    memset(&s, 0, sizeof(s));
+    s = (struct msg_sample){.slot = 0,
+                            .ts_source = 1,
+                            .tx_source = 1,
+                            .rx_source = 1,
+                            .stratum = 1,
+                            .precision_log2 = -20,
+                            .map_generation = 1};
+    s.t1 = s.t4 = msg_time_from_timespec(host_now);
+    s.t1.sec += 300; /* the pre-step local time */
+    s.t4.sec += 300;
+    s.t2 = s.t3 = msg_time_from_timespec(host_now);
+    assert_int_equal(deliver(MSG_SAMPLE, &s, sizeof(s), now + 2), 0);
+    s.map_generation = 3; /* a map the parent never sent */
+    assert_int_equal(deliver(MSG_SAMPLE, &s, sizeof(s), now + 3), -1);
+    assert_int_equal(par.map_generation, 2);
 }
 
 int main(void)
@@ -199,6 +239,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_source_announcements_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_sample_leaves_clock_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmed_offset_is_stepped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sample_from_before_a_step_is_dropped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
