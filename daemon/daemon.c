@@ -142,6 +142,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         return -1;
     if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0)
         return -1;
+    if (d->sandbox && server_workers_bind(&d->fds, err, errlen) < 0)
+        return -1;
     hwclock_setup(d->cfg, &d->hw);
     d->fds.hw = &d->hw;
     if (!d->opts->once) {
@@ -190,7 +192,10 @@ static int run_sandboxed(struct daemon *d)
     struct loop_role role = daemon_parent_role(d);
     char err[256];
 
-    if (daemon_start_resolver(d, err, sizeof(err)) < 0 ||
+    if (server_workers_start(d->cfg, &d->fds, d->user,
+                             d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT, err,
+                             sizeof(err)) < 0 ||
+        daemon_start_resolver(d, err, sizeof(err)) < 0 ||
         drop_parent_privileges(d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;

@@ -74,6 +74,8 @@ static int bind_udp(int family, unsigned port, char *err, size_t errlen)
         return family == AF_INET6 ? -2 : -1; /* no IPv6: not fatal */
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (server_workers_wanted() > 0) /* the workers' sockets join this one's group */
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
         int e = errno;
         close(fd);
