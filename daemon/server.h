@@ -61,6 +61,32 @@ struct server;
  * requests and short scheduling delays lose nothing. Best effort. */
 void server_socket_setup(int fd);
 
+/* A new socket bound to the same address and port as fd (an SO_REUSEPORT group member, which
+ * fd must be), with the same set-up (timestamping, receive buffer). -1 on error (errno). */
+int server_socket_clone(int fd);
+
+/* ---- SO_REUSEPORT worker children (daemon/server_workers.c) ---- */
+
+#define SERVER_MAX_WORKERS 8
+
+struct net_fds;
+
+/* Workers wanted: TSYNCD_SERVER_WORKERS in the environment (0..SERVER_MAX_WORKERS, default
+ * 0). When > 0, daemon_bind_servers() sets SO_REUSEPORT on the server sockets. */
+int server_workers_wanted(void);
+/* Privileged, after daemon_bind_servers() and only in the privilege-separated mode: bind each
+ * worker's sockets into the group of fds and create the state shared with the workers. */
+int server_workers_bind(const struct net_fds *fds, char *err, size_t errlen);
+/* In the parent, still privileged, before any other child is forked: fork the workers (each
+ * goes to user and chroot_dir, drops every capability and installs seccomp SBX_NET, and closes
+ * the sockets of fds) and close the parent's copies of their sockets. 0, or -1 with a message in
+ * err when a fork failed. */
+int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
+                         const char *chroot_dir, char *err, size_t errlen);
+/* In the network child, after every clock map or snapshot from the parent: what the workers
+ * answer from. No-op without workers. */
+void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap);
+
 /* Create the server for cfg (access rules, rate limits, client table). NULL when out of
  * memory. cfg must outlive the server. */
 struct server *server_create(const struct cfg *cfg);

@@ -3,7 +3,7 @@
 TSYNC_SERVER_SOURCES = daemon/server.c daemon/server.h daemon/server_int.h \
 	daemon/server_reply.c daemon/server_io.c \
 	daemon/acl.c daemon/acl.h daemon/ratelimit.c daemon/ratelimit.h
-tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES)
+tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES) daemon/server_workers.c
 
 check_PROGRAMS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
 TESTS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
@@ -29,6 +29,7 @@ SERVER_INTEGRATION_TESTS = \
 	tests/integration/server_kod.sh \
 	tests/integration/server_malformed.sh \
 	tests/integration/server_flood.sh \
+	tests/integration/server_workers.sh \
 	tests/integration/server_clients.sh
 TESTS += $(SERVER_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(SERVER_INTEGRATION_TESTS) tests/bench/server-bench.sh

@@ -4,6 +4,7 @@
 #include <linux/net_tstamp.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/server_int.h"
 #include "hwts/timestamping.h"
@@ -51,6 +52,31 @@ void server_socket_setup(int fd)
 
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+int server_socket_clone(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int one = 1, nfd;
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -1;
+    nfd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (nfd < 0)
+        return -1;
+    if ((ss.ss_family == AF_INET6 &&
+         setsockopt(nfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+        setsockopt(nfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+        bind(nfd, (struct sockaddr *)&ss, len) < 0) {
+        int e = errno;
+        close(nfd);
+        errno = e;
+        return -1;
+    }
+    ts_enable(nfd, 0, NULL);
+    server_socket_setup(nfd);
+    return nfd;
 }
 
 struct server_socket *server_socket_get(struct server *s, int fd)

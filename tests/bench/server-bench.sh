@@ -6,12 +6,13 @@
 #
 # For each server: the highest rate (requests/s, in steps of $STEP) answered with < 1 % loss
 # (each step tried twice: other work on the machine disturbs single runs), the server's CPU time
-# per reply at that rate, the latency p50/p99 at half that rate, and the resident memory of the
-# serving processes. Nothing touches the host clock: tsyncd runs with `clock none`, chronyd with
+# per reply (from /proc/PID/schedstat) at that rate and at half that rate, the latency p50/p99
+# at half that rate, and the memory of the serving processes (RSS, and PSS: shared pages split
+# among the processes that map them). Nothing touches the host clock: tsyncd runs with `clock none`, chronyd with
 # -x (and without CAP_SYS_TIME in its bounding set). Needs root (chronyd, tsyncd's chroot).
 #
 # Usage: server-bench.sh [BUILD_DIR]   environment: STEP, START, MAX_RATE, TRIAL_S, SERVER_CPU,
-#        LOAD_CPU, CHRONY_CACHE, KEEP_TMP=1
+#        LOAD_CPU, NICE, CHRONY_CACHE, KEEP_TMP=1
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
@@ -27,6 +28,7 @@ MAX_RATE=${MAX_RATE:-600000}
 TRIAL_S=${TRIAL_S:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
+NICE=${NICE:--10} # servers and generator alike: other work on the machine disturbs them less
 PORT_BARE=12401
 PORT_CHRONY=12402
 PORT_TSYNCD=12403
@@ -68,14 +70,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# cpu_ticks PID...: user + system clock ticks of the processes
-cpu_ticks() {
-	local p t=0 stat
+# cpu_ns PID...: CPU time of the processes in ns (schedstat: exact, not sampled by ticks)
+cpu_ns() {
+	local p t=0 run _
 	for p in "$@"; do
-		stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-		stat=${stat##*) }
-		read -r -a f <<<"$stat"
-		t=$((t + f[11] + f[12]))
+		read -r run _ <"/proc/$p/schedstat" || continue
+		t=$((t + run))
+	done
+	echo "$t"
+}
+# pss_kb PID...: the sum of Pss (shared pages divided among the processes that map them)
+pss_kb() {
+	local p t=0 v
+	for p in "$@"; do
+		v=$(awk '$1 == "Pss:" { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		t=$((t + ${v:-0}))
 	done
 	echo "$t"
 }
@@ -95,10 +104,12 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p; s/^$2=\([^ ]*\).*/\1/p" <<<"$1" | he
 load() {
 	local n
 	n=$(awk -v r="$2" -v s="$3" 'BEGIN { printf "%d", r * s }')
-	taskset -c "$LOAD_CPU" "$NTPLOAD" -s 127.0.0.1 -P "$1" -r "$2" -n "$n" -t "$(($3 + 5))" -w 0.3
+	nice -n "$NICE" taskset -c "$LOAD_CPU" "$NTPLOAD" -s 127.0.0.1 -P "$1" -r "$2" -n "$n" -t "$(($3 + 5))" -w 0.3
 }
 
-HZ=$(getconf CLK_TCK)
+# us_per_reply NS REPLIES
+us_per_reply() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? c / 1000 / n : 0) }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 RESULTS=()
 
 # measure NAME PORT PID...: ramp the rate, then the half-rate latency run; appends a row
@@ -109,16 +120,15 @@ measure() {
 	for ((rate = START; rate <= MAX_RATE; rate += STEP)); do
 		passed=0
 		for attempt in 1 2; do
-			c0=$(cpu_ticks "$@")
+			c0=$(cpu_ns "$@")
 			out=$(load "$port" "$rate" "$TRIAL_S")
-			c1=$(cpu_ticks "$@")
+			c1=$(cpu_ns "$@")
 			loss=$(field "$out" loss_pct)
 			valid=$(field "$out" valid)
 			echo "# $name rate $rate try $attempt: $out" >&2
 			if awk -v l="$loss" 'BEGIN { exit !(l < 1.0) }'; then
 				passed=1
-				best_cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v n="$valid" \
-					'BEGIN { printf "%.2f", (n > 0 ? c / hz / n * 1e6 : 0) }')
+				best_cpu=$(us_per_reply $((c1 - c0)) "$valid")
 				break
 			fi
 		done
@@ -127,21 +137,20 @@ measure() {
 	done
 	local half=$((best / 2)) p50=- p99=- half_cpu=-
 	if [ "$half" -gt 0 ]; then
-		c0=$(cpu_ticks "$@")
+		c0=$(cpu_ns "$@")
 		out=$(load "$port" "$half" 3)
-		c1=$(cpu_ticks "$@")
+		c1=$(cpu_ns "$@")
 		echo "# $name half rate $half: $out" >&2
 		p50=$(field "$out" p50_us)
 		p99=$(field "$out" p99_us)
-		half_cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v n="$(field "$out" valid)" \
-			'BEGIN { printf "%.2f", (n > 0 ? c / hz / n * 1e6 : 0) }')
+		half_cpu=$(us_per_reply $((c1 - c0)) "$(field "$out" valid)")
 	fi
-	RESULTS+=("$(printf '| %-22s | %10s | %12s | %12s | %8s | %8s | %9s |' "$name" "$best" \
-		"$best_cpu" "$half_cpu" "$p50" "$p99" "$(awk -v k="$(rss_kb "$@")" 'BEGIN { printf "%.1f", k / 1024 }')")")
+	RESULTS+=("$(printf '| %-16s | %10s | %12s | %12s | %8s | %8s | %6s | %6s |' "$name" "$best" \
+		"$best_cpu" "$half_cpu" "$p50" "$p99" "$(mb "$(rss_kb "$@")")" "$(mb "$(pss_kb "$@")")")")
 }
 
 # ---- bare responder ----
-taskset -c "$SERVER_CPU" "$BARE" "$PORT_BARE" &
+nice -n "$NICE" taskset -c "$SERVER_CPU" "$BARE" "$PORT_BARE" &
 PIDS+=($!)
 sleep 0.3
 measure "bare responder" "$PORT_BARE" "${PIDS[-1]}"
@@ -157,7 +166,7 @@ if [ -x "$CHRONYD" ]; then
 		cmdport 0
 		pidfile $TMP/chrony/chronyd.pid
 	EOF
-	taskset -c "$SERVER_CPU" setpriv --bounding-set=-sys_time \
+	nice -n "$NICE" taskset -c "$SERVER_CPU" setpriv --bounding-set=-sys_time \
 		"$CHRONYD" -x -d -u root -f "$TMP/chrony/chrony.conf" >"$TMP/chrony/out" 2>&1 &
 	PIDS+=($!)
 	sleep 1
@@ -178,7 +187,7 @@ cat >"$TMP/tsyncd/tsyncd.conf" <<-EOF
 	user nobody
 	chroot $TMP/tsyncd/chroot
 EOF
-taskset -c "$SERVER_CPU" "$TSYNCD" -n -c "$TMP/tsyncd/tsyncd.conf" >"$TMP/tsyncd/out" 2>&1 &
+nice -n "$NICE" taskset -c "$SERVER_CPU" "$TSYNCD" -n -c "$TMP/tsyncd/tsyncd.conf" >"$TMP/tsyncd/out" 2>&1 &
 PIDS+=($!)
 sleep 1.5
 mapfile -t TSYNCD_PIDS < <(echo "${PIDS[-1]}"; pgrep -P "${PIDS[-1]}")
@@ -186,13 +195,16 @@ measure "tsyncd" "$PORT_TSYNCD" "${TSYNCD_PIDS[@]}"
 NET_PID=$(for p in "${TSYNCD_PIDS[@]}"; do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = tsyncd-net ] && echo "$p"
 done)
-NET_RSS=$(awk -v k="$(rss_kb "$NET_PID")" 'BEGIN { printf "%.1f", k / 1024 }')
+NET_RSS="$(mb "$(rss_kb "$NET_PID")") MB RSS, $(mb "$(pss_kb "$NET_PID")") MB PSS"
 
 echo
 echo "$(nproc) CPUs, $(uname -r), server on CPU $SERVER_CPU, generator on CPU $LOAD_CPU," \
-	"${TRIAL_S} s per step of $STEP/s; ${CHRONY_VERSION:-chronyd not run}"
-echo "| server                 | max rate/s | CPU us/reply | CPU us/reply | p50 us   | p99 us   | RSS MB    |"
-echo "|                        | (<1% loss) | at max rate  | at half rate | (half)   | (half)   |           |"
-echo "|------------------------|-----------:|-------------:|-------------:|---------:|---------:|----------:|"
+	"${TRIAL_S} s per step of $STEP/s, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "${CHRONY_VERSION:-chronyd not run}"
+echo
+echo "| server           | max rate/s | CPU us/reply | CPU us/reply | p50 us   | p99 us   | RSS MB | PSS MB |"
+echo "|                  | (<1% loss) | at max rate  | at half rate | (half)   | (half)   |        |        |"
+echo "|------------------|-----------:|-------------:|-------------:|---------:|---------:|-------:|-------:|"
 printf '%s\n' "${RESULTS[@]}"
-echo "tsyncd RSS: all processes (parent, network child, resolver); network child alone: $NET_RSS MB"
+echo
+echo "tsyncd: all processes (parent, network child, resolver); the network child alone: $NET_RSS"
