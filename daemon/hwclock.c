@@ -82,6 +82,16 @@ void hwclock_close(struct hwclock_set *set)
     set->n = 0;
 }
 
+void hwclock_reset(struct hwclock_set *set)
+{
+    int i;
+
+    for (i = 0; i < set->n; i++) {
+        phc_reg_reset(&set->clocks[i].reg);
+        set->clocks[i].next_sample = 0; /* a new pair at once */
+    }
+}
+
 double hwclock_poll(struct hwclock_set *set, double now)
 {
     double next = HWCLOCK_SAMPLE_INTERVAL_S;

@@ -40,6 +40,9 @@ struct hwclock_set {
 void hwclock_setup(const struct cfg *cfg, struct hwclock_set *set);
 void hwclock_close(struct hwclock_set *set);
 
+/* The host clock was stepped: forget every PHC/host pair (they straddle the step). */
+void hwclock_reset(struct hwclock_set *set);
+
 /* Child: read the PHCs that are due. Returns seconds until the next reading is due. */
 double hwclock_poll(struct hwclock_set *set, double now);
 

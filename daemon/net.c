@@ -98,6 +98,16 @@ static void apply_snapshot(struct net *n, const struct msg_snapshot *s)
     }
 }
 
+/* A new generation means the clock was stepped: with the system driver the host clock itself
+ * jumped, so the NIC clock conversions start again. */
+static void apply_clock_map(struct net *n, const struct msg_clock_map *m)
+{
+    if (n->map_generation != 0 && m->generation != n->map_generation && n->fds.hw != NULL)
+        hwclock_reset(n->fds.hw);
+    msg_clock_map_to_clk(m, &n->map);
+    n->map_generation = m->generation;
+}
+
 static void read_parent(struct net *n)
 {
     static uint8_t buf[MSG_MAX_SIZE];
@@ -117,10 +127,8 @@ static void read_parent(struct net *n)
             n->stop = true;
             return;
         }
-        if (hdr.type == MSG_CLOCK_MAP) {
-            msg_clock_map_to_clk(payload, &n->map);
-            n->map_generation = ((const struct msg_clock_map *)payload)->generation;
-        } else if (hdr.type == MSG_SNAPSHOT)
+        if (hdr.type == MSG_CLOCK_MAP)
+            apply_clock_map(n, payload); else if (hdr.type == MSG_SNAPSHOT)
             apply_snapshot(n, payload);
         server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
     }

@@ -62,6 +62,11 @@ run_suite() {
 note "bootstrap"
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
+note "vm test image (Debian packages; the vm tests skip without it)"
+if [ "$(id -u)" = 0 ]; then
+    tests/vm/vmrun build >vmrun-build.out 2>&1 || tail -n 5 vmrun-build.out
+fi
+
 note "build (gcc, -Wall -Wextra -Werror)"
 if configure_build build; then
     note "make check: unit, integration and vm tests"
