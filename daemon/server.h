@@ -58,7 +58,8 @@ struct server;
 
 /* Called by the privileged parent on each server socket it binds: a receive buffer of
  * SERVER_RCVBUF_BYTES (SO_RCVBUFFORCE: beyond net.core.rmem_max when privileged), so bursts of
- * requests and short scheduling delays lose nothing. Best effort. */
+ * requests and short scheduling delays lose nothing, and IP_PKTINFO / IPV6_RECVPKTINFO from the
+ * first datagram on (replies leave from the address they were asked on). Best effort. */
 void server_socket_setup(int fd);
 
 /* A new socket bound to the same address and port as fd (an SO_REUSEPORT group member, which

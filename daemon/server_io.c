@@ -27,20 +27,32 @@ static bool stamp_per_reply(int fd)
            setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &on, sizeof(on)) == 0;
 }
 
-static void socket_register(struct server_socket *sock, int fd)
+static int socket_family(int fd)
 {
-    int one = 1, family = 0;
+    int family = AF_INET;
     socklen_t len = sizeof(family);
 
-    memset(sock, 0, sizeof(*sock));
-    sock->fd = fd;
-    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0)
-        family = AF_INET;
-    sock->family = family;
+    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+    return family;
+}
+
+/* The destination address of each request (IP_PKTINFO): replies leave from it. */
+static void enable_pktinfo(int fd, int family)
+{
+    int one = 1;
+
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
     else
         setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+}
+
+static void socket_register(struct server_socket *sock, int fd)
+{
+    memset(sock, 0, sizeof(*sock));
+    sock->fd = fd;
+    sock->family = socket_family(fd);
+    enable_pktinfo(fd, sock->family); /* done by server_socket_setup() already in the daemon */
     sock->tx_stamps = stamp_per_reply(fd);
     for (int i = 0; i < SERVER_TX_RING; i++)
         sock->ring[i].client = SERVER_NO_CLIENT;
@@ -52,6 +64,7 @@ void server_socket_setup(int fd)
 
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    enable_pktinfo(fd, socket_family(fd));
 }
 
 int server_socket_clone(int fd)

@@ -59,7 +59,8 @@ static void start(const char *conf, bool plain)
     server_set_plain_io(fx.srv, plain);
     clk_map_identity(&fx.map);
     fx.server_fd = udp_socket(&fx.server_addr);
-    ts_enable(fx.server_fd, 0, NULL);
+    ts_enable(fx.server_fd, 0, NULL); /* as daemon_bind_servers() does */
+    server_socket_setup(fx.server_fd);
     fx.client_fd = udp_socket(&client);
     fx.now_ns = 100 * S;
 }
@@ -329,6 +330,92 @@ static void test_restrict_limited_only_limits_matching(void **state)
     assert_int_equal(got, 20);
 }
 
+/* A server socket bound to the wildcard address of family (port chosen by the kernel). */
+static int wildcard_socket(int family, struct sockaddr_storage *bound)
+{
+    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0), one = 1;
+    socklen_t len = sizeof(*bound);
+
+    if (fd < 0)
+        return -1;
+    memset(bound, 0, sizeof(*bound));
+    bound->ss_family = (sa_family_t)family;
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)bound,
+             family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0 ||
+        getsockname(fd, (struct sockaddr *)bound, &len) < 0) {
+        close(fd);
+        return -1;
+    }
+    ts_enable(fd, 0, NULL);
+    server_socket_setup(fd);
+    return fd;
+}
+
+/* Send a request from client to dst, let the server answer on server_fd, return the reply's
+ * length and its source address in from. */
+static ssize_t exchange(int client, const struct sockaddr *dst, socklen_t dst_len, int server_fd,
+                        struct sockaddr_storage *from)
+{
+    uint8_t req[NTP_HEADER_LEN] = {4 << 3 | NTP_MODE_CLIENT}, buf[256];
+    struct pollfd p = {.fd = server_fd, .events = POLLIN};
+    struct pollfd c = {.fd = client, .events = POLLIN};
+    socklen_t len = sizeof(*from);
+
+    assert_int_equal(sendto(client, req, sizeof(req), 0, dst, dst_len), (ssize_t)sizeof(req));
+    assert_int_equal(poll(&p, 1, 500), 1);
+    server_handle(fx.srv, server_fd, p.revents, &fx.map, NULL, fx.now_ns);
+    if (poll(&c, 1, 500) != 1)
+        return -1;
+    return recvfrom(client, buf, sizeof(buf), 0, (struct sockaddr *)from, &len);
+}
+
+static void test_reply_from_the_address_asked(void **state)
+{
+    (void)state;
+    struct sockaddr_storage bound, from;
+    struct sockaddr_in dst = {.sin_family = AF_INET};
+    int fd;
+
+    start("allow all\n", false);
+    fd = wildcard_socket(AF_INET, &bound);
+    assert_true(fd >= 0);
+    /* asked on 127.0.0.2: the reply must come from 127.0.0.2, not the route's 127.0.0.1 */
+    dst.sin_port = ((struct sockaddr_in *)&bound)->sin_port;
+    dst.sin_addr.s_addr = htonl(0x7f000002);
+    assert_int_equal(exchange(fx.client_fd, (struct sockaddr *)&dst, sizeof(dst), fd, &from),
+                     NTP_HEADER_LEN);
+    assert_int_equal(((struct sockaddr_in *)&from)->sin_addr.s_addr, htonl(0x7f000002));
+    close(fd);
+}
+
+static void test_ipv6(void **state)
+{
+    (void)state;
+    struct sockaddr_storage bound, from;
+    struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    int fd, client;
+
+    start("allow ::1\n", false);
+    fd = wildcard_socket(AF_INET6, &bound);
+    client = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (fd < 0 || client < 0 || bind(client, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+        if (fd >= 0)
+            close(fd);
+        if (client >= 0)
+            close(client);
+        skip(); /* no IPv6 loopback here */
+    }
+    dst.sin6_port = ((struct sockaddr_in6 *)&bound)->sin6_port;
+    assert_int_equal(exchange(client, (struct sockaddr *)&dst, sizeof(dst), fd, &from),
+                     NTP_HEADER_LEN);
+    assert_memory_equal(&((struct sockaddr_in6 *)&from)->sin6_addr, &in6addr_loopback, 16);
+    assert_int_equal(stats().served, 1);
+    close(client);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +428,8 @@ int main(void)
         cmocka_unit_test_teardown(test_kod_deny_limited, stop),
         cmocka_unit_test_teardown(test_rate_limit_and_kod_rate, stop),
         cmocka_unit_test_teardown(test_restrict_limited_only_limits_matching, stop),
+        cmocka_unit_test_teardown(test_reply_from_the_address_asked, stop),
+        cmocka_unit_test_teardown(test_ipv6, stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
