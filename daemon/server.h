@@ -87,6 +87,10 @@ int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const
 /* In the network child, after every clock map or snapshot from the parent: what the workers
  * answer from. No-op without workers. */
 void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap);
+/* Add the workers' counters (each worker updates its own after every wake-up) to sum: with
+ * server_get_stats() of the network child's server, the whole server's counters. No-op without
+ * workers. */
+void server_workers_add_stats(struct server_stats *sum);
 
 /* Create the server for cfg (access rules, rate limits, client table). NULL when out of
  * memory. cfg must outlive the server. */

@@ -39,6 +39,7 @@ struct shared_state {
     bool have_snapshot;
     struct clk_map map;
     struct msg_snapshot snap;
+    struct server_stats stats[SERVER_MAX_WORKERS]; /* each worker's counters, written by it */
 };
 
 static struct {
@@ -98,6 +99,28 @@ void server_workers_publish(const struct clk_map *map, const struct msg_snapshot
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
+void server_workers_add_stats(struct server_stats *sum)
+{
+    if (workers.shared == NULL)
+        return;
+    for (int w = 0; w < workers.n; w++) {
+        const struct server_stats *ws = &workers.shared->stats[w];
+
+        sum->served += ws->served;
+        sum->limited += ws->limited;
+        sum->leaked += ws->leaked;
+        sum->kod_rate += ws->kod_rate;
+        sum->kod_deny += ws->kod_deny;
+        sum->denied += ws->denied;
+        sum->malformed += ws->malformed;
+        sum->other_mode += ws->other_mode;
+        sum->send_errors += ws->send_errors;
+        sum->tx_stamps += ws->tx_stamps;
+        sum->clients += ws->clients;
+        sum->evictions += ws->evictions;
+    }
+}
+
 /* Copy the shared state if it changed since *seen; false while it is being written. */
 static bool read_shared(uint32_t *seen, struct clk_map *map, struct msg_snapshot *snap, bool *have)
 {
@@ -126,8 +149,9 @@ static uint64_t monotonic_ns(void)
 }
 
 /* The worker's loop: its sockets only, until the parent's death kills it (PDEATHSIG). */
-static void worker_loop(struct server *srv, const int fds[2])
+static void worker_loop(struct server *srv, int w)
 {
+    const int *fds = workers.fds[w];
     static struct msg_snapshot snap;
     struct clk_map map;
     uint32_t seen = 0;
@@ -147,6 +171,7 @@ static void worker_loop(struct server *srv, const int fds[2])
                 server_handle(srv, p[i].fd, p[i].revents, &map, have ? &snap : NULL, now_ns);
         }
         server_maintain(srv, now_ns);
+        server_get_stats(srv, &workers.shared->stats[w]);
     }
 }
 
@@ -201,7 +226,7 @@ static void run_worker(int w, const struct cfg *cfg, const struct net_fds *fds, 
         log_err("server worker %d: out of memory", w);
         _exit(1);
     }
-    worker_loop(srv, workers.fds[w]);
+    worker_loop(srv, w);
 }
 
 int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
