@@ -20,6 +20,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/notify.h"
+#include "hwts/netlink.h"
 #include "seccomp/sandbox.h"
 
 static int signal_pipe_wr = -1;
@@ -94,14 +95,15 @@ static int parent_prepare(void *ctx, struct pollfd *fds, int max, double now, do
 {
     struct daemon *d = ctx;
 
-    if (max < 2)
+    if (max < 3)
         return 0;
     fds[0] = (struct pollfd){.fd = d->sig_pipe[0], .events = POLLIN};
     fds[1] = (struct pollfd){.fd = d->child_end, .events = POLLIN};
+    fds[2] = (struct pollfd){.fd = d->links != NULL ? nl_watch_fd(d->links) : -1, .events = POLLIN};
     *timeout_s = fmin(*timeout_s, fmax(0, d->next_tick - now));
     if (d->restart_at > 0)
         *timeout_s = fmin(*timeout_s, d->restart_at - now);
-    return 2;
+    return 3;
 }
 
 static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double now)
@@ -112,6 +114,10 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
         read_signals(d, now);
     if (n >= 2 && fds[1].revents)
         read_child(d, now);
+    if (n >= 3 && fds[2].revents && nl_watch_process(d->links) < 0) {
+        log_warning("link watch: notifications lost; checking every interface again");
+        nl_watch_replay(d->links);
+    }
     d->next_tick = now + parent_tick(&d->parent, now);
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
         daemon_start_net_child(d, now);
@@ -119,6 +125,26 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
         d->stop = true;
         d->exit_code = d->parent.exit_code;
     }
+}
+
+static void on_link_event(const struct nl_watch_event *ev, void *arg)
+{
+    struct daemon *d = arg;
+
+    if (ev->kind == NL_WATCH_LINK_UP)
+        hwclock_link_up(&d->hw, ev->if_name);
+}
+
+/* Hardware timestamping is a device setting that a link reset may clear: watch the links. */
+static void watch_links(struct daemon *d)
+{
+    int err = 0;
+
+    d->links = nl_watch_open(on_link_event, d, &err);
+    if (d->links == NULL)
+        log_warning("cannot watch network links (%s): hardware timestamping is not enabled "
+                    "again after a link reset",
+                    strerror(-err));
 }
 
 /* Privileged preparations shared by both modes. */
@@ -146,6 +172,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         return -1;
     hwclock_setup(d->cfg, &d->hw);
     d->fds.hw = &d->hw;
+    if (d->hw.n > 0 && d->sandbox)
+        watch_links(d);
     if (!d->opts->once) {
         d->fds.control = control_listen(d->cfg->controlsocket, err, errlen);
         if (d->fds.control < 0)
@@ -168,17 +196,23 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
  * user and into the empty chroot with its children. */
 static int drop_parent_privileges(struct daemon *d, char *err, size_t errlen)
 {
-    int keep[] = {CAP_SYS_TIME};
+    int keep[2], nkeep_net = d->links != NULL;
     const char *dir = d->cfg->chroot_dir != NULL ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT;
-    size_t nkeep = d->cfg->clock == CFG_CLOCK_NONE ? 0 : 1;
+    size_t nkeep = 0;
+
+    if (d->cfg->clock != CFG_CLOCK_NONE)
+        keep[nkeep++] = CAP_SYS_TIME;
+    if (nkeep_net) /* SIOCSHWTSTAMP again after a link reset, nothing else */
+        keep[nkeep++] = CAP_NET_ADMIN;
 
     if (sbx_drop_privileges(d->user, d->cfg->group, dir, keep, nkeep, err, errlen) < 0)
         return -1;
     if (sbx_install_seccomp(SBX_PARENT, 0, err, errlen) < 0)
         return -1;
     d->parent.drift_dirfd = d->drift_dirfd;
-    log_info("parent: user %s, chroot %s, capabilities: %s, seccomp allow-list", d->user, dir,
-             nkeep ? "cap_sys_time" : "none");
+    log_info("parent: user %s, chroot %s, capabilities: %s%s, seccomp allow-list", d->user, dir,
+             d->cfg->clock != CFG_CLOCK_NONE ? "cap_sys_time" : "none",
+             nkeep_net ? " cap_net_admin" : "");
     return 0;
 }
 
@@ -239,6 +273,7 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
         kill(d.net_pid, SIGTERM);
     if (d.dns_pid > 0)
         kill(d.dns_pid, SIGTERM);
+    nl_watch_close(d.links);
     hwclock_close(&d.hw);
     clk_close(d.clk);
     return rc;

@@ -15,6 +15,7 @@
 #include "daemon/loop.h"
 #include "daemon/notify.h"
 #include "daemon/parent_int.h"
+#include "hwts/netlink.h"
 #include "daemon/resolver.h"
 #include "seccomp/sandbox.h"
 
@@ -123,6 +124,8 @@ static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
     if (notify_fd() >= 0)
         close(notify_fd());
     parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
+    nl_watch_close(d->links);
+    d->links = NULL;
     child_common("tsyncd-net", parent_pid);
     if (d->test_hooks) {
         sigaction(SIGUSR1, &sa, NULL);

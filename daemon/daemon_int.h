@@ -37,9 +37,10 @@ struct daemon {
     double net_started; /* `now` the current network child started */
     double restart_at;  /* `now` to start the next network child, 0: none pending */
     double backoff_s;
-    double next_tick;      /* `now` when the parent wants to run again */
-    int drift_dirfd;       /* directory of the drift file, kept across chroot, -1: none */
-    struct hwclock_set hw; /* NICs with hardware timestamping, used by the network child */
+    double next_tick;       /* `now` when the parent wants to run again */
+    int drift_dirfd;        /* directory of the drift file, kept across chroot, -1: none */
+    struct hwclock_set hw;  /* NICs with hardware timestamping, used by the network child */
+    struct nl_watch *links; /* link changes of the `hwtimestamp` interfaces, NULL: none */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);

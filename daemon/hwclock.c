@@ -15,6 +15,26 @@
 #include "hwts/phc.h"
 #include "hwts/tsinfo.h"
 
+void hwclock_link_up(const struct hwclock_set *set, const char *ifname)
+{
+    struct ts_hw_state st;
+    struct ts_info info;
+    int i, sock, rc;
+    for (i = 0; i < set->n && strcmp(set->clocks[i].ifname, ifname) != 0; i++)
+        ;
+    if (i == set->n || ts_info_get(ifname, &info) < 0)
+        return;
+    sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    rc = sock < 0 ? -errno : ts_hw_enable(&ts_hw_kernel_ops, &sock, ifname, &info, &st);
+    if (sock >= 0)
+        close(sock);
+    if (rc < 0)
+        log_warning("hwtimestamp %s: cannot enable again after link up: %s", ifname, strerror(-rc));
+    else
+        log_info("hwtimestamp %s: enabled again after link up (TX %s, RX %s)", ifname,
+                 st.tx ? "on" : "off", st.rx ? "on" : "off");
+}
+
 static void enable_interface(const char *ifname, bool explicit_name, struct hwclock_set *set)
 {
     struct ts_info info;

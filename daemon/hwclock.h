@@ -40,6 +40,10 @@ struct hwclock_set {
 void hwclock_setup(const struct cfg *cfg, struct hwclock_set *set);
 void hwclock_close(struct hwclock_set *set);
 
+/* Parent: a `hwtimestamp` interface came (back) up: drivers often reset the device-global
+ * setting on a link reset, so enable it again (needs CAP_NET_ADMIN, kept for this alone). */
+void hwclock_link_up(const struct hwclock_set *set, const char *ifname);
+
 /* The host clock was stepped: forget every PHC/host pair (they straddle the step). */
 void hwclock_reset(struct hwclock_set *set);
 

@@ -36,6 +36,8 @@ check "the guest clock ends within 5 ms of the server (${after:-?} s)" \
 	awk_true "${after:-1} < 0.005 && ${after:-1} > -0.005"
 check "hwtimestamp: igb stamps TX in hardware, RX falls back to the kernel" \
 	grep -Eq '^LOG .*hwtimestamp .*TX on, RX off' "$tmp/out"
+check "hwtimestamp: enabled again after the link came back up" \
+	grep -Eq '^LOG .*hwtimestamp .*enabled again after link up \(TX on' "$tmp/out"
 # the tap's round trip is about 0.3 ms (more on a loaded host): a hardware TX stamp converted
 # wrongly shows up here
 delay_ms=$(awk '$1 == "#" && $2 ~ /^\*10\.77\.0\.1$/ { print $9 }' "$tmp/out")
