@@ -141,7 +141,7 @@ void server_handle(struct server *s, int fd, short revents, const struct clk_map
         server_drain_tx(s, sock, map);
     if (!(revents & POLLIN))
         return;
-    server_state_from_snapshot(snap, &s->state);
+    server_state_from_snapshot(snap, map, &s->state);
     for (int round = 0; round < SERVER_MAX_ROUNDS; round++) {
         n = server_receive(s, sock, map);
         if (n == 0)

@@ -18,6 +18,7 @@
 #define SERVER_STAMP_CMSG     CMSG_SPACE(sizeof(int))  /* per-reply SO_TIMESTAMPING request */
 #define SERVER_NO_CLIENT      UINT32_MAX
 #define SERVER_PRECISION_LOG2 (-24) /* about 60 ns: kernel timestamps, ns clock */
+#define SERVER_PHI            15e-6 /* s/s: frequency tolerance (RFC 5905), dispersion growth */
 
 /* A server socket, registered on first use. */
 struct server_socket {
@@ -79,8 +80,10 @@ struct server {
  * the reply into the slot and counts the outcome. */
 enum server_answer server_answer(struct server *s, struct server_slot *slot, size_t len,
                                  bool truncated, uint64_t now_ns);
-/* The fields replies carry, from the parent's snapshot (NULL: unsynchronised). */
-void server_state_from_snapshot(const struct msg_snapshot *snap, struct ntp_server_state *st);
+/* The fields replies carry, from the parent's snapshot (NULL: unsynchronised); the root
+ * dispersion grows with the snapshot's age (map: the clock now). */
+void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
+                                struct ntp_server_state *st);
 
 /* server_io.c */
 struct server_socket *server_socket_get(struct server *s, int fd);

@@ -4,7 +4,8 @@
 
 #include "daemon/server_int.h"
 
-void server_state_from_snapshot(const struct msg_snapshot *snap, struct ntp_server_state *st)
+void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
+                                struct ntp_server_state *st)
 {
     memset(st, 0, sizeof(*st));
     st->precision = SERVER_PRECISION_LOG2;
@@ -15,10 +16,15 @@ void server_state_from_snapshot(const struct msg_snapshot *snap, struct ntp_serv
         return;
     }
     struct timespec ref = msg_time_to_timespec(snap->ref_time);
+    struct timespec made = msg_time_to_timespec(snap->now), now = clk_map_now(map);
+    double age_s = (double)(now.tv_sec - made.tv_sec) + (now.tv_nsec - made.tv_nsec) * 1e-9;
+
     st->leap = snap->leap;
     st->stratum = snap->stratum;
     st->root_delay = snap->root_delay_s;
-    st->root_dispersion = snap->root_dispersion_s;
+    /* the dispersion grows by PHI per second since the snapshot was made (RFC 5905) */
+    st->root_dispersion =
+        snap->root_dispersion_s + (made.tv_sec > 0 && age_s > 0 ? age_s * SERVER_PHI : 0);
     st->refid[0] = (uint8_t)(snap->refid >> 24);
     st->refid[1] = (uint8_t)(snap->refid >> 16);
     st->refid[2] = (uint8_t)(snap->refid >> 8);

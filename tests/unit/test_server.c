@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 /* Unit tests of the NTP server (daemon/server*.c) over real loopback UDP sockets. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -137,6 +138,7 @@ static struct msg_snapshot synced_snapshot(void)
     s.refid = 0x4c4f434c; /* "LOCL" */
     s.root_dispersion_s = 0.001;
     s.ref_time = msg_time_from_timespec(now);
+    s.now = s.ref_time;
     return s;
 }
 
@@ -157,6 +159,7 @@ static void check_time_reply(bool plain)
     assert_int_equal(h.stratum, 1);
     assert_int_equal(h.leap, 0);
     assert_memory_equal(h.refid, "LOCL", 4);
+    assert_true(fabs(ntp_short_to_double(h.root_dispersion) - 0.001) < 0.0001);
     assert_true(h.origin_ts == 0x0123456789abcdefull);
     /* receive <= transmit, both between before and after */
     assert_true(ntp_ts64_diff(h.transmit_ts, h.receive_ts) >= 0);
@@ -170,6 +173,23 @@ static void check_time_reply(bool plain)
     assert_int_equal(h.leap, 3);
     assert_int_equal(h.stratum, 16);
     assert_int_equal(h.version, 4);
+}
+
+static void test_root_dispersion_grows_with_age(void **state)
+{
+    (void)state;
+    struct msg_snapshot snap = synced_snapshot();
+    struct timespec now;
+    struct ntp_header h;
+
+    start("allow all\n", false);
+    clock_gettime(CLOCK_REALTIME, &now);
+    now.tv_sec -= 100; /* a snapshot made 100 s ago: 1 ms + 100 s * 15 ppm = 2.5 ms */
+    snap.now = msg_time_from_timespec(now);
+    send_request(4, 1);
+    serve(&snap);
+    assert_true(reply(&h));
+    assert_true(fabs(ntp_short_to_double(h.root_dispersion) - 0.0025) < 0.0001);
 }
 
 static void test_reply_batched(void **state)
@@ -421,6 +441,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_reply_batched, stop),
         cmocka_unit_test_teardown(test_reply_plain, stop),
+        cmocka_unit_test_teardown(test_root_dispersion_grows_with_age, stop),
         cmocka_unit_test_teardown(test_tx_stamp_recorded, stop),
         cmocka_unit_test_teardown(test_no_answer_to_bad_packets, stop),
         cmocka_unit_test_teardown(test_many_requests_one_wakeup, stop),
