@@ -73,8 +73,9 @@ static void schedule_next(struct client *c, double now)
 {
     bool iburst = c->cfg != NULL && (c->cfg->flags & CFG_SRC_IBURST);
 
-    /* ntpd: iburst while unreachable, so a restored network is used at once. */
-    if (c->burst_left == 0 && iburst && c->unanswered >= 2 && c->kod_min_poll == 0)
+    /* ntpd: a burst when the source becomes unreachable, so a restored network is used at
+     * once; one burst per outage (unanswered passes 2 only once), then the normal poll. */
+    if (c->burst_left == 0 && iburst && c->unanswered == 2 && c->kod_min_poll == 0)
         c->burst_left = CLIENT_IBURST_PACKETS;
     if (c->burst_left > 0)
         c->next_poll = now + CLIENT_BURST_SPACING_S;
@@ -82,12 +83,7 @@ static void schedule_next(struct client *c, double now)
         c->next_poll = now + ldexp(1.0, effective_poll(c));
 }
 
-static struct timespec map_host_now(const struct clk_map *map)
-{
-    return clk_map_now(map);
-}
-
-int client_poll(struct client *c, const struct clk_map *map, double now)
+int client_poll(struct client *c, const struct client_clock *clock, double now)
 {
     uint8_t buf[NTP_HEADER_LEN];
     struct ntp_header req;
@@ -105,12 +101,14 @@ int client_poll(struct client *c, const struct clk_map *map, double now)
     ntp_build_request(&req, (uint8_t)(c->cfg != NULL ? c->cfg->version : 4),
                       (int8_t)effective_poll(c), org);
     ntp_header_encode(&req, buf, sizeof(buf));
-    c->t1 = map_host_now(map);
+    c->t1 = c->t1_user = clk_map_now(clock->map);
     c->t1_source = TS_SRC_USER;
+    c->t1_generation = clock->generation;
     n = send(c->fd, buf, sizeof(buf), 0);
     if (n != (ssize_t)sizeof(buf)) {
         log_debug("send to source %u: %m", c->slot);
         c->org = 0;
+        c->unanswered++;
         return -1;
     }
     c->org = org;
@@ -118,21 +116,32 @@ int client_poll(struct client *c, const struct clk_map *map, double now)
     return 0;
 }
 
-/* The request's transmit time: a hardware stamp beats a kernel stamp beats user space. */
-static void read_tx_stamps(struct client *c, const struct clk_map *map,
-                           const struct hwclock_set *hw)
+/* |a - b| <= limit_s */
+static bool close_to(struct timespec a, struct timespec b, double limit_s)
 {
-    struct timespec host;
+    return fabs((double)(a.tv_sec - b.tv_sec) + (a.tv_nsec - b.tv_nsec) * 1e-9) <= limit_s;
+}
+
+/* The request's transmit time: a hardware stamp beats a kernel stamp beats user space. A
+ * hardware stamp must agree with the user-space time within 10 ms (a PHC stepped by another
+ * program, a bad conversion). */
+static void read_tx_stamps(struct client *c, const struct client_clock *clock)
+{
+    struct timespec host, t;
     struct ts_tx tx;
 
     while (ts_read_tx(c->fd, &tx) == 1) {
-        if (c->org == 0 || tx.id != c->org_id)
+        if (c->org == 0 || tx.id != c->org_id || c->t1_generation != clock->generation)
             continue;
-        if (tx.source == TS_SRC_HARDWARE && hwclock_to_host(hw, tx.if_index, &tx.hw_raw, &host)) {
-            c->t1 = clk_map_apply(map, host);
-            c->t1_source = TS_SRC_HARDWARE;
+        if (tx.source == TS_SRC_HARDWARE && clock->hw != NULL &&
+            hwclock_to_host(clock->hw, tx.if_index, &tx.hw_raw, &host)) {
+            t = clk_map_apply(clock->map, host);
+            if (close_to(t, c->t1_user, 0.010)) {
+                c->t1 = t;
+                c->t1_source = TS_SRC_HARDWARE;
+            }
         } else if (tx.source == TS_SRC_KERNEL && c->t1_source != TS_SRC_HARDWARE) {
-            c->t1 = clk_map_apply(map, tx.ts);
+            c->t1 = clk_map_apply(clock->map, tx.ts);
             c->t1_source = TS_SRC_KERNEL;
         }
     }
@@ -143,7 +152,7 @@ static void use_hw_rx(struct ts_rx *rx, const struct hwclock_set *hw)
 {
     struct timespec host;
 
-    if (rx->has_hw && hwclock_to_host(hw, rx->hw_if_index, &rx->hw_raw, &host))
+    if (rx->has_hw && hw != NULL && hwclock_to_host(hw, rx->hw_if_index, &rx->hw_raw, &host))
         ts_rx_use_hw(rx, &host, 0.010);
 }
 
@@ -173,6 +182,7 @@ static enum client_event make_sample(struct client *c, const struct ntp_header *
                                      struct msg_sample *s)
 {
     struct timespec t2, t3;
+    char err[160];
 
     if (h->stratum == 0 || h->receive_ts == 0 || h->transmit_ts == 0)
         return CLIENT_NOTHING;
@@ -195,12 +205,19 @@ static enum client_event make_sample(struct client *c, const struct ntp_header *
     s->stratum = h->stratum > 16 ? 16 : h->stratum;
     s->leap = h->leap;
     s->precision_log2 = h->precision < -32 ? -32 : h->precision > 0 ? 0 : h->precision;
+    s->map_generation = c->t1_generation;
+    /* Whatever the parent would reject (a server 20 s between its receive and transmit
+     * times, a time beyond the era) is a bad reply, not a reason to restart this process. */
+    if (msg_check_payload(MSG_SAMPLE, s, err, sizeof(err)) < 0) {
+        log_debug("reply from source %u dropped: %s", c->slot, err);
+        return CLIENT_NOTHING;
+    }
     return CLIENT_SAMPLE;
 }
 
 static enum client_event handle_reply(struct client *c, const uint8_t *buf, size_t len,
-                                      struct timespec t4, enum ts_source t4_source, double now,
-                                      struct msg_sample *s)
+                                      struct timespec t4, enum ts_source t4_source,
+                                      uint32_t generation, double now, struct msg_sample *s)
 {
     struct ntp_packet pkt;
     enum ntp_kod kod;
@@ -215,11 +232,12 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
     kod = ntp_kod_code(&pkt.hdr);
     if (kod != NTP_KOD_NONE)
         return handle_kod(c, kod, now);
+    if (c->t1_generation != generation)
+        return CLIENT_NOTHING; /* the clock was stepped between t1 and t4 */
     return make_sample(c, &pkt.hdr, t4, t4_source, s);
 }
 
-enum client_event client_receive(struct client *c, const struct clk_map *map,
-                                 const struct hwclock_set *hw, double now,
+enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  struct msg_sample *sample)
 {
     uint8_t buf[CLIENT_RECV_BUF];
@@ -231,7 +249,7 @@ enum client_event client_receive(struct client *c, const struct clk_map *map,
     enum client_event ev;
     ssize_t n;
 
-    read_tx_stamps(c, map, hw);
+    read_tx_stamps(c, clock);
     for (;;) {
         mh.msg_control = control;
         mh.msg_controllen = sizeof(control);
@@ -240,8 +258,9 @@ enum client_event client_receive(struct client *c, const struct clk_map *map,
             return CLIENT_NOTHING;
         clock_gettime(CLOCK_REALTIME, &user_now);
         ts_parse_rx(&mh, &user_now, &rx);
-        use_hw_rx(&rx, hw);
-        ev = handle_reply(c, buf, (size_t)n, clk_map_apply(map, rx.ts), rx.source, now, sample);
+        use_hw_rx(&rx, clock->hw);
+        ev = handle_reply(c, buf, (size_t)n, clk_map_apply(clock->map, rx.ts), rx.source,
+                          clock->generation, now, sample);
         if (ev != CLIENT_NOTHING)
             return ev;
     }

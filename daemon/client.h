@@ -24,6 +24,14 @@
 #define CLIENT_IBURST_PACKETS  6 /* requests of an iburst (NTPsec), CLIENT_BURST_SPACING_S apart */
 #define CLIENT_BURST_SPACING_S 2.0
 
+/* How the network child reads time: the parent's clock map, its generation (+1 per step), and
+ * the NIC clocks for hardware stamps (NULL: none). */
+struct client_clock {
+    const struct clk_map *map;
+    uint32_t generation;
+    const struct hwclock_set *hw;
+};
+
 enum client_event {
     CLIENT_NOTHING = 0, /* nothing usable was received */
     CLIENT_SAMPLE,      /* *sample is valid: send it to the parent */
@@ -41,16 +49,18 @@ struct client {
     socklen_t addrlen;
     int fd;
     enum ts_mode ts_mode;
-    uint32_t tx_count;  /* datagrams sent on fd: the OPT_ID of the next one */
-    uint64_t org;       /* random transmit timestamp of the outstanding request, 0: none */
-    uint32_t org_id;    /* its OPT_ID */
-    struct timespec t1; /* its send time (user space, then the kernel TX stamp) */
+    uint32_t tx_count;       /* datagrams sent on fd: the OPT_ID of the next one */
+    uint64_t org;            /* random transmit timestamp of the outstanding request, 0: none */
+    uint32_t org_id;         /* its OPT_ID */
+    struct timespec t1;      /* its send time (user space, then the kernel TX stamp) */
+    struct timespec t1_user; /* the user-space send time, to check hardware stamps against */
     enum ts_source t1_source;
-    double next_poll; /* monotonic s */
-    int poll_log2;    /* from the parent's snapshot, within minpoll..maxpoll */
-    int kod_min_poll; /* poll floor after a RATE kiss */
-    int burst_left;   /* requests of the current burst still to send */
-    int unanswered;   /* consecutive polls without a reply */
+    uint32_t t1_generation; /* clock map generation t1 was taken with */
+    double next_poll;       /* monotonic s */
+    int poll_log2;          /* from the parent's snapshot, within minpoll..maxpoll */
+    int kod_min_poll;       /* poll floor after a RATE kiss */
+    int burst_left;         /* requests of the current burst still to send */
+    int unanswered;         /* consecutive polls without a reply */
 };
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
@@ -62,14 +72,14 @@ void client_close(struct client *c);
 /* Seconds until the next request is due (<= 0: due now). */
 double client_time_to_poll(const struct client *c, double now);
 
-/* Send a request now (random transmit timestamp). Returns 0 when sent (the caller reports
- * MSG_SOURCE_POLLED), -1 on a send error (logged at debug level; counts as unanswered). */
-int client_poll(struct client *c, const struct clk_map *map, double now);
+/* Send a request now (random transmit timestamp). Either way it is a poll (the caller reports
+ * MSG_SOURCE_POLLED); a send error (logged at debug level) counts as unanswered. Returns 0 when
+ * sent, -1 on a send error. */
+int client_poll(struct client *c, const struct client_clock *clock, double now);
 
 /* Read what the socket holds (replies and TX timestamps). On CLIENT_SAMPLE, *sample is
  * filled (slot set). Call until it returns CLIENT_NOTHING. */
-enum client_event client_receive(struct client *c, const struct clk_map *map,
-                                 const struct hwclock_set *hw, double now,
+enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  struct msg_sample *sample);
 
 /* Poll exponent suggested by the parent (-1: keep). */

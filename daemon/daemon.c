@@ -23,6 +23,8 @@
 #include "hwts/netlink.h"
 #include "seccomp/sandbox.h"
 
+#define READ_BUDGET 64 /* child messages handled per loop turn */
+
 static int signal_pipe_wr = -1;
 
 static void on_signal(int sig)
@@ -67,18 +69,27 @@ static void read_signals(struct daemon *d, double now)
     }
 }
 
-/* Every datagram from the network child; a malformed one gets the child killed. */
+/* Datagrams from the network child, at most READ_BUDGET per loop turn (a flooding child
+ * cannot keep the parent from its signals and timers); a malformed one gets the child killed,
+ * or ends a --single-process daemon, which has no child to restart. */
 static void read_child(struct daemon *d, double now)
 {
     static uint8_t buf[MSG_MAX_SIZE];
+    int budget = READ_BUDGET;
     ssize_t n;
 
-    while (d->child_end >= 0) {
+    while (d->child_end >= 0 && budget-- > 0) {
         n = recv(d->child_end, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0)
             return;
         if (n == 0 || (size_t)n > sizeof(buf) ||
             parent_handle_message(&d->parent, buf, (size_t)n, now) < 0) {
+            if (!d->sandbox) {
+                log_err("--single-process: a malformed message between the roles; exiting");
+                d->stop = true;
+                d->exit_code = 1;
+                return;
+            }
             if (n != 0)
                 log_err("killing network child %ld after a malformed message", (long)d->net_pid);
             if (d->net_pid > 0)
@@ -121,6 +132,7 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
     d->next_tick = now + parent_tick(&d->parent, now);
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
         daemon_start_net_child(d, now);
+    parent_flush(&d->parent, now);
     if (d->parent.done) {
         d->stop = true;
         d->exit_code = d->parent.exit_code;
@@ -155,10 +167,6 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         .once = d->opts->once,
     };
 
-    d->fds.resolver = d->fds.control = d->resolver_ctl = -1;
-    d->child_end = -1;
-    d->drift_dirfd = -1;
-    d->backoff_s = DAEMON_RESTART_MIN_S;
     d->test_hooks =
         getenv("TSYNCD_TEST_HOOKS") != NULL && strcmp(getenv("TSYNCD_TEST_HOOKS"), "1") == 0;
     if (notify_open() < 0)
@@ -229,7 +237,6 @@ static int run_sandboxed(struct daemon *d)
     if (server_workers_start(d->cfg, &d->fds, d->user,
                              d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT, err,
                              sizeof(err)) < 0 ||
-        daemon_start_resolver(d, err, sizeof(err)) < 0 ||
         drop_parent_privileges(d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;
@@ -249,6 +256,10 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
 
     d.cfg = cfg;
     d.opts = opts;
+    d.fds.resolver = d.fds.control = d.resolver_ctl = -1;
+    d.child_end = -1;
+    d.drift_dirfd = -1;
+    d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)
         return 1;
     d.sandbox = !opts->single_process && geteuid() == 0;
@@ -260,7 +271,9 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     if (cfg->pidfile != NULL && daemon_write_pidfile(cfg->pidfile) < 0)
         log_warning("cannot write pid file %s: %m", cfg->pidfile);
     log_event(NULL, 0xc016, LOG_EV_RESTART, NULL);
-    if (prepare(&d, err, sizeof(err)) < 0) {
+    /* The resolver first: forked before anything privileged is opened, it inherits nothing. */
+    if ((d.sandbox && daemon_start_resolver(&d, err, sizeof(err)) < 0) ||
+        prepare(&d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;
     }

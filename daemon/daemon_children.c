@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 /* The children: resolver and network child, forked, sandboxed, reaped and restarted. */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,35 @@ static void hook_signal(int sig)
 }
 
 /* In a fresh child: die with the parent, take a name, default signal handling. */
+/* Die with the parent. A change of user clears the setting: arm it again after one. */
+static void arm_parent_death(pid_t parent_pid)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent_pid)
+        _exit(1); /* the parent died before PDEATHSIG was armed */
+}
+
+void daemon_close_parent_fds(struct daemon *d)
+{
+    close(d->sig_pipe[0]);
+    close(d->sig_pipe[1]);
+    if (d->resolver_ctl >= 0)
+        close(d->resolver_ctl);
+    if (d->drift_dirfd >= 0)
+        close(d->drift_dirfd); /* a directory outside the chroot: never in a child */
+    if (notify_fd() >= 0)
+        close(notify_fd());
+    parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
+    nl_watch_close(d->links);
+    d->links = NULL;
+}
+
 static void child_common(const char *name, pid_t parent_pid)
 {
     struct sigaction sa = {.sa_handler = SIG_DFL};
     sigset_t none;
 
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent_pid)
-        _exit(1); /* the parent died before PDEATHSIG was armed */
+    arm_parent_death(parent_pid);
     prctl(PR_SET_NAME, name);
     sigaction(SIGCHLD, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -45,14 +67,20 @@ static void child_common(const char *name, pid_t parent_pid)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void sandbox_or_die(struct daemon *d, enum sbx_role role, const char *user)
+/* Drop to `user` (NULL: keep the uid, drop the capabilities), die with the parent (a change
+ * of user clears that setting), then the role's seccomp allow-list. */
+static void sandbox_or_die(struct daemon *d, enum sbx_role role, const char *user, pid_t parent_pid)
 {
     char err[256];
 
     if (!d->sandbox)
         return;
-    if (sbx_drop_privileges(user, NULL, NULL, NULL, 0, err, sizeof(err)) < 0 ||
-        sbx_install_seccomp(role, 0, err, sizeof(err)) < 0) {
+    if (sbx_drop_privileges(user, NULL, NULL, NULL, 0, err, sizeof(err)) < 0) {
+        log_err("%s child: sandbox: %s", sbx_role_name(role), err);
+        _exit(1);
+    }
+    arm_parent_death(parent_pid);
+    if (sbx_install_seccomp(role, 0, err, sizeof(err)) < 0) {
         log_err("%s child: sandbox: %s", sbx_role_name(role), err);
         _exit(1);
     }
@@ -77,7 +105,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
         child_common("tsyncd-dns", parent_pid);
         if (d->sandbox)
             resolver_warmup(); /* load NSS modules before the allow-list forbids it */
-        sandbox_or_die(d, SBX_RESOLVER, d->user);
+        sandbox_or_die(d, SBX_RESOLVER, d->user, parent_pid);
         _exit(resolver_serve_channels(sp[1]));
     }
     close(sp[1]);
@@ -115,24 +143,14 @@ static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
     struct loop_role role;
     struct sigaction sa = {.sa_handler = hook_signal};
 
-    close(d->sig_pipe[0]);
-    close(d->sig_pipe[1]);
-    if (d->resolver_ctl >= 0)
-        close(d->resolver_ctl);
-    if (d->drift_dirfd >= 0)
-        close(d->drift_dirfd); /* a directory outside the chroot: never in the child */
-    if (notify_fd() >= 0)
-        close(notify_fd());
-    parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
-    nl_watch_close(d->links);
-    d->links = NULL;
+    daemon_close_parent_fds(d);
     child_common("tsyncd-net", parent_pid);
     if (d->test_hooks) {
         sigaction(SIGUSR1, &sa, NULL);
         sigaction(SIGUSR2, &sa, NULL);
     }
     /* Already chrooted and unprivileged with the parent: drop CAP_SYS_TIME, add seccomp. */
-    sandbox_or_die(d, SBX_NET, NULL);
+    sandbox_or_die(d, SBX_NET, NULL, parent_pid);
     fds.parent = fd;
     net_init(&n, d->cfg, &fds, d->test_hooks);
     if (net_start(&n, loop_now()) < 0)
@@ -142,23 +160,35 @@ static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
     _exit(0);
 }
 
+/* The next start attempt after a failure, with the same backoff as after a death. */
+static int retry_later(struct daemon *d, double now, const char *what)
+{
+    log_err("cannot start the network child (%s: %m); next try in %.0f s", what, d->backoff_s);
+    d->restart_at = now + d->backoff_s;
+    d->backoff_s = fmin(2 * d->backoff_s, DAEMON_RESTART_MAX_S);
+    return -1;
+}
+
 int daemon_start_net_child(struct daemon *d, double now)
 {
     pid_t parent_pid = getpid(), pid;
     int sp[2];
 
     d->restart_at = 0;
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
-        log_err("socketpair: %m");
-        return -1;
-    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
+        return retry_later(d, now, "socketpair");
     d->fds.resolver = new_resolver_channel(d);
     pid = fork();
     if (pid < 0) {
-        log_err("fork: %m");
+        int e = errno;
+
         close(sp[0]);
         close(sp[1]);
-        return -1;
+        if (d->fds.resolver >= 0)
+            close(d->fds.resolver);
+        d->fds.resolver = -1;
+        errno = e;
+        return retry_later(d, now, "fork");
     }
     if (pid == 0) {
         close(sp[0]);

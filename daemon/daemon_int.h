@@ -50,7 +50,11 @@ struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);
 const char *daemon_pick_user(const struct cfg *cfg);
 int daemon_write_pidfile(const char *path);
 
-/* Fork the resolver (before the parent is chrooted) and the network child. */
+/* In a new child: close what only the parent may hold (self-pipe, resolver control, drift
+ * directory, notify socket, PHCs, link watch). */
+void daemon_close_parent_fds(struct daemon *d);
+
+/* Fork the resolver (first: it inherits nothing privileged) and the network child. */
 int daemon_start_resolver(struct daemon *d, char *err, size_t errlen);
 int daemon_start_net_child(struct daemon *d, double now);
 /* The parent's loop role; --single-process runs it beside the others. */

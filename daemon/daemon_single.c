@@ -38,7 +38,7 @@ static void resolver_dispatch(void *ctx, const struct pollfd *fds, int n, double
     struct msg_header hdr;
     struct msg_resolved out;
     const void *payload;
-    char err[160];
+    char err[160] = "not a RESOLVE message";
     ssize_t len;
 
     (void)now;

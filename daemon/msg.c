@@ -12,8 +12,9 @@
 
 #include "discipline/discipline.h"
 
-/* Largest |offset| a sample may imply, s (about 31 years): more is nonsense, not a clock error. */
-#define MSG_MAX_OFFSET_S 1e9
+/* Largest |server - client| time a sample may carry, s: half an NTP era, the most an NTP
+ * timestamp can express around the client's time (a clock booted at 1970 can still be set). */
+#define MSG_MAX_OFFSET_S 2147483648.0
 
 size_t msg_payload_size(uint16_t type)
 {
@@ -172,7 +173,7 @@ static int check_resolved(const struct msg_resolved *m, char *err, size_t errlen
     return 0;
 }
 
-static int check_payload(uint16_t type, const void *p, char *err, size_t errlen)
+int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
 {
     const struct msg_source_ref *ref = p;
 
@@ -231,7 +232,7 @@ int msg_validate(const void *buf, size_t len, uint32_t *expected_seq, struct msg
                     hdr->type, hdr->length, len, sizeof(*hdr) + want);
     if (hdr->seq != *expected_seq)
         return fail(err, errlen, "message sequence %u, expected %u", hdr->seq, *expected_seq);
-    if (check_payload(hdr->type, (const uint8_t *)buf + sizeof(*hdr), err, errlen) < 0)
+    if (msg_check_payload(hdr->type, (const uint8_t *)buf + sizeof(*hdr), err, errlen) < 0)
         return -1;
     (*expected_seq)++;
     *payload = (const uint8_t *)buf + sizeof(*hdr);

@@ -224,6 +224,11 @@ size_t msg_payload_size(uint16_t type);
 int msg_validate(const void *buf, size_t len, uint32_t *expected_seq, struct msg_header *hdr,
                  const void **payload, char *err, size_t errlen);
 
+/* The payload checks of msg_validate() alone (p holds msg_payload_size(type) octets). The
+ * network child runs them before sending, so what a hostile server sends becomes a dropped
+ * reply, not a message that gets the child killed. 0 or -1 with a reason in err. */
+int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen);
+
 /* Send one message (header filled here; *seq is used then incremented). 0 or -1 (errno). */
 int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len);
 

@@ -43,12 +43,20 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
 
 int net_send(struct net *n, uint16_t type, const void *payload, size_t len)
 {
-    if (msg_send(n->fds.parent, type, &n->tx_seq, payload, len) < 0) {
-        log_err("network child: parent gone (%m), exiting");
-        n->stop = true;
+    if (msg_send(n->fds.parent, type, &n->tx_seq, payload, len) == 0)
+        return 0;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+        n->dropped_to_parent++; /* the parent is busy: a lost sample or poll is harmless */
         return -1;
     }
-    return 0;
+    log_err("network child: parent gone (%m), exiting");
+    n->stop = true;
+    return -1;
+}
+
+static struct client_clock client_clock_of(const struct net *n)
+{
+    return (struct client_clock){&n->map, n->map_generation, n->fds.hw};
 }
 
 int net_start(struct net *n, double now)
@@ -128,7 +136,8 @@ static void read_parent(struct net *n)
             return;
         }
         if (hdr.type == MSG_CLOCK_MAP)
-            apply_clock_map(n, payload); else if (hdr.type == MSG_SNAPSHOT)
+            apply_clock_map(n, payload);
+        else if (hdr.type == MSG_SNAPSHOT)
             apply_snapshot(n, payload);
         server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
     }
@@ -151,16 +160,17 @@ static void read_resolver(struct net *n, double now)
 
 static void client_event(struct net *n, struct client *c, double now)
 {
+    struct client_clock clock = client_clock_of(n);
     struct msg_sample s;
     enum client_event ev;
 
-    while ((ev = client_receive(c, &n->map, n->fds.hw, now, &s)) != CLIENT_NOTHING) {
+    while ((ev = client_receive(c, &clock, now, &s)) != CLIENT_NOTHING) {
         if (ev == CLIENT_SAMPLE) {
-            s.map_generation = n->map_generation;
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
         } else if (ev == CLIENT_KOD_RATE) {
-            log_warning("source %s: kiss-o'-death RATE, poll interval raised to %d s", c->cfg->name,
-                        1 << c->kod_min_poll);
+            log_warning("source %s: kiss-o'-death RATE, poll interval raised to 2^%d s",
+                        c->cfg->name,
+                        c->kod_min_poll > CFG_MAX_POLL ? CFG_MAX_POLL : c->kod_min_poll);
         } else {
             log_warning("source %s: kiss-o'-death DENY/RSTR: no longer used", c->cfg->name);
             net_remove_source(n, (int)c->slot);
@@ -171,6 +181,7 @@ static void client_event(struct net *n, struct client *c, double now)
 
 static void poll_clients(struct net *n, double now)
 {
+    struct client_clock clock = client_clock_of(n);
     int i;
 
     if (n->map_generation == 0)
@@ -181,7 +192,7 @@ static void poll_clients(struct net *n, double now)
 
         if (!c->in_use || client_time_to_poll(c, now) > 0)
             continue;
-        client_poll(c, &n->map, now);
+        client_poll(c, &clock, now);
         net_send(n, MSG_SOURCE_POLLED, &m, sizeof(m));
     }
 }
@@ -229,7 +240,7 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
             *timeout_s = fmin(*timeout_s, client_time_to_poll(c, now));
     }
     if (n->fds.hw != NULL && n->fds.hw->n > 0)
-        *timeout_s = fmin(*timeout_s, hwclock_poll(n->fds.hw, now));
+        *timeout_s = fmin(*timeout_s, n->hw_next - now);
     n->nfds_control = 0;
     if (n->control != NULL) {
         int ms = control_timeout_ms(n->control, now);
@@ -270,7 +281,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     poll_clients(n, now);
     net_sources_maintain(n, now);
     if (n->fds.hw != NULL)
-        hwclock_poll(n->fds.hw, now);
+        n->hw_next = now + hwclock_poll(n->fds.hw, now);
 }
 
 struct loop_role net_role(struct net *n)

@@ -50,7 +50,9 @@ struct net {
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
     bool stop;
-    bool test_hooks; /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
+    uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
+    double hw_next;             /* monotonic s: the next NIC clock reading is due */
+    bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
     int nfds_control;
 };
 

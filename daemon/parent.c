@@ -230,7 +230,8 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     slot->kind = (uint8_t)m->kind;
     slot->cfg_index = m->cfg_index;
     slot->first_poll = slot->last_poll = slot->last_sample = -1;
-    msg_copy_str(slot->name, sizeof(slot->name), m->name);
+    /* The name shown is the configured one, not what the child says. */
+    msg_copy_str(slot->name, sizeof(slot->name), p->cfg->sources[m->cfg_index].name);
     format_addr(m, slot->addr, sizeof(slot->addr));
     parent_peer_event(p, m->slot, LOG_EV_MOBILIZE, NULL);
     parent_publish(p, now);
@@ -279,6 +280,8 @@ static int handle_source_ref(struct parent *p, uint16_t type, const struct msg_s
         disc_source_polled(p->disc, slot->disc_id, now);
         if (slot->first_poll < 0)
             slot->first_poll = now;
+        else
+            slot->poll_gap = now - slot->last_poll;
         slot->last_poll = now;
         return 0;
     }

@@ -28,6 +28,7 @@ struct parent_slot {
     char addr[MSG_ADDR_LEN];
     double first_poll;  /* `now` of the first request sent, -1: none */
     double last_poll;   /* `now` of the last request sent, -1: none */
+    double poll_gap;    /* s between the last two requests (the child's real poll: KoD RATE) */
     double last_sample; /* `now` of the last reply, -1: none */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
@@ -77,6 +78,8 @@ struct parent {
     bool first_sample_seen;  /* READY=1 sent */
     bool done;               /* -q finished (or gave up): the daemon exits with exit_code */
     int exit_code;
+    bool map_pending;              /* the clock map changed since it was last sent */
+    bool snapshot_pending;         /* the state changed since the last snapshot was sent */
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
 };
@@ -100,6 +103,10 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
 /* Periodic work: discipline update, unsynchronised warnings, drift file. Returns the number of
  * seconds until it wants to run again. */
 double parent_tick(struct parent *p, double now);
+
+/* Send what changed to the child, at most once per event-loop turn: the clock map, then one
+ * snapshot. What cannot be sent now (the child's socket is full) is sent at the next call. */
+void parent_flush(struct parent *p, double now);
 
 /* Write the drift file now if there is one and the frequency is known. */
 void parent_write_drift(struct parent *p, double now);

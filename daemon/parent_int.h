@@ -19,7 +19,7 @@ void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const
 void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_result r, double now);
 /* Run the discipline and apply its action; then events, synchronisation state, snapshot. */
 void parent_update(struct parent *p, double now);
-/* Send the clock map / a new snapshot to the child (no-op while it is down). */
+/* Mark the clock map / the snapshot for sending; parent_flush() sends them. */
 void parent_push_map(struct parent *p);
 void parent_publish(struct parent *p, double now);
 /* Reference clocks: open (while privileged), read when due, close. poll returns the seconds
@@ -27,6 +27,9 @@ void parent_publish(struct parent *p, double now);
 int parent_refclocks_open(struct parent *p, double now, char *err, size_t errlen);
 double parent_refclocks_poll(struct parent *p, double now);
 void parent_refclocks_close(struct parent *p);
+
+/* Build and send the snapshot now (clears snapshot_pending when sent). */
+void parent_send_snapshot(struct parent *p, double now);
 
 /* Schedule the first "not synchronised" warning one poll interval from now. */
 void parent_reset_warning(struct parent *p, double now);

@@ -119,6 +119,12 @@ static void fill_system(struct parent *p, struct msg_snapshot *m, const struct d
 
 void parent_publish(struct parent *p, double now)
 {
+    (void)now;
+    p->snapshot_pending = true;
+}
+
+void parent_send_snapshot(struct parent *p, double now)
+{
     struct msg_snapshot *m = &p->snap;
     struct disc_status *st = &p->status_buf;
     struct timespec clock_now = {0, 0};
@@ -136,6 +142,8 @@ void parent_publish(struct parent *p, double now)
             m->nsources++;
         }
     }
-    if (p->child_fd >= 0 && msg_send(p->child_fd, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) < 0)
-        log_debug("cannot send the snapshot: %m");
+    if (p->child_fd >= 0 && msg_send(p->child_fd, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
+        p->snapshot_pending = false;
+    else
+        log_debug("snapshot not sent yet: %m");
 }

@@ -58,16 +58,31 @@ void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const
 
 void parent_push_map(struct parent *p)
 {
+    p->map_pending = true;
+}
+
+static void send_map(struct parent *p)
+{
     struct msg_clock_map m;
     struct clk_map map;
 
-    if (p->child_fd < 0)
-        return;
     clk_get_map(p->clk, &map);
     msg_clock_map_from_clk(&map, &m);
     m.generation = p->map_generation;
-    if (msg_send(p->child_fd, MSG_CLOCK_MAP, &p->tx_seq, &m, sizeof(m)) < 0)
-        log_debug("cannot send the clock map: %m");
+    if (msg_send(p->child_fd, MSG_CLOCK_MAP, &p->tx_seq, &m, sizeof(m)) == 0)
+        p->map_pending = false;
+    else
+        log_debug("clock map not sent yet: %m");
+}
+
+void parent_flush(struct parent *p, double now)
+{
+    if (p->child_fd < 0)
+        return;
+    if (p->map_pending)
+        send_map(p);
+    if (p->snapshot_pending && !p->map_pending)
+        parent_send_snapshot(p, now);
 }
 
 static void log_refusal(struct parent *p, const struct disc_action *a, double now)
@@ -139,7 +154,8 @@ static void apply_action(struct parent *p, const struct disc_action *a, double n
  * noticed within one poll interval, also right after the start. */
 static bool slot_responsive(struct parent *p, const struct parent_slot *s, double now)
 {
-    double poll_s = fmax(ldexp(1.0, disc_poll_interval(p->disc, s->disc_id)), BURST_SPACING_S);
+    double poll_s = fmax(fmax(ldexp(1.0, disc_poll_interval(p->disc, s->disc_id)), s->poll_gap),
+                         BURST_SPACING_S);
     double since = s->last_sample >= 0 ? s->last_sample : s->first_poll;
 
     return since >= 0 && now - since <= poll_s + fmax(2.0, 0.5 * poll_s);
@@ -312,12 +328,16 @@ static void finish_once(struct parent *p, const struct disc_status *st, double n
     double timeout = p->opt.once_timeout_s > 0 ? p->opt.once_timeout_s : ONCE_DEFAULT_TIMEOUT_S;
 
     if (st->synchronized && p->responsive) {
-        if (!p->stepped && clk_slew_once(p->clk, st->offset_s, NULL) == 0)
-            log_notice("time slew %+.6f s", st->offset_s);
-        else if (p->stepped)
-            log_notice("time set %+.6f s", st->last_step_s);
         p->done = true;
         p->exit_code = 0;
+        if (p->stepped) {
+            log_notice("time set %+.6f s", st->last_step_s);
+        } else if (clk_slew_once(p->clk, st->offset_s, NULL) == 0) {
+            log_notice("time slew %+.6f s", st->offset_s);
+        } else {
+            log_err("cannot slew the clock by %+.6f s: %s", st->offset_s, clk_error(p->clk));
+            p->exit_code = 1;
+        }
     } else if (now - p->start > timeout) {
         log_err("no server suitable for synchronization found: %s", p->reason);
         p->done = true;
