@@ -112,7 +112,11 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     log_info("source %s (%s) added, timestamps: %s", src->name,
              inet_ntop((int)a->family, a->addr, (char[INET6_ADDRSTRLEN]){0}, INET6_ADDRSTRLEN),
              ts_mode_name(c->ts_mode));
-    return net_send(n, MSG_SOURCE_ADD, &m, sizeof(m));
+    if (net_send(n, MSG_SOURCE_ADD, &m, sizeof(m)) < 0) {
+        client_close(c); /* the parent does not know it: no sample may name this slot */
+        return -1;
+    }
+    return 0;
 }
 
 void net_remove_source(struct net *n, int slot)
@@ -120,7 +124,9 @@ void net_remove_source(struct net *n, int slot)
     struct msg_source_ref m = {.slot = (uint32_t)slot};
 
     client_close(&n->clients[slot]);
-    net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m));
+    /* A lost REMOVE would leave the parent's slot table out of step: start again instead. */
+    if (net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m)) < 0)
+        n->stop = true;
 }
 
 /* An address literal is used at once; only names go to the resolver. */
@@ -138,15 +144,33 @@ static bool numeric_address(const struct cfg_source *src, struct msg_addr *a)
     return false;
 }
 
+static void retry_later(struct net *n, size_t i, const char *why, double now)
+{
+    struct net_name *nm = &n->names[i];
+
+    log_warning("source %s: %s (retry in %.0f s)", n->cfg->sources[i].name, why, nm->retry_s);
+    nm->next_try = now + nm->retry_s;
+    nm->retry_s = fmin(2 * nm->retry_s, NET_RETRY_MAX_S);
+}
+
+/* A configuration line without an association: an address literal is opened at once (and
+ * retried with backoff while that fails, e.g. before the network is up), a name goes to the
+ * resolver. */
 static void request_name(struct net *n, size_t i, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[i];
     struct net_name *nm = &n->names[i];
     int family = src->family == CFG_FAMILY_IPV4 ? 4 : src->family == CFG_FAMILY_IPV6 ? 6 : 0;
+    struct msg_addr a;
 
+    if (numeric_address(src, &a)) {
+        if (add_source(n, i, &a, now) < 0)
+            retry_later(n, i, "cannot be used yet", now);
+        return;
+    }
     if (n->resolver == NULL ||
         resolver_client_request(n->resolver, src->name, family, &nm->request_id) < 0) {
-        nm->next_try = now + NET_RETRY_MIN_S;
+        retry_later(n, i, "resolver unavailable", now);
         return;
     }
     nm->pending = true;
@@ -157,24 +181,9 @@ void net_sources_start(struct net *n, double now)
     size_t i;
 
     for (i = 0; i < n->cfg->n_sources; i++) {
-        struct msg_addr a;
-
         n->names[i].retry_s = NET_RETRY_MIN_S;
-        if (numeric_address(&n->cfg->sources[i], &a))
-            add_source(n, i, &a, now);
-        else
-            request_name(n, i, now);
+        request_name(n, i, now);
     }
-}
-
-static void resolution_failed(struct net *n, size_t i, const char *why, double now)
-{
-    struct net_name *nm = &n->names[i];
-
-    log_warning("cannot resolve %s: %s (retry in %.0f s)", n->cfg->sources[i].name, why,
-                nm->retry_s);
-    nm->next_try = now + nm->retry_s;
-    nm->retry_s = fmin(2 * nm->retry_s, NET_RETRY_MAX_S);
 }
 
 void net_sources_resolved(struct net *n, const struct msg_resolved *r, double now)
@@ -190,10 +199,9 @@ void net_sources_resolved(struct net *n, const struct msg_resolved *r, double no
         return; /* a reply to a request of a previous child */
     n->names[i].pending = false;
     if (r->error != 0 || r->count == 0) {
-        resolution_failed(n, i, r->error != 0 ? gai_strerror(r->error) : "no address", now);
+        retry_later(n, i, r->error != 0 ? gai_strerror(r->error) : "no address", now);
         return;
     }
-    n->names[i].retry_s = NET_RETRY_MIN_S;
     int want = n->cfg->sources[i].type == CFG_SOURCE_POOL ? NET_POOL_ADDRS : 1;
     for (k = 0; k < r->count && members(n, i) < want; k++) {
         if (!known_addr(n, i, &r->addrs[k]))
