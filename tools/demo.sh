@@ -5,7 +5,8 @@
 # Shows ntp-private's `tsyncctl sources` every 2 s as it converges through ntp-public, then its
 # `tsyncctl tracking` and the clock_step line of its log, and removes everything it created.
 # Every daemon uses the virtual clock driver: the host clock is never touched.
-# Usage: sudo tools/demo.sh   (Debian 12, after tools/install-deps.sh; builds in build/ if needed)
+# Usage: sudo tools/demo.sh   (Debian 12: installs the build dependencies, builds in build/ if
+# needed, runs the demo)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 build=${BUILD_DIR:-$top/build}
@@ -24,6 +25,7 @@ build() {
 	}
 }
 if [ ! -x "$build/tsyncd" ] || [ ! -x "$build/tsyncctl" ]; then
+	"$top/tools/install-deps.sh" || { echo "demo: cannot install the build dependencies" >&2; exit 1; }
 	build || { echo "demo: the build failed" >&2; exit 1; }
 fi
 
