@@ -134,7 +134,7 @@ struct cfg_refclock {
     double delay_s;    /* assumed round-trip delay of a reading, 0..1 s */
     double offset_s;   /* added to the PHC time, -1..1 s */
     unsigned flags;    /* CFG_SRC_PREFER, CFG_SRC_NOSELECT */
-    unsigned readings; /* readings per sample, 1..64 (the best is kept) */
+    unsigned readings; /* PHC readings per sample, 1..25 (default 25; the fastest are kept) */
 };
 
 struct cfg_hwts {

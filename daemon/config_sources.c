@@ -286,7 +286,7 @@ void cfgp_dir_refclock(struct cfg_parser *p, const struct cfg_line *l)
         cfgp_error(p, "invalid device \"%s\" for refclock phc", cfgp_word(l->argv[2], w));
         return;
     }
-    struct cfg_refclock r = {.poll = 0, .readings = 5};
+    struct cfg_refclock r = {.poll = 0, .readings = 25}; /* as chrony: 25 per sample */
     size_t errors = p->diag->n_errors;
     for (int i = 3; i < l->argc; i++)
         refclock_option(p, l, &i, &r);

@@ -10,7 +10,7 @@
 #include "daemon/parent_int.h"
 #include "hwts/phc.h"
 
-#define REFCLOCK_DEFAULT_READINGS 10
+#define REFCLOCK_DEFAULT_READINGS 25
 
 static int add_refclock(struct parent *p, size_t i, double now)
 {

@@ -356,7 +356,7 @@ static void test_refclock(void **state)
     assert_int_equal(r->flags, CFG_SRC_PREFER | CFG_SRC_NOSELECT);
     assert_int_equal(r->readings, 10);
     assert_string_equal(cfg.refclocks[1].device, "eth0");
-    assert_int_equal(cfg.refclocks[1].readings, 5);
+    assert_int_equal(cfg.refclocks[1].readings, 25);
 
     assert_int_equal(load("refclock\n"), -1);
     assert_only_error("t.conf:1: missing driver for refclock");
