@@ -152,8 +152,8 @@ int acl_build(struct acl *a, const struct cfg *cfg)
     add_allow_deny(a, cfg);
     list_sort(&a->restricts);
     list_sort(&a->allow_deny);
-    a->have_restricts = cfg->n_restricts > 0;
     a->have_allow_deny = cfg->n_acls > 0;
+    a->default_allow = cfg->n_restricts > 0 || cfg->local_stratum > 0;
     return 0;
 }
 
@@ -161,7 +161,7 @@ void acl_free(struct acl *a)
 {
     list_free(&a->restricts);
     list_free(&a->allow_deny);
-    a->have_restricts = a->have_allow_deny = false;
+    a->have_allow_deny = a->default_allow = false;
 }
 
 static bool rule_matches(const struct acl_rule *r, const uint8_t *addr, size_t len)
@@ -200,7 +200,7 @@ uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr)
         r = list_match(&a->allow_deny, f, addr);
         allowed = r != NULL && r->flags == 1;
     } else {
-        allowed = a->have_restricts;
+        allowed = a->default_allow;
     }
     if (flags & CFG_RES_IGNORE)
         return ACL_IGNORE;

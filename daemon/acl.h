@@ -11,7 +11,8 @@
  *     denied (chrony). `allow all ADDR` / `deny all ADDR` also drop the earlier, more specific
  *     rules inside ADDR; of two rules for the same prefix the later wins. Without allow/deny
  *     rules an address is allowed when the configuration has `restrict` rules (ntpd serves by
- *     default) and denied otherwise (chrony: nothing is served until allowed);
+ *     default) or `local stratum` (as daemon_serving() decides), and denied otherwise (chrony:
+ *     nothing is served until allowed);
  *   - `ignore` wins over everything (no answer, not even a KoD); `noserve` or a denial answers
  *     nothing, or KoD DENY when the matching restrict rule has `kod`;
  *   - `limited` (or a `ratelimit` line, which applies to every client) enables the rate limiter;
@@ -53,8 +54,8 @@ struct acl_list {
 struct acl {
     struct acl_list restricts;
     struct acl_list allow_deny;
-    bool have_restricts;  /* the configuration has restrict rules (ntpd semantics) */
-    bool have_allow_deny; /* ... allow/deny rules (chrony semantics) */
+    bool have_allow_deny; /* the configuration has allow/deny rules (chrony semantics) */
+    bool default_allow;   /* without them: restrict rules (ntpd semantics) or local stratum */
     size_t skipped;       /* restrict source / HOST rules not applied */
 };
 

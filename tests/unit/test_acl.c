@@ -46,9 +46,21 @@ static uint32_t check(const char *text_addr)
 static void test_nothing_configured_denies(void **state)
 {
     (void)state;
-    build("local stratum 1\n");
+    build("server 192.0.2.1\n");
     assert_int_equal(check("127.0.0.1"), 0);
     assert_int_equal(check("::1"), 0);
+}
+
+static void test_local_stratum_alone_serves(void **state)
+{
+    (void)state;
+    /* daemon_serving() opens the port for `local stratum`: everyone is served, as by ntpd */
+    build("local stratum 1\n");
+    assert_int_equal(check("127.0.0.1"), ACL_SERVE);
+    assert_int_equal(check("2001:db8::1"), ACL_SERVE);
+    teardown(NULL);
+    build("local stratum 1\ndeny 10.0.0.0/8\n"); /* with allow/deny rules they decide */
+    assert_int_equal(check("127.0.0.1"), 0);
 }
 
 static void test_allow_longest_prefix(void **state)
@@ -143,6 +155,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_nothing_configured_denies, teardown),
+        cmocka_unit_test_teardown(test_local_stratum_alone_serves, teardown),
         cmocka_unit_test_teardown(test_allow_longest_prefix, teardown),
         cmocka_unit_test_teardown(test_later_rule_wins_on_same_prefix, teardown),
         cmocka_unit_test_teardown(test_all_overrides_more_specific, teardown),
