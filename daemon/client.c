@@ -14,7 +14,8 @@
 #include "daemon/ntp_packet.h"
 #include "discipline/discipline.h"
 
-#define CLIENT_RECV_BUF 1280
+#define CLIENT_RECV_BUF         1280
+#define CLIENT_HW_TX_MAX_DIFF_S 0.1
 
 int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
                 unsigned ts_flags)
@@ -123,8 +124,8 @@ static bool close_to(struct timespec a, struct timespec b, double limit_s)
 }
 
 /* The request's transmit time: a hardware stamp beats a kernel stamp beats user space. A
- * hardware stamp must agree with the user-space time within 10 ms (a PHC stepped by another
- * program, a bad conversion). */
+ * hardware stamp must agree with the user-space send time within CLIENT_HW_TX_MAX_DIFF_S (a PHC
+ * stepped by another program, a bad conversion); a loaded emulated NIC stamps tens of ms late. */
 static void read_tx_stamps(struct client *c, const struct client_clock *clock)
 {
     struct timespec host, t;
@@ -136,7 +137,7 @@ static void read_tx_stamps(struct client *c, const struct client_clock *clock)
         if (tx.source == TS_SRC_HARDWARE && clock->hw != NULL &&
             hwclock_to_host(clock->hw, tx.if_index, &tx.hw_raw, &host)) {
             t = clk_map_apply(clock->map, host);
-            if (close_to(t, c->t1_user, 0.010)) {
+            if (close_to(t, c->t1_user, CLIENT_HW_TX_MAX_DIFF_S)) {
                 c->t1 = t;
                 c->t1_source = TS_SRC_HARDWARE;
             }

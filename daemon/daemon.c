@@ -224,6 +224,11 @@ static int drop_parent_privileges(struct daemon *d, char *err, size_t errlen)
     return 0;
 }
 
+static void close_parent_fds(void *d)
+{
+    daemon_close_parent_fds(d);
+}
+
 struct loop_role daemon_parent_role(struct daemon *d)
 {
     return (struct loop_role){"parent", parent_prepare, parent_dispatch, d};
@@ -235,8 +240,8 @@ static int run_sandboxed(struct daemon *d)
     char err[256];
 
     if (server_workers_start(d->cfg, &d->fds, d->user,
-                             d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT, err,
-                             sizeof(err)) < 0 ||
+                             d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT,
+                             close_parent_fds, d, err, sizeof(err)) < 0 ||
         drop_parent_privileges(d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;

@@ -253,6 +253,8 @@ void daemon_reap(struct daemon *d, double now)
             log_err("the resolver cannot be restarted inside the sandbox: exiting so the "
                     "service manager restarts tsyncd");
             d->exit_code = 1;
+        } else {
+            describe_exit("server worker", pid, status); /* its clients go to the others */
         }
     }
 }

@@ -15,7 +15,7 @@
 
 /* The frequency estimate must be this good (standard error, ppm) to be written to the drift
  * file. */
-#define PARENT_DRIFT_MAX_SD_PPM 1.0
+#define PARENT_DRIFT_MAX_SD_PPM 2.0
 
 /* Addresses one pool line may contribute (ntpd's default maxclock is 10 in all). */
 #define PARENT_MAX_POOL_ADDRS 4

@@ -79,11 +79,12 @@ int server_workers_wanted(void);
  * worker's sockets into the group of fds and create the state shared with the workers. */
 int server_workers_bind(const struct net_fds *fds, char *err, size_t errlen);
 /* In the parent, still privileged, before any other child is forked: fork the workers (each
- * goes to user and chroot_dir, drops every capability and installs seccomp SBX_NET, and closes
- * the sockets of fds) and close the parent's copies of their sockets. 0, or -1 with a message in
- * err when a fork failed. */
+ * calls close_parent(ctx) to close what only the parent may hold, goes to user and chroot_dir,
+ * drops every capability and installs seccomp SBX_NET, and closes the sockets of fds) and close
+ * the parent's copies of their sockets. 0, or -1 with a message in err when a fork failed. */
 int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
-                         const char *chroot_dir, char *err, size_t errlen);
+                         const char *chroot_dir, void (*close_parent)(void *ctx), void *ctx,
+                         char *err, size_t errlen);
 /* In the network child, after every clock map or snapshot from the parent: what the workers
  * answer from. No-op without workers. */
 void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap);

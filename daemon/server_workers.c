@@ -230,7 +230,8 @@ static void run_worker(int w, const struct cfg *cfg, const struct net_fds *fds, 
 }
 
 int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
-                         const char *chroot_dir, char *err, size_t errlen)
+                         const char *chroot_dir, void (*close_parent)(void *ctx), void *ctx,
+                         char *err, size_t errlen)
 {
     pid_t parent_pid = getpid();
 
@@ -243,8 +244,10 @@ int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const
             snprintf(err, errlen, "server worker %d: fork: %s", w, strerror(errno));
             return -1;
         }
-        if (pid == 0)
+        if (pid == 0) {
+            close_parent(ctx);
             run_worker(w, cfg, fds, user, chroot_dir, parent_pid);
+        }
         log_info("server worker %d started (pid %ld)", w, (long)pid);
     }
     for (int w = 0; w < workers.n; w++) { /* a dead worker's sockets must leave the group */
