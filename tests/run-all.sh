@@ -70,7 +70,9 @@ fi
 note "build (gcc, -Wall -Wextra -Werror)"
 if configure_build build; then
     note "make check: unit, integration and vm tests"
-    # one test at a time: the integration and vm tests measure timing on a 2-CPU machine
+    # build the test programs in parallel, then run one test at a time: the integration and vm
+    # tests measure timing on a 2-CPU machine
+    make -C build -j"$jobs" check TESTS= >build/check-build.out 2>&1
     run_suite build check 1
 else
     failed=$((failed + 1))
