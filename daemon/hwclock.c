@@ -112,6 +112,21 @@ void hwclock_reset(struct hwclock_set *set)
     }
 }
 
+/* A PHC can jump (a driver resets it on a link reset, ptp4l steps it): a reading far off the
+ * fit starts the fit again rather than bending it for minutes. */
+static void add_reading(struct hwclock *h, const struct phc_sample *ps)
+{
+    struct timespec predicted;
+
+    if (h->reg.n_points >= 2 && phc_reg_to_sys(&h->reg, &ps->phc, &predicted) == 0 &&
+        fabs((double)(predicted.tv_sec - ps->sys.tv_sec) +
+             (predicted.tv_nsec - ps->sys.tv_nsec) * 1e-9) > HWCLOCK_JUMP_S) {
+        log_notice("hwtimestamp %s: the NIC clock jumped; measuring it again", h->ifname);
+        phc_reg_reset(&h->reg);
+    }
+    phc_reg_add(&h->reg, &ps->phc, &ps->sys, ps->error_s);
+}
+
 double hwclock_poll(struct hwclock_set *set, double now)
 {
     double next = HWCLOCK_SAMPLE_INTERVAL_S;
@@ -124,7 +139,7 @@ double hwclock_poll(struct hwclock_set *set, double now)
         if (now >= h->next_sample) {
             h->next_sample = now + HWCLOCK_SAMPLE_INTERVAL_S;
             if (phc_sample(h->phc, &ps) == 0)
-                phc_reg_add(&h->reg, &ps.phc, &ps.sys, ps.error_s);
+                add_reading(h, &ps);
         }
         next = fmin(next, h->next_sample - now);
     }

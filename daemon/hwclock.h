@@ -18,6 +18,7 @@
 #define HWCLOCK_MAX               8
 #define HWCLOCK_SAMPLE_INTERVAL_S 2.0
 #define HWCLOCK_READINGS          5
+#define HWCLOCK_JUMP_S            0.001 /* a reading this far off the fit: the PHC jumped */
 
 struct phc;
 
