@@ -7,5 +7,5 @@ set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight none
-clockprobe=$(probe clockprobe)
+clockprobe=$(probe clockprobe) || exit 77
 "$VMRUN" run --add "$clockprobe" --timeout 120 --cmd 'clockprobe driver'

@@ -9,7 +9,7 @@ set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight igb
-hwtsprobe=$(probe hwtsprobe)
+hwtsprobe=$(probe hwtsprobe) || exit 77
 # shellcheck disable=SC2016 # expanded in the guest
 "$VMRUN" run --nic igb --host-ntp --add "$hwtsprobe" --timeout 120 \
 	--cmd 'phc_ctl "$TSYNC_VM_PHC0" adj 1000 | grep -v "^$"

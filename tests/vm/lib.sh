@@ -33,7 +33,8 @@ vm_preflight() {
 	[ "$rc" = 0 ] || exit 77
 }
 
-# probe NAME: path of a probe built in tests/vm/ (skip if it was not built).
+# probe NAME: path of a probe built in tests/vm/; exits 77 if it was not built, so call it as
+# `p=$(probe NAME) || exit 77` (the exit happens in the command substitution).
 probe() {
 	local p=$top_builddir/tests/vm/$1
 	if [ ! -x "$p" ]; then

@@ -8,7 +8,7 @@ set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight igb
-phcprobe=$(probe phcprobe)
+phcprobe=$(probe phcprobe) || exit 77
 adds=("$phcprobe")
 [ -x "$top_builddir/hwts/hwts-probe" ] && adds+=("$top_builddir/hwts/hwts-probe")
 # shellcheck disable=SC2016 # expanded in the guest

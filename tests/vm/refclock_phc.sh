@@ -12,7 +12,7 @@ set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight igb
-phcprobe=$(probe phcprobe)
+phcprobe=$(probe phcprobe) || exit 77
 warmup=${WARMUP:-20}
 measure=${MEASURE:-30}
 tmp=$(mktemp -d)

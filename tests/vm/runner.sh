@@ -7,7 +7,7 @@ set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_preflight virtio-net-pci
-clockprobe=$(probe clockprobe)
+clockprobe=$(probe clockprobe) || exit 77
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
