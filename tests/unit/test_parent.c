@@ -173,13 +173,12 @@ static void test_hostile_sample_leaves_clock_alone(void **state)
     assert_int_equal(before.tv_nsec, after.tv_nsec);
 }
 
-static void test_confirmed_offset_is_stepped(void **state)
+/* Two servers on the host time answer 4 polls 2 s apart (an iburst); returns the last `now`. */
+static double two_servers_answer_iburst(void)
 {
-    struct timespec t;
     double now = 100.0;
     int i;
 
-    (void)state;
     assert_int_equal(hello(), 0);
     assert_int_equal(add(0, 0, 1), 0);
     assert_int_equal(add(1, 1, 2), 0);
@@ -189,6 +188,15 @@ static void test_confirmed_offset_is_stepped(void **state)
         assert_int_equal(sample(0, now), 0);
         assert_int_equal(sample(1, now), 0);
     }
+    return now;
+}
+
+static void test_confirmed_offset_is_stepped(void **state)
+{
+    struct timespec t;
+
+    (void)state;
+    two_servers_answer_iburst();
     t = clock_time(); /* stepped back by ~300 s onto the host time */
     assert_true(llabs((long long)t.tv_sec - (long long)host_now.tv_sec) <= 1);
     assert_true(par.stepped);
@@ -200,19 +208,10 @@ static void test_confirmed_offset_is_stepped(void **state)
 static void test_sample_from_before_a_step_is_dropped(void **state)
 {
     struct msg_sample s;
-    double now = 100.0;
-    int i;
+    double now;
 
     (void)state;
-    assert_int_equal(hello(), 0);
-    assert_int_equal(add(0, 0, 1), 0);
-    assert_int_equal(add(1, 1, 2), 0);
-    for (i = 0; i < 4 && !par.stepped; i++) {
-        now += 2.0;
-        host_now.tv_sec += 2;
-        assert_int_equal(sample(0, now), 0);
-        assert_int_equal(sample(1, now), 0);
-    }
+    now = two_servers_answer_iburst();
     assert_true(par.stepped);
     memset(&s, 0, sizeof(s));
     s = (struct msg_sample){.slot = 0,
