@@ -151,12 +151,19 @@ static struct cfg_restrict *find_restrict(struct cfg *c, const struct cfg_restri
     return NULL;
 }
 
+/* Parses the address, mask and flags of a restrict or unrestrict line into *r; returns false
+ * after an error. */
+static bool restrict_parse(struct cfg_parser *p, const struct cfg_line *l, struct cfg_restrict *r)
+{
+    int i = 1;
+    return restrict_target(p, l, &i, r) && restrict_options(p, l, i, r, l->argv[i - 1]);
+}
+
 void cfgp_dir_restrict(struct cfg_parser *p, const struct cfg_line *l)
 {
     struct cfg *c = p->cfg;
     struct cfg_restrict r;
-    int i = 1;
-    if (!restrict_target(p, l, &i, &r) || !restrict_options(p, l, i, &r, l->argv[i - 1]))
+    if (!restrict_parse(p, l, &r))
         return;
     struct cfg_restrict *old = find_restrict(c, &r);
     if (old != NULL) { /* as in ntpd, a rule for the same address replaces the flags */
@@ -177,8 +184,7 @@ void cfgp_dir_unrestrict(struct cfg_parser *p, const struct cfg_line *l)
 {
     struct cfg *c = p->cfg;
     struct cfg_restrict r;
-    int i = 1;
-    if (!restrict_target(p, l, &i, &r) || !restrict_options(p, l, i, &r, l->argv[i - 1]))
+    if (!restrict_parse(p, l, &r))
         return;
     struct cfg_restrict *old = find_restrict(c, &r);
     if (old == NULL) {
