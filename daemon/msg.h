@@ -180,6 +180,21 @@ struct msg_source_state {
     char addr[MSG_ADDR_LEN];
 };
 
+/* NTP server counters, filled in by the network child when it answers the control socket
+ * (the parent leaves them zero). */
+struct msg_server_counters {
+    uint64_t served;      /* replies with the time */
+    uint64_t limited;     /* requests over the rate limit */
+    uint64_t kod_rate;    /* KoD RATE replies */
+    uint64_t kod_deny;    /* KoD DENY replies */
+    uint64_t denied;      /* refused by access control */
+    uint64_t malformed;   /* not a valid NTP packet: dropped */
+    uint64_t other_mode;  /* mode 6, 7 ...: no answer */
+    uint64_t send_errors; /* replies the kernel refused */
+    uint64_t clients;     /* rate-limiting table entries in use */
+    uint64_t evictions;   /* table entries reused for a new address */
+};
+
 enum msg_sync_state {
     MSG_SYNC_UNSYNCHRONISED = 0,
     MSG_SYNC_SYNCHRONISED = 1,
@@ -206,9 +221,10 @@ struct msg_snapshot {
     double freq_ppm, freq_sd_ppm; /* frequency estimate (drift file value) */
     double applied_freq_ppm;      /* frequency handed to the clock */
     double last_step_s, refused_offset_s;
-    double max_error_s;          /* maxerror given to the kernel */
-    char driver[MSG_DRIVER_LEN]; /* clock driver name */
-    char reason[MSG_REASON_LEN]; /* why not synchronised, English, "" when synchronised */
+    double max_error_s;                /* maxerror given to the kernel */
+    char driver[MSG_DRIVER_LEN];       /* clock driver name */
+    char reason[MSG_REASON_LEN];       /* why not synchronised, English, "" when synchronised */
+    struct msg_server_counters server; /* filled by the network child, 0 from the parent */
     struct msg_source_state sources[MSG_MAX_SOURCES];
 };
 

@@ -218,6 +218,30 @@ static void run_test_hooks(struct net *n)
     }
 }
 
+/* The server's counters (the network child's and the workers') for tsyncctl serverstats. */
+static void fill_server_counters(struct net *n)
+{
+    struct msg_server_counters *c = &n->snap.server;
+    struct server_stats st;
+
+    memset(&st, 0, sizeof(st));
+    if (n->server != NULL)
+        server_get_stats(n->server, &st);
+    server_workers_add_stats(&st);
+    *c = (struct msg_server_counters){
+        .served = st.served,
+        .limited = st.limited,
+        .kod_rate = st.kod_rate,
+        .kod_deny = st.kod_deny,
+        .denied = st.denied,
+        .malformed = st.malformed,
+        .other_mode = st.other_mode,
+        .send_errors = st.send_errors,
+        .clients = st.clients,
+        .evictions = st.evictions,
+    };
+}
+
 static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, double *timeout_s)
 {
     struct net *n = ctx;
@@ -275,9 +299,12 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], now);
     }
-    if (n->control != NULL)
+    if (n->control != NULL) {
+        if (n->have_snapshot)
+            fill_server_counters(n);
         control_handle(n->control, fds + k, n->nfds_control, n->have_snapshot ? &n->snap : NULL,
                        now);
+    }
     poll_clients(n, now);
     net_sources_maintain(n, now);
     if (n->fds.hw != NULL)

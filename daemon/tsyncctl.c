@@ -2,7 +2,7 @@
 /*
  * tsyncctl: query a running tsyncd over its control socket (read-only).
  *
- *   tsyncctl [-s SOCKET] [-n] sources | tracking | status | waitsync [SECONDS]
+ *   tsyncctl [-s SOCKET] [-n] sources | tracking | status | serverstats | waitsync [SECONDS]
  *
  * Exit status: 0 success (status/waitsync: synchronised), 1 not synchronised, 2 daemon
  * unreachable or usage error.
@@ -42,6 +42,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  sources             sources in an ntpq -p table\n"
             "  tracking            system offset, frequency, stratum, leap, last step\n"
+            "  serverstats         NTP server counters (served, rate-limited, denied, ...)\n"
             "  status              exit 0 synchronised, 1 not (reason on stdout), 2 no daemon\n"
             "  waitsync [SECONDS]  wait until synchronised (default %d s); exit as status\n",
             CFG_DEFAULT_CONTROLSOCKET, WAITSYNC_DEFAULT_S);
@@ -90,7 +91,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         parse_seconds(argv[optind + 1], &o->wait_s) == 0)
         return 0;
     if (nargs == 1 && (strcmp(o->command, "sources") == 0 || strcmp(o->command, "tracking") == 0 ||
-                       strcmp(o->command, "status") == 0 || strcmp(o->command, "waitsync") == 0))
+                       strcmp(o->command, "status") == 0 || strcmp(o->command, "waitsync") == 0 ||
+                       strcmp(o->command, "serverstats") == 0))
         return 0;
 bad:
     fprintf(stderr, "tsyncctl: unknown command or bad arguments\n");
@@ -160,6 +162,8 @@ static int run(const struct options *o)
         ctlfmt_sources(stdout, &snap, o->numeric);
     else if (strcmp(o->command, "tracking") == 0)
         ctlfmt_tracking(stdout, &snap, o->numeric);
+    else if (strcmp(o->command, "serverstats") == 0)
+        ctlfmt_serverstats(stdout, &snap);
     else
         rc = ctlfmt_status(stdout, &snap, o->numeric);
     return rc;

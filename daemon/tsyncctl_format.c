@@ -420,3 +420,19 @@ int ctlfmt_status(FILE *out, const struct msg_snapshot *snap, bool numeric)
         return 1;
     }
 }
+
+void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
+{
+    const struct msg_server_counters *c = &snap->server;
+
+    fprintf(out, "NTP packets served       : %llu\n", (unsigned long long)c->served);
+    fprintf(out, "NTP packets rate-limited : %llu\n", (unsigned long long)c->limited);
+    fprintf(out, "KoD RATE sent            : %llu\n", (unsigned long long)c->kod_rate);
+    fprintf(out, "KoD DENY sent            : %llu\n", (unsigned long long)c->kod_deny);
+    fprintf(out, "NTP packets denied       : %llu\n", (unsigned long long)c->denied);
+    fprintf(out, "NTP packets malformed    : %llu\n", (unsigned long long)c->malformed);
+    fprintf(out, "Other modes (6, 7...)    : %llu\n", (unsigned long long)c->other_mode);
+    fprintf(out, "Send errors              : %llu\n", (unsigned long long)c->send_errors);
+    fprintf(out, "Clients tracked          : %llu\n", (unsigned long long)c->clients);
+    fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);
+}

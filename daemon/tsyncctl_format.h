@@ -35,6 +35,9 @@ void ctlfmt_tracking(FILE *out, const struct msg_snapshot *snap, bool numeric);
  */
 int ctlfmt_status(FILE *out, const struct msg_snapshot *snap, bool numeric);
 
+/* The NTP server's counters (chronyc serverstats-like). */
+void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap);
+
 /* An interval in seconds as ntpq prints `when` and `poll`: "-" when negative (never), whole
  * seconds up to 2048, then minutes "35m" up to 300, hours "12h" up to 96, days "5d" up to 999,
  * then years "3y". */

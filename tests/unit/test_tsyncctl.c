@@ -23,7 +23,7 @@ static const char ntpq_row[] =
 static struct msg_snapshot snap;
 
 /* Output of fn(snap) as a malloc'ed string; *rc receives ctlfmt_status()'s value. */
-enum which { SOURCES, SOURCES_NUMERIC, TRACKING, STATUS };
+enum which { SOURCES, SOURCES_NUMERIC, TRACKING, STATUS, SERVERSTATS };
 
 static char *render(enum which w, int *rc)
 {
@@ -45,6 +45,9 @@ static char *render(enum which w, int *rc)
         break;
     case STATUS:
         r = ctlfmt_status(f, &snap, false);
+        break;
+    case SERVERSTATS:
+        ctlfmt_serverstats(f, &snap);
         break;
     }
     fclose(f);
@@ -125,6 +128,22 @@ static void test_sources_per_direction_timestamps(void **state)
     s->tx_source = DISC_TS_HARDWARE; /* igb: hardware TX stamps, kernel RX fallback */
     text = render(SOURCES, NULL);
     assert_non_null(strstr(text, "10.0.0.100: timestamps tx hardware, rx kernel, selectable"));
+    free(text);
+}
+
+static void test_serverstats(void **state)
+{
+    char *text;
+
+    (void)state;
+    snap.server.served = 1234;
+    snap.server.kod_rate = 7;
+    snap.server.malformed = 3;
+    text = render(SERVERSTATS, NULL);
+    assert_non_null(strstr(text, "NTP packets served       : 1234\n"));
+    assert_non_null(strstr(text, "KoD RATE sent            : 7\n"));
+    assert_non_null(strstr(text, "NTP packets malformed    : 3\n"));
+    assert_non_null(strstr(text, "NTP packets denied       : 0\n"));
     free(text);
 }
 
@@ -387,6 +406,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_sources_matches_ntpq_sample, reset),
         cmocka_unit_test_setup(test_sources_per_direction_timestamps, reset),
+        cmocka_unit_test_setup(test_serverstats, reset),
         cmocka_unit_test_setup(test_sources_unreached_refclock_and_pool, reset),
         cmocka_unit_test_setup(test_sources_numeric, reset),
         cmocka_unit_test_setup(test_sources_empty, reset),
