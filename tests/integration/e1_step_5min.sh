@@ -8,15 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 
-ns_add server
-ns_add client
-link_add server client 1
-
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset 0
-EOF
+server_client_start 0
 check_served "the server serves its clock (the host's) over NTP" \
 	server 10.123.1.1 0 0.003 5
 

@@ -23,15 +23,7 @@ WARNING='no source reachable|not synchroni[sz]ed|unsynchroni[sz]ed'
 # ... when the reason is that no source answers
 NO_REPLY_WARNING='(not synchroni[sz]ed|unsynchroni[sz]ed).*(no source reachable|no reply)'
 
-ns_add server
-ns_add client
-link_add server client 1
-
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset 0
-EOF
+server_client_start 0
 
 # 1. blocked from the start
 block_ntp client || fatal "nft rule in the client's namespace"

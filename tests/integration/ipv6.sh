@@ -7,15 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 
-ns_add server
-ns_add client
-link_add server client 1
-
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset 0
-EOF
+server_client_start 0
 check_served "the server answers over IPv6" server fd00:123:1::1 0 0.003 5
 
 start=$(now_s)

@@ -11,6 +11,7 @@
 #
 # Usage: . lib.sh; lib_init; ns_add server; ns_add client; link_add server client 1;
 #        tsyncd_start server <<EOF ... EOF; ...; finish
+#        (server_client_start does the first four for the usual local stratum 1 server)
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
@@ -351,6 +352,21 @@ tsyncd_start() {
 	alive "$name" || fatal "tsyncd $name exited at start (see its stderr below)"
 	tsyncd_answers "$name" ||
 		fatal "tsyncd $name did not answer on $dir/tsyncd.sock within 10 s"
+}
+
+# server_client_start OFFSET_S: namespaces "server" and "client" joined by link 1 (server
+# 10.123.1.1 and fd00:123:1::1, client 10.123.1.2 and fd00:123:1::2), and tsyncd started in
+# "server" as local stratum 1 serving anyone, its virtual clock OFFSET_S seconds ahead of the
+# host's. The client is left to the test.
+server_client_start() {
+	ns_add server
+	ns_add client
+	link_add server client 1
+	tsyncd_start server <<-EOF
+		local stratum 1
+		allow all
+		clock virtual offset $1
+	EOF
 }
 
 # tsyncd_answers NAME: the daemon is alive and its control socket answers (status exits 0 or 1);

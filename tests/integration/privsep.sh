@@ -12,14 +12,7 @@ lib_init
 CAP_SYS_TIME_ONLY=0000000002000000 # bit 25
 NO_CAPS=0000000000000000
 
-ns_add server
-ns_add client
-link_add server client 1
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset 0
-EOF
+server_client_start 0
 TSYNCD_TEST_HOOKS=1 tsyncd_start client <<-EOF
 	server 10.123.1.1 iburst minpoll 0 maxpoll 2
 	allow all

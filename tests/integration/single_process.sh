@@ -7,14 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 
-ns_add server
-ns_add client
-link_add server client 1
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset 0
-EOF
+server_client_start 0
 start=$(now_s)
 tsyncd_start client --single-process <<-EOF
 	server 10.123.1.1 iburst minpoll 0 maxpoll 2
