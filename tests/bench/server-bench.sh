@@ -45,21 +45,10 @@ for f in "$NTPLOAD" "$BARE" "$TSYNCD"; do
 	[ -x "$f" ] || die "$f is not built (make tsyncd tests/bench/ntpload tests/bench/bare-responder)"
 done
 
-# chrony_fetch: Debian's chrony unpacked into $CHRONY_CACHE/root (never installed)
-chrony_fetch() {
-	[ -x "$CHRONYD" ] && return 0
-	mkdir -p "$CHRONY_CACHE" || return 1
-	(
-		flock 9
-		[ -x "$CHRONYD" ] && exit 0
-		cd "$CHRONY_CACHE" || exit 1
-		rm -f chrony_*.deb
-		download() { apt-get -q -o APT::Sandbox::User=root download chrony >download.log 2>&1; }
-		download || { apt-get -q update >/dev/null 2>&1 && download; } || exit 1
-		rm -rf root.new && dpkg -x chrony_*.deb root.new && mv root.new root
-	) 9>"$CHRONY_CACHE/.lock"
-}
-chrony_fetch || echo "server-bench: cannot obtain chronyd; its row is skipped" >&2
+# Debian's chrony, unpacked into $CHRONY_CACHE/root (never installed)
+# shellcheck source=tests/lib/deb_fetch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/deb_fetch.sh"
+chrony_fetch "$CHRONY_CACHE" || echo "server-bench: cannot obtain chronyd; its row is skipped" >&2
 
 TMP=$(mktemp -d /tmp/server-bench.XXXXXX) || die "mktemp"
 chmod 755 "$TMP"

@@ -8,40 +8,22 @@
 #   server (tsyncd) 10.123.1.1 --- 10.123.1.2 client (chronyd)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib/deb_fetch.sh
+. "$(dirname "$0")/../lib/deb_fetch.sh"
 lib_init
 
 CHRONY_CACHE=${CHRONY_CACHE:-/var/cache/tsyncd-test/chrony}
 SERVER_OFFSET_S=0.1
 CAP_SYS_TIME_BIT=25
 
-# chrony_fetch: download and unpack Debian's chrony into $CHRONY_CACHE/root (once, under a lock)
-chrony_fetch() {
-	[ -x "$CHRONY_CACHE/root/usr/sbin/chronyd" ] && return 0
-	mkdir -p "$CHRONY_CACHE" || return 1
-	(
-		flock 9
-		[ -x "$CHRONY_CACHE/root/usr/sbin/chronyd" ] && exit 0
-		cd "$CHRONY_CACHE" || exit 1
-		rm -f chrony_*.deb
-		download() { apt-get -q -o APT::Sandbox::User=root download chrony >download.log 2>&1; }
-		download || { apt-get -q update >/dev/null 2>&1 && download; } || exit 1
-		rm -rf root.new && dpkg -x chrony_*.deb root.new && mv root.new root
-	) 9>"$CHRONY_CACHE/.lock"
-}
-chrony_fetch || skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
+chrony_fetch "$CHRONY_CACHE" ||
+	skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
 CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
 CHRONYC=$CHRONY_CACHE/root/usr/bin/chronyc
 "$CHRONYD" -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
 note "$("$CHRONYD" -v | head -n 1)"
 
-ns_add server
-ns_add client
-link_add server client 1
-tsyncd_start server <<-EOF
-	local stratum 1
-	allow all
-	clock virtual offset $SERVER_OFFSET_S
-EOF
+server_client_start "$SERVER_OFFSET_S"
 
 dir=$(dir_of chronyd)
 mkdir -m 700 "$dir"

@@ -13,6 +13,6 @@ INTEGRATION_TESTS = \
 	tests/integration/single_process.sh
 
 TESTS += $(INTEGRATION_TESTS)
-dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py
 EXTRA_DIST += tests/integration/README.md

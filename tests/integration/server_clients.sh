@@ -7,33 +7,14 @@
 #   server (tsyncd) 10.123.1.1 --- 10.123.1.2 client (ntpdig, chronyd)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib/deb_fetch.sh
+. "$(dirname "$0")/../lib/deb_fetch.sh"
 lib_init
 
 CACHE=${TSYNCD_TEST_CACHE:-/var/cache/tsyncd-test}
 NTPSEC=$CACHE/ntpsec
 CHRONY=$CACHE/chrony
 LIMIT_S=0.001
-
-# deb_fetch DIR PACKAGE...: download the packages and unpack them into DIR/root (once, locked)
-deb_fetch() {
-	local dir=$1
-	shift
-	[ -f "$dir/root/.complete" ] && return 0
-	mkdir -p "$dir" || return 1
-	(
-		flock 9
-		[ -f "$dir/root/.complete" ] && exit 0
-		cd "$dir" || exit 1
-		rm -f ./*.deb
-		download() { apt-get -q -o APT::Sandbox::User=root download "$@" >download.log 2>&1; }
-		download "$@" || { apt-get -q update >/dev/null 2>&1 && download "$@"; } || exit 1
-		rm -rf root.new && mkdir root.new || exit 1
-		for p in "$@"; do
-			for deb in "${p}"_*.deb; do dpkg -x "$deb" root.new || exit 1; done
-		done
-		touch root.new/.complete && rm -rf root && mv root.new root
-	) 9>"$dir/.lock"
-}
 
 ns_add server
 ns_add client
@@ -66,7 +47,7 @@ else
 fi
 
 # ---- chronyd -Q ----
-if [ -x "$CHRONY/root/usr/sbin/chronyd" ] || deb_fetch "$CHRONY" chrony; then
+if chrony_fetch "$CHRONY"; then
 	dir=$(dir_of chronyd)
 	mkdir -m 700 "$dir"
 	out=$(ns_exec client setpriv --bounding-set=-sys_time timeout 30 \
