@@ -54,6 +54,8 @@ fi
 check "no \"not synchronised\" warning in the log meanwhile" \
 	[ "$(log_count client 'not synchroni[sz]ed|no source reachable')" = "$warnings" ]
 
+wait_until 30 freq_measured client
+check "the frequency is measured (sd <= 2 ppm) within 30 s" freq_measured client
 tsyncd_stop client
 check "SIGTERM: a clean exit" log_has client 'exiting'
 check "SIGTERM: the drift file is written ($(cat "$(drift_of client)" 2>/dev/null))" \

@@ -397,6 +397,13 @@ ctl() {
 
 # synced NAME: tsyncctl status exits 0
 synced() { ctl "$1" status >/dev/null 2>&1; }
+# freq_measured NAME: the daemon's frequency estimate is good enough for its drift file
+# (standard error <= 2 ppm in `tsyncctl tracking`; the daemon writes no worse estimate)
+freq_measured() {
+	ctl "$1" tracking 2>/dev/null |
+		awk '/^Frequency/ { for (i = 1; i < NF; i++) if ($i == "(sd") ok = ($(i + 1) + 0 <= 2) }
+		     END { exit !ok }'
+}
 # unsynced NAME: tsyncctl status exits 1 (reachable daemon, not synchronised)
 unsynced() {
 	local rc=0

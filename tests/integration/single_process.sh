@@ -23,6 +23,8 @@ check "the log has a clock_step of about -300 s (got '${step:-none}')" near "${s
 check "the server is the system peer ('*')" [ "$(source_field client 10.123.1.1 tally)" = '*' ]
 check_served "the client serves its clock, the server's within 3 ms" \
 	client 10.123.1.2 0 0.003 3
+wait_until 30 freq_measured client
+check "the frequency is measured (sd <= 2 ppm) within 30 s" freq_measured client
 tsyncd_stop client
 check "SIGTERM: the drift file is written" is_number "$(cat "$(drift_of client)" 2>/dev/null)"
 finish
