@@ -33,3 +33,10 @@ tests_unit_test_parent_SOURCES = tests/unit/test_parent.c daemon/parent.c daemon
 tests_unit_test_parent_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_parent_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_client
+TESTS += tests/unit/test_client
+tests_unit_test_client_SOURCES = tests/unit/test_client.c daemon/client.c daemon/hwclock.c
+tests_unit_test_client_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_client_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_UNIT_LIBS)

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The NTP client association against a scripted server on loopback: the origin check drops
+ * spoofed and duplicate replies, Kiss-o'-Death RATE raises the poll interval and DENY/RSTR
+ * stop the source, replies that the parent would reject are dropped here, a reply that
+ * straddles a clock step is not a sample, and a good reply becomes a sample with kernel stamps.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/client.h"
+#include "daemon/ntp_packet.h"
+
+static struct cfg_source src = {.name = "127.0.0.1", .minpoll = 4, .maxpoll = 8, .version = 4};
+static struct client c;
+static struct clk_map map;
+static struct client_clock clock_now = {.map = &map, .generation = 1};
+static int server_fd;
+
+static int setup(void **state)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+
+    (void)state;
+    clk_map_identity(&map);
+    clock_now.generation = 1;
+    server_fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_int_equal(bind(server_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(getsockname(server_fd, (struct sockaddr *)&addr, &len), 0);
+    memset(&c, 0, sizeof(c));
+    c.cfg = &src;
+    c.slot = 3;
+    assert_int_equal(client_open(&c, (struct sockaddr *)&addr, len, 100.0, 0), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    client_close(&c);
+    close(server_fd);
+    return 0;
+}
+
+/* The server side: read the request, return its header and the client's address. */
+static void take_request(struct ntp_header *req, struct sockaddr_in *from)
+{
+    uint8_t buf[128];
+    socklen_t len = sizeof(*from);
+    ssize_t n = recvfrom(server_fd, buf, sizeof(buf), 0, (struct sockaddr *)from, &len);
+
+    assert_int_equal(n, NTP_HEADER_LEN);
+    assert_int_equal(ntp_header_decode(buf, (size_t)n, req), 0);
+    assert_int_equal(req->mode, NTP_MODE_CLIENT);
+}
+
+static void send_header(const struct ntp_header *h, const struct sockaddr_in *to)
+{
+    uint8_t buf[NTP_HEADER_LEN];
+
+    assert_int_equal(ntp_header_encode(h, buf, sizeof(buf)), NTP_HEADER_LEN);
+    assert_int_equal(
+        sendto(server_fd, buf, sizeof(buf), 0, (const struct sockaddr *)to, sizeof(*to)),
+        NTP_HEADER_LEN);
+    usleep(2000); /* loopback delivery */
+}
+
+/* A stratum 1 reply with the host time to the request just sent. */
+static void reply(const struct ntp_header *req, const struct sockaddr_in *to, double t3_delta_s)
+{
+    struct ntp_server_state st = {
+        .leap = 0, .stratum = 1, .precision = -20, .refid = {'G', 'P', 'S', 0}};
+    struct timespec now;
+    struct ntp_header r;
+    uint64_t t;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    t = ntp_ts64_from_timespec(&now);
+    assert_int_equal(ntp_build_reply(req, &st, t, ntp_ts64_add(t, t3_delta_s), &r), 0);
+    send_header(&r, to);
+}
+
+static enum client_event receive(struct msg_sample *s)
+{
+    return client_receive(&c, &clock_now, 101.0, s);
+}
+
+static void test_request_carries_a_random_transmit_timestamp(void **state)
+{
+    struct ntp_header a, b;
+    struct sockaddr_in from;
+    struct timespec now;
+
+    (void)state;
+    assert_int_equal(client_poll(&c, &clock_now, 100.0), 0);
+    take_request(&a, &from);
+    assert_int_equal(client_poll(&c, &clock_now, 116.0), 0);
+    take_request(&b, &from);
+    clock_gettime(CLOCK_REALTIME, &now);
+    /* not our clock (data minimisation), and different each time */
+    assert_true(ntp_ts64_diff(a.transmit_ts, ntp_ts64_from_timespec(&now)) > 1.0 ||
+                ntp_ts64_diff(a.transmit_ts, ntp_ts64_from_timespec(&now)) < -1.0);
+    assert_true(a.transmit_ts != b.transmit_ts);
+    assert_int_equal(a.receive_ts, 0);
+    assert_int_equal(a.origin_ts, 0);
+}
+
+static void test_good_reply_becomes_a_sample(void **state)
+{
+    struct ntp_header req;
+    struct sockaddr_in from;
+    struct msg_sample s;
+
+    (void)state;
+    client_poll(&c, &clock_now, 100.0);
+    take_request(&req, &from);
+    reply(&req, &from, 0.000010);
+    assert_int_equal(receive(&s), CLIENT_SAMPLE);
+    assert_int_equal(s.slot, 3);
+    assert_int_equal(s.stratum, 1);
+    assert_int_equal(s.map_generation, 1);
+    /* kernel stamps, or user time for the very first datagram (the kernel turns RX stamping on
+     * lazily); the sample is as good as the weaker of the two */
+    assert_true(s.rx_source <= 2 && s.tx_source <= 2);
+    assert_int_equal(s.ts_source, s.tx_source < s.rx_source ? s.tx_source : s.rx_source);
+    assert_true(s.t4.sec > s.t1.sec || (s.t4.sec == s.t1.sec && s.t4.nsec >= s.t1.nsec));
+    assert_int_equal(c.unanswered, 0);
+}
+
+static void test_spoofed_and_duplicate_replies_dropped(void **state)
+{
+    struct ntp_header req, spoof;
+    struct sockaddr_in from;
+    struct msg_sample s;
+
+    (void)state;
+    client_poll(&c, &clock_now, 100.0);
+    take_request(&req, &from);
+    spoof = req;
+    spoof.transmit_ts ^= 0x10000; /* a guessed origin */
+    reply(&spoof, &from, 0);
+    assert_int_equal(receive(&s), CLIENT_NOTHING);
+    reply(&req, &from, 0);
+    assert_int_equal(receive(&s), CLIENT_SAMPLE);
+    reply(&req, &from, 0); /* the same reply again */
+    assert_int_equal(receive(&s), CLIENT_NOTHING);
+}
+
+static void test_kod_rate_raises_the_poll(void **state)
+{
+    struct ntp_header req, kod;
+    struct sockaddr_in from;
+    struct msg_sample s;
+
+    (void)state;
+    c.poll_log2 = 4;
+    client_poll(&c, &clock_now, 100.0);
+    take_request(&req, &from);
+    assert_int_equal(ntp_build_kod(&req, "RATE", &kod), 0);
+    send_header(&kod, &from);
+    assert_int_equal(receive(&s), CLIENT_KOD_RATE);
+    assert_true(c.kod_min_poll >= 5);
+    assert_true(client_time_to_poll(&c, 101.0) >= 16.0 - 1.0);
+}
+
+static void test_kod_deny_and_rstr_stop_the_source(void **state)
+{
+    static const char *const codes[] = {"DENY", "RSTR"};
+    struct ntp_header req, kod;
+    struct sockaddr_in from;
+    struct msg_sample s;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        client_poll(&c, &clock_now, 100.0 + 16.0 * (double)i);
+        take_request(&req, &from);
+        assert_int_equal(ntp_build_kod(&req, codes[i], &kod), 0);
+        send_header(&kod, &from);
+        assert_int_equal(receive(&s), CLIENT_KOD_STOP);
+    }
+}
+
+static void test_reply_the_parent_would_reject_is_dropped(void **state)
+{
+    struct ntp_header req;
+    struct sockaddr_in from;
+    struct msg_sample s;
+
+    (void)state;
+    client_poll(&c, &clock_now, 100.0);
+    take_request(&req, &from);
+    reply(&req, &from, 20.0); /* transmit 20 s after receive: nonsense */
+    assert_int_equal(receive(&s), CLIENT_NOTHING);
+}
+
+static void test_reply_across_a_step_is_not_a_sample(void **state)
+{
+    struct ntp_header req;
+    struct sockaddr_in from;
+    struct msg_sample s;
+
+    (void)state;
+    client_poll(&c, &clock_now, 100.0);
+    take_request(&req, &from);
+    clock_now.generation = 2; /* the parent stepped the clock meanwhile */
+    reply(&req, &from, 0);
+    assert_int_equal(receive(&s), CLIENT_NOTHING);
+    assert_int_equal(c.unanswered, 0); /* the server did answer */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_request_carries_a_random_transmit_timestamp, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_good_reply_becomes_a_sample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spoofed_and_duplicate_replies_dropped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_kod_rate_raises_the_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kod_deny_and_rstr_stop_the_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_the_parent_would_reject_is_dropped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reply_across_a_step_is_not_a_sample, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
