@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # daemon/: libcore.a (codec, logging, configuration, command line, messages) and the programs.
 noinst_LIBRARIES += daemon/libcore.a
-daemon_libcore_a_SOURCES = daemon/msg.c daemon/msg.h
+daemon_libcore_a_SOURCES = daemon/msg.c daemon/msg.h daemon/md5.c daemon/md5.h
 
 include daemon/proto.mk
 include daemon/config.mk
@@ -40,3 +40,8 @@ tests_unit_test_client_SOURCES = tests/unit/test_client.c daemon/client.c daemon
 tests_unit_test_client_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_client_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_md5
+TESTS += tests/unit/test_md5
+tests_unit_test_md5_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_md5_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "daemon/log.h"
+#include "daemon/md5.h"
 #include "daemon/notify.h"
 #include "daemon/parent_int.h"
 #include "discipline/driftfile.h"
@@ -159,17 +160,18 @@ void parent_detach_child(struct parent *p, double now)
     (void)now;
 }
 
-/* Host-order refid of a source address (RFC 5905: IPv4 address, else a hash of IPv6). */
+/* Host-order refid of a source address (RFC 5905): the IPv4 address, or the first four octets
+ * of the MD5 digest of the IPv6 address (as ntpd and chrony, so loop detection works). */
 static uint32_t address_refid(uint32_t family, const uint8_t addr[16])
 {
-    uint32_t h = 2166136261u;
-    int i;
+    uint8_t d[16];
+    const uint8_t *b = addr;
 
-    if (family == AF_INET)
-        return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
-    for (i = 0; i < 16; i++)
-        h = (h ^ addr[i]) * 16777619u;
-    return h;
+    if (family != AF_INET) {
+        md5_digest(addr, 16, d);
+        b = d;
+    }
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
 static void format_addr(const struct msg_source_add *m, char *buf, size_t len)
