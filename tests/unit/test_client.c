@@ -64,6 +64,13 @@ static void take_request(struct ntp_header *req, struct sockaddr_in *from)
     assert_int_equal(req->mode, NTP_MODE_CLIENT);
 }
 
+/* The client polls at `now` and the server reads that request. */
+static void poll_and_take(double now, struct ntp_header *req, struct sockaddr_in *from)
+{
+    assert_int_equal(client_poll(&c, &clock_now, now), 0);
+    take_request(req, from);
+}
+
 static void send_header(const struct ntp_header *h, const struct sockaddr_in *to)
 {
     uint8_t buf[NTP_HEADER_LEN];
@@ -102,10 +109,8 @@ static void test_request_carries_a_random_transmit_timestamp(void **state)
     struct timespec now;
 
     (void)state;
-    assert_int_equal(client_poll(&c, &clock_now, 100.0), 0);
-    take_request(&a, &from);
-    assert_int_equal(client_poll(&c, &clock_now, 116.0), 0);
-    take_request(&b, &from);
+    poll_and_take(100.0, &a, &from);
+    poll_and_take(116.0, &b, &from);
     clock_gettime(CLOCK_REALTIME, &now);
     /* not our clock (data minimisation), and different each time */
     assert_true(ntp_ts64_diff(a.transmit_ts, ntp_ts64_from_timespec(&now)) > 1.0 ||
@@ -122,8 +127,7 @@ static void test_good_reply_becomes_a_sample(void **state)
     struct msg_sample s;
 
     (void)state;
-    client_poll(&c, &clock_now, 100.0);
-    take_request(&req, &from);
+    poll_and_take(100.0, &req, &from);
     reply(&req, &from, 0.000010);
     assert_int_equal(receive(&s), CLIENT_SAMPLE);
     assert_int_equal(s.slot, 3);
@@ -144,8 +148,7 @@ static void test_spoofed_and_duplicate_replies_dropped(void **state)
     struct msg_sample s;
 
     (void)state;
-    client_poll(&c, &clock_now, 100.0);
-    take_request(&req, &from);
+    poll_and_take(100.0, &req, &from);
     spoof = req;
     spoof.transmit_ts ^= 0x10000; /* a guessed origin */
     reply(&spoof, &from, 0);
@@ -164,8 +167,7 @@ static void test_kod_rate_raises_the_poll(void **state)
 
     (void)state;
     c.poll_log2 = 4;
-    client_poll(&c, &clock_now, 100.0);
-    take_request(&req, &from);
+    poll_and_take(100.0, &req, &from);
     assert_int_equal(ntp_build_kod(&req, "RATE", &kod), 0);
     send_header(&kod, &from);
     assert_int_equal(receive(&s), CLIENT_KOD_RATE);
@@ -183,8 +185,7 @@ static void test_kod_deny_and_rstr_stop_the_source(void **state)
 
     (void)state;
     for (i = 0; i < 2; i++) {
-        client_poll(&c, &clock_now, 100.0 + 16.0 * (double)i);
-        take_request(&req, &from);
+        poll_and_take(100.0 + 16.0 * (double)i, &req, &from);
         assert_int_equal(ntp_build_kod(&req, codes[i], &kod), 0);
         send_header(&kod, &from);
         assert_int_equal(receive(&s), CLIENT_KOD_STOP);
@@ -198,8 +199,7 @@ static void test_reply_the_parent_would_reject_is_dropped(void **state)
     struct msg_sample s;
 
     (void)state;
-    client_poll(&c, &clock_now, 100.0);
-    take_request(&req, &from);
+    poll_and_take(100.0, &req, &from);
     reply(&req, &from, 20.0); /* transmit 20 s after receive: nonsense */
     assert_int_equal(receive(&s), CLIENT_NOTHING);
 }
@@ -211,8 +211,7 @@ static void test_reply_across_a_step_is_not_a_sample(void **state)
     struct msg_sample s;
 
     (void)state;
-    client_poll(&c, &clock_now, 100.0);
-    take_request(&req, &from);
+    poll_and_take(100.0, &req, &from);
     clock_now.generation = 2; /* the parent stepped the clock meanwhile */
     reply(&req, &from, 0);
     assert_int_equal(receive(&s), CLIENT_NOTHING);
