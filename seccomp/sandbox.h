@@ -2,7 +2,7 @@
 /*
  * Sandbox (prefix sbx_): credential and capability dropping, chroot, seccomp allow-lists.
  *
- * Intended use (daemon/parent.c, net.c, resolver.c):
+ * Intended use (daemon/parent/parent.c, net.c, resolver.c):
  *
  *   parent   after binding privileged sockets and opening the drift/log/pid files:
  *              int keep[] = {CAP_SYS_TIME, CAP_NET_ADMIN};  // NET_ADMIN only for SIOCSHWTSTAMP

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
-// fuzz-sources: daemon/config_parse.c daemon/config_values.c daemon/config_sources.c
-// fuzz-sources: daemon/config_access.c daemon/config_directives.c daemon/config_print.c
-// fuzz-sources: daemon/log.c
+// fuzz-sources: daemon/config/config_parse.c daemon/config/config_values.c
+// fuzz-sources: daemon/config/config_sources.c daemon/config/config_access.c
+// fuzz-sources: daemon/config/config_directives.c daemon/config/config_print.c
+// fuzz-sources: daemon/common/log.c
 /*
  * libFuzzer target for the configuration parser (cfg_load_string). Each input is loaded in
  * normal and strict mode (includefile disabled: no file access). Besides crashes, leaks and
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

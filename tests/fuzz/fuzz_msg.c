@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// fuzz-sources: daemon/msg.c discipline/clock.c discipline/clock_system.c
+// fuzz-sources: daemon/common/msg.c discipline/clock.c discipline/clock_system.c
 // fuzz-sources: discipline/clock_virtual.c discipline/clock_none.c
 /*
  * libFuzzer target for the message schema: what a compromised network child can send the
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/msg.h"
+#include "daemon/common/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// fuzz-sources: daemon/ntp_packet.c
+// fuzz-sources: daemon/common/ntp_packet.c
 /*
  * libFuzzer target for the NTP codec: the packet decoder with its extension field walk, MAC and
  * KoD handling, the mode 6 decoder, and the timestamp conversions. Beyond memory safety it checks
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/ntp_packet.h"
+#include "daemon/common/ntp_packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: ISC
-/* Unit tests of the server's access control (daemon/acl.c) built from real configurations. */
+/* Unit tests of the server's access control (daemon/server/acl.c) built from real
+ * configurations. */
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/acl.h"
+#include "daemon/server/acl.h"
 
 static struct cfg cfg;
 static struct acl acl;

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "daemon/client.h"
-#include "daemon/ntp_packet.h"
+#include "daemon/net/client.h"
+#include "daemon/common/ntp_packet.h"
 
 static struct cfg_source src = {.name = "127.0.0.1", .minpoll = 4, .maxpoll = 8, .version = 4};
 static struct client c;

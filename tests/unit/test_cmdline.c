@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/cmdline.h"
+#include "daemon/config/cmdline.h"
 
 static struct cmd_opts opts;
 static char err[256];

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "daemon/log.h"
+#include "daemon/common/log.h"
 #include "tests/unit/test_config_util.h"
 
 static void test_defaults(void **state)

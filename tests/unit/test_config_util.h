@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 static struct cfg cfg; /* large: static, reset by each test's teardown */
 static struct cfg_diag diag;

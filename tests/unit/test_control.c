@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/control.h"
+#include "daemon/control/control.h"
 #include "discipline/discipline.h"
 
 #define REPLY_SIZE (sizeof(struct msg_header) + sizeof(struct msg_snapshot))

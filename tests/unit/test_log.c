@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-/* Unit tests of logging, event lines and logconfig (daemon/log.c). */
+/* Unit tests of logging, event lines and logconfig (daemon/common/log.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/log.h"
+#include "daemon/common/log.h"
 
 static char dir[] = "/tmp/test_log.XXXXXX";
 static char path[64];

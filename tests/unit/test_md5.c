@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/md5.h"
+#include "daemon/common/md5.h"
 
 static void hex(const uint8_t d[16], char out[33])
 {

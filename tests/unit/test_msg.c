@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/msg.h"
+#include "daemon/common/msg.h"
 
 struct frame {
     struct msg_header hdr;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-/* Unit tests of the NTP wire codec and time formats (daemon/ntp_packet.c). */
+/* Unit tests of the NTP wire codec and time formats (daemon/common/ntp_packet.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/ntp_packet.h"
+#include "daemon/common/ntp_packet.h"
 
 /* cmocka 1.1 has no assert_double_equal: |a - b| <= eps. */
 #define assert_close(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))

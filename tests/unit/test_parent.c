@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "daemon/config.h"
-#include "daemon/parent.h"
+#include "daemon/config/config.h"
+#include "daemon/parent/parent.h"
 
 static struct cfg cfg;
 static struct parent par;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: ISC
-/* Unit tests of the server's client table and rate limiter (daemon/ratelimit.c), fake clock. */
+/* Unit tests of the server's client table and rate limiter (daemon/server/ratelimit.c), fake
+ * clock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/ratelimit.h"
+#include "daemon/server/ratelimit.h"
 
 #define S  1000000000ull /* ns */
 #define MS 1000000ull

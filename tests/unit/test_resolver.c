@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/resolver.h"
+#include "daemon/resolver/resolver.h"
 
 struct fixture {
     pid_t pid; /* resolver process, -1 when none */

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "daemon/ntp_packet.h"
-#include "daemon/server.h"
+#include "daemon/common/ntp_packet.h"
+#include "daemon/server/server.h"
 #include "hwts/timestamping.h"
 
 #define S 1000000000ull /* ns */

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/tsyncctl_format.h"
+#include "daemon/control/tsyncctl_format.h"
 #include "discipline/discipline.h"
 
 /* The rows of this test, as ntpq -p prints them (ntp 4.2.x peers layout). */

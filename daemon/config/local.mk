@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: ISC
+# daemon/config/: configuration and command line (daemon/libcore.a) with their tests.
+daemon_libcore_a_SOURCES += daemon/config/config.h daemon/config/config_int.h \
+	daemon/config/config_parse.c daemon/config/config_values.c daemon/config/config_sources.c \
+	daemon/config/config_access.c daemon/config/config_directives.c \
+	daemon/config/config_print.c daemon/config/cmdline.c daemon/config/cmdline.h
+
+TSYNC_CONFIG_TESTS = tests/unit/test_config tests/unit/test_config_access \
+	tests/unit/test_config_files tests/unit/test_cmdline
+check_PROGRAMS += $(TSYNC_CONFIG_TESTS)
+TESTS += $(TSYNC_CONFIG_TESTS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/test_config_util.h
+tests_unit_test_config_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_config_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_config_access_SOURCES = tests/unit/test_config_access.c \
+	tests/unit/test_config_util.h
+tests_unit_test_config_access_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_config_access_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_config_files_SOURCES = tests/unit/test_config_files.c \
+	tests/unit/test_config_util.h
+tests_unit_test_config_files_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTSYNC_TEST_DATADIR='"$(abs_top_srcdir)/tests/data"'
+tests_unit_test_config_files_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_config_files_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_cmdline_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_cmdline_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+
+EXTRA_DIST += tests/data/amazon-linux-ntp.conf tests/data/rhel7-ntp.conf \
+	tests/data/debian-ntpsec-ntp.conf tests/data/ubuntu-ntp.conf
+
+TESTS += tests/integration/check_config.sh
+dist_check_SCRIPTS += tests/integration/check_config.sh

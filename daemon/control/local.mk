@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: ISC
+# daemon/control/: the control socket (answered by the network child), tsyncctl and its
+# formatting, with their tests.
+daemon_libcore_a_SOURCES += daemon/control/control.c daemon/control/control.h \
+	daemon/control/tsyncctl_format.c daemon/control/tsyncctl_format.h
+
+bin_PROGRAMS += tsyncctl
+tsyncctl_SOURCES = daemon/control/tsyncctl.c
+tsyncctl_LDADD = daemon/libcore.a discipline/libdiscipline.a -lm
+dist_man_MANS += man/tsyncctl.8
+
+TSYNC_CTL_TEST_LIBS = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_control tests/unit/test_tsyncctl
+TESTS += tests/unit/test_control tests/unit/test_tsyncctl
+tests_unit_test_control_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_control_LDADD = $(TSYNC_CTL_TEST_LIBS)
+tests_unit_test_tsyncctl_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_tsyncctl_LDADD = $(TSYNC_CTL_TEST_LIBS)

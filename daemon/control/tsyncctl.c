@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: ISC
+/*
+ * tsyncctl: query a running tsyncd over its control socket (read-only).
+ *
+ *   tsyncctl [-s SOCKET] [-n] sources | tracking | status | serverstats | waitsync [SECONDS]
+ *
+ * Exit status: 0 success (status/waitsync: synchronised), 1 not synchronised, 2 daemon
+ * unreachable or usage error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/config/config.h"
+#include "daemon/control/control.h"
+#include "daemon/control/tsyncctl_format.h"
+
+#define QUERY_TIMEOUT_MS          2000
+#define WAITSYNC_DEFAULT_S        60
+#define WAITSYNC_INTERVAL_S       1
+#define EXIT_NOT_SYNCHRONISED     1
+#define EXIT_UNREACHABLE_OR_USAGE 2
+
+struct options {
+    const char *socket_path;
+    bool numeric;
+    const char *command;
+    long wait_s; /* waitsync limit, s */
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tsyncctl [-s SOCKET] [-n] COMMAND\n"
+            "  -s SOCKET   control socket (default %s)\n"
+            "  -n          numeric: show addresses, not names\n"
+            "commands:\n"
+            "  sources             sources in an ntpq -p table\n"
+            "  tracking            system offset, frequency, stratum, leap, last step\n"
+            "  serverstats         NTP server counters (served, rate-limited, denied, ...)\n"
+            "  status              exit 0 synchronised, 1 not (reason on stdout), 2 no daemon\n"
+            "  waitsync [SECONDS]  wait until synchronised (default %d s); exit as status\n",
+            CFG_DEFAULT_CONTROLSOCKET, WAITSYNC_DEFAULT_S);
+}
+
+static int parse_seconds(const char *s, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0 || v > INT_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* 0 on success, -1 after printing a usage error, 1 after printing the help. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    int c, nargs;
+
+    *o = (struct options){.socket_path = CFG_DEFAULT_CONTROLSOCKET, .wait_s = WAITSYNC_DEFAULT_S};
+    while ((c = getopt(argc, argv, "+s:nh")) != -1) {
+        switch (c) {
+        case 's':
+            o->socket_path = optarg;
+            break;
+        case 'n':
+            o->numeric = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    nargs = argc - optind;
+    if (nargs < 1)
+        goto bad;
+    o->command = argv[optind];
+    if (strcmp(o->command, "waitsync") == 0 && nargs == 2 &&
+        parse_seconds(argv[optind + 1], &o->wait_s) == 0)
+        return 0;
+    if (nargs == 1 && (strcmp(o->command, "sources") == 0 || strcmp(o->command, "tracking") == 0 ||
+                       strcmp(o->command, "status") == 0 || strcmp(o->command, "waitsync") == 0 ||
+                       strcmp(o->command, "serverstats") == 0))
+        return 0;
+bad:
+    fprintf(stderr, "tsyncctl: unknown command or bad arguments\n");
+    usage(stderr);
+    return -1;
+}
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double seconds)
+{
+    struct timespec ts = {.tv_sec = (time_t)seconds,
+                          .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* Poll status every WAITSYNC_INTERVAL_S until synchronised or o->wait_s elapsed. */
+static int waitsync(const struct options *o)
+{
+    static struct msg_snapshot snap;
+    double deadline_s = monotonic_s() + (double)o->wait_s;
+    bool reached = false;
+    char err[256] = "";
+    double left_s;
+
+    for (;;) {
+        if (control_query(o->socket_path, QUERY_TIMEOUT_MS, &snap, err, sizeof(err)) == 0) {
+            reached = true;
+            if (snap.sync_state != MSG_SYNC_UNSYNCHRONISED)
+                return ctlfmt_status(stdout, &snap, o->numeric);
+        }
+        left_s = deadline_s - monotonic_s();
+        if (left_s <= 0)
+            break;
+        sleep_s(left_s < WAITSYNC_INTERVAL_S ? left_s : WAITSYNC_INTERVAL_S);
+    }
+    if (!reached) {
+        fprintf(stderr, "tsyncctl: %s\n", err);
+        return EXIT_UNREACHABLE_OR_USAGE;
+    }
+    /* The last answer, or the last answer the daemon gave before it went away. */
+    ctlfmt_status(stdout, &snap, o->numeric);
+    return EXIT_NOT_SYNCHRONISED;
+}
+
+static int run(const struct options *o)
+{
+    static struct msg_snapshot snap;
+    char err[256];
+    int rc = 0;
+
+    if (strcmp(o->command, "waitsync") == 0)
+        return waitsync(o);
+    if (control_query(o->socket_path, QUERY_TIMEOUT_MS, &snap, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tsyncctl: %s\n", err);
+        return EXIT_UNREACHABLE_OR_USAGE;
+    }
+    if (strcmp(o->command, "sources") == 0)
+        ctlfmt_sources(stdout, &snap, o->numeric);
+    else if (strcmp(o->command, "tracking") == 0)
+        ctlfmt_tracking(stdout, &snap, o->numeric);
+    else if (strcmp(o->command, "serverstats") == 0)
+        ctlfmt_serverstats(stdout, &snap);
+    else
+        rc = ctlfmt_status(stdout, &snap, o->numeric);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int rc;
+
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : EXIT_UNREACHABLE_OR_USAGE;
+    rc = run(&o);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tsyncctl: write error on standard output\n");
+        return EXIT_UNREACHABLE_OR_USAGE;
+    }
+    return rc;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: ISC
+/* The children: resolver and network child, forked, sandboxed, reaped and restarted. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/main/daemon_int.h"
+#include "daemon/common/log.h"
+#include "daemon/common/loop.h"
+#include "daemon/main/notify.h"
+#include "daemon/parent/parent_int.h"
+#include "hwts/netlink.h"
+#include "daemon/resolver/resolver.h"
+#include "seccomp/sandbox.h"
+
+static void hook_signal(int sig)
+{
+    if (sig == SIGUSR1)
+        net_request_forbidden_syscall();
+    else
+        net_request_hostile_messages();
+}
+
+/* In a fresh child: die with the parent, take a name, default signal handling. */
+/* Die with the parent. A change of user clears the setting: arm it again after one. */
+static void arm_parent_death(pid_t parent_pid)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent_pid)
+        _exit(1); /* the parent died before PDEATHSIG was armed */
+}
+
+void daemon_close_parent_fds(struct daemon *d)
+{
+    close(d->sig_pipe[0]);
+    close(d->sig_pipe[1]);
+    if (d->resolver_ctl >= 0)
+        close(d->resolver_ctl);
+    if (d->drift_dirfd >= 0)
+        close(d->drift_dirfd); /* a directory outside the chroot: never in a child */
+    if (notify_fd() >= 0)
+        close(notify_fd());
+    parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
+    nl_watch_close(d->links);
+    d->links = NULL;
+}
+
+static void child_common(const char *name, pid_t parent_pid)
+{
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    sigset_t none;
+
+    arm_parent_death(parent_pid);
+    prctl(PR_SET_NAME, name);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Drop to `user` (NULL: keep the uid, drop the capabilities), die with the parent (a change
+ * of user clears that setting), then the role's seccomp allow-list. */
+static void sandbox_or_die(struct daemon *d, enum sbx_role role, const char *user, pid_t parent_pid)
+{
+    char err[256];
+
+    if (!d->sandbox)
+        return;
+    if (sbx_drop_privileges(user, NULL, NULL, NULL, 0, err, sizeof(err)) < 0) {
+        log_err("%s child: sandbox: %s", sbx_role_name(role), err);
+        _exit(1);
+    }
+    arm_parent_death(parent_pid);
+    if (sbx_install_seccomp(role, 0, err, sizeof(err)) < 0) {
+        log_err("%s child: sandbox: %s", sbx_role_name(role), err);
+        _exit(1);
+    }
+}
+
+int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
+{
+    pid_t parent_pid = getpid(), pid;
+    int sp[2];
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        close(sp[0]);
+        child_common("tsyncd-dns", parent_pid);
+        if (d->sandbox)
+            resolver_warmup(); /* load NSS modules before the allow-list forbids it */
+        sandbox_or_die(d, SBX_RESOLVER, d->user, parent_pid);
+        _exit(resolver_serve_channels(sp[1]));
+    }
+    close(sp[1]);
+    d->resolver_ctl = sp[0];
+    d->resolver_seq = 1;
+    d->dns_pid = pid;
+    return 0;
+}
+
+/* A fresh resolver channel for a new network child: its end, or -1 without a resolver. */
+static int new_resolver_channel(struct daemon *d)
+{
+    struct msg_channel ch = {.generation = ++d->channel_generation};
+    int sp[2];
+
+    if (d->resolver_ctl < 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+        log_err("socketpair: %m");
+        return -1;
+    }
+    if (msg_send_fd(d->resolver_ctl, MSG_CHANNEL, &d->resolver_seq, &ch, sizeof(ch), sp[1]) < 0) {
+        log_err("cannot hand a channel to the resolver: %m");
+        close(sp[0]);
+        sp[0] = -1;
+    }
+    close(sp[1]);
+    return sp[0];
+}
+
+static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
+{
+    static struct net n; /* large: off the stack */
+    struct net_fds fds = d->fds;
+    struct loop_role role;
+    struct sigaction sa = {.sa_handler = hook_signal};
+
+    daemon_close_parent_fds(d);
+    child_common("tsyncd-net", parent_pid);
+    if (d->test_hooks) {
+        sigaction(SIGUSR1, &sa, NULL);
+        sigaction(SIGUSR2, &sa, NULL);
+    }
+    /* Already chrooted and unprivileged with the parent: drop CAP_SYS_TIME, add seccomp. */
+    sandbox_or_die(d, SBX_NET, NULL, parent_pid);
+    fds.parent = fd;
+    net_init(&n, d->cfg, &fds, d->test_hooks);
+    if (net_start(&n, loop_now()) < 0)
+        _exit(1);
+    role = net_role(&n);
+    loop_run(&role, 1, &n.stop);
+    _exit(0);
+}
+
+/* The next start attempt after a failure, with the same backoff as after a death. */
+static int retry_later(struct daemon *d, double now, const char *what)
+{
+    log_err("cannot start the network child (%s: %m); next try in %.0f s", what, d->backoff_s);
+    d->restart_at = now + d->backoff_s;
+    d->backoff_s = fmin(2 * d->backoff_s, DAEMON_RESTART_MAX_S);
+    return -1;
+}
+
+int daemon_start_net_child(struct daemon *d, double now)
+{
+    pid_t parent_pid = getpid(), pid;
+    int sp[2];
+
+    d->restart_at = 0;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
+        return retry_later(d, now, "socketpair");
+    d->fds.resolver = new_resolver_channel(d);
+    pid = fork();
+    if (pid < 0) {
+        int e = errno;
+
+        close(sp[0]);
+        close(sp[1]);
+        if (d->fds.resolver >= 0)
+            close(d->fds.resolver);
+        d->fds.resolver = -1;
+        errno = e;
+        return retry_later(d, now, "fork");
+    }
+    if (pid == 0) {
+        close(sp[0]);
+        run_net_child(d, sp[1], parent_pid);
+    }
+    close(sp[1]);
+    if (d->fds.resolver >= 0)
+        close(d->fds.resolver);
+    d->fds.resolver = -1;
+    d->child_end = sp[0];
+    d->net_pid = pid;
+    d->net_started = now;
+    parent_attach_child(&d->parent, sp[0], now);
+    log_info("network child %ld started", (long)pid);
+    return 0;
+}
+
+static void describe_exit(const char *what, pid_t pid, int status)
+{
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+        log_err("%s %ld killed by the seccomp filter (a forbidden system call)", what, (long)pid);
+    else if (WIFSIGNALED(status))
+        log_err("%s %ld killed by signal %d", what, (long)pid, WTERMSIG(status));
+    else
+        log_err("%s %ld exited with status %d", what, (long)pid, WEXITSTATUS(status));
+}
+
+static void net_child_died(struct daemon *d, pid_t pid, int status, double now)
+{
+    describe_exit("network child", pid, status);
+    d->net_pid = 0;
+    if (d->child_end >= 0) {
+        close(d->child_end);
+        d->child_end = -1;
+    }
+    parent_detach_child(&d->parent, now);
+    if (now - d->net_started >= DAEMON_STABLE_CHILD_S)
+        d->backoff_s = DAEMON_RESTART_MIN_S;
+    d->restart_at = now + d->backoff_s;
+    log_notice("restarting the network child in %.0f s; the clock keeps its frequency",
+               d->backoff_s);
+    d->backoff_s =
+        d->backoff_s * 2 > DAEMON_RESTART_MAX_S ? DAEMON_RESTART_MAX_S : d->backoff_s * 2;
+}
+
+void daemon_reap(struct daemon *d, double now)
+{
+    int status;
+    pid_t pid;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == d->net_pid) {
+            net_child_died(d, pid, status, now);
+        } else if (pid == d->dns_pid) {
+            d->dns_pid = 0;
+            d->stop = true;
+            if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) {
+                log_notice("resolver terminated: shutting down"); /* e.g. the whole group */
+                continue;
+            }
+            describe_exit("resolver", pid, status);
+            log_err("the resolver cannot be restarted inside the sandbox: exiting so the "
+                    "service manager restarts tsyncd");
+            d->exit_code = 1;
+        } else {
+            describe_exit("server worker", pid, status); /* its clients go to the others */
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: ISC
+/* tsyncd entry point: command line, --check-config, the daemon. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <config.h> /* autoconf (daemon/config/config.h is the configuration module) */
+#include "daemon/config/cmdline.h"
+#include "daemon/config/config.h"
+#include "daemon/main/daemon.h"
+
+/* --check-config: load the configuration, print it (or every error) and return the status. */
+static int check_config(const struct cmd_opts *o)
+{
+    static struct cfg c; /* large: keep it off the stack */
+    struct cfg_diag diag;
+    char err[256];
+    cfg_diag_init(&diag);
+    int rc = cfg_load_file(o->config_path, o->strict ? CFG_STRICT : 0, &c, &diag);
+    cfg_diag_print(&diag, stderr);
+    if (rc == 0 && cmd_apply(o, &c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tsyncd: %s\n", err);
+        rc = -1;
+    }
+    if (rc == 0 && (cfg_print(&c, stdout) < 0 || fflush(stdout) != 0))
+        rc = -1;
+    cfg_free(&c);
+    cfg_diag_free(&diag);
+    return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Load the configuration (warnings and errors on stderr) and run the daemon. */
+static int run(const struct cmd_opts *o)
+{
+    static struct cfg c;
+    struct cfg_diag diag;
+    char err[256];
+    int rc;
+
+    cfg_diag_init(&diag);
+    rc = cfg_load_file(o->config_path, o->strict ? CFG_STRICT : 0, &c, &diag);
+    cfg_diag_print(&diag, stderr);
+    cfg_diag_free(&diag);
+    if (rc == 0 && cmd_apply(o, &c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tsyncd: %s\n", err);
+        rc = -1;
+    }
+    rc = rc == 0 ? daemon_run(&c, o) : EXIT_FAILURE;
+    cfg_free(&c);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmd_opts o;
+    char err[256];
+    if (cmd_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tsyncd: %s\n", err);
+        cmd_usage(stderr);
+        return CMD_EXIT_USAGE;
+    }
+    switch (o.action) {
+    case CMD_HELP:
+        cmd_usage(stdout);
+        return EXIT_SUCCESS;
+    case CMD_VERSION:
+        printf("tsyncd %s\n", PACKAGE_VERSION);
+        return EXIT_SUCCESS;
+    case CMD_CHECK_CONFIG:
+        return check_config(&o);
+    case CMD_RUN:
+        break;
+    }
+    return run(&o);
+}

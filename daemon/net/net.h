@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The network child (prefix net_): all packet I/O and parsing. It runs unprivileged, chrooted
+ * and under seccomp (daemon.c sets that up), polls the configured sources, answers NTP clients
+ * and the control socket, and talks to the parent only through daemon/common/msg.h messages.
+ */
+#ifndef TSYNC_DAEMON_NET_H
+#define TSYNC_DAEMON_NET_H
+
+#include <stdbool.h>
+
+#include "daemon/net/client.h"
+#include "daemon/config/config.h"
+#include "daemon/net/hwclock.h"
+#include "daemon/common/loop.h"
+#include "daemon/common/msg.h"
+#include "daemon/server/server.h"
+
+#define NET_MAX_SERVER_FDS 4
+
+/* File descriptors the parent hands over (all already bound). */
+struct net_fds {
+    int parent;   /* SOCK_SEQPACKET to the parent */
+    int resolver; /* SOCK_SEQPACKET to the resolver, -1 if none */
+    int control;  /* listening control socket, -1 if none */
+    int server[NET_MAX_SERVER_FDS];
+    int nserver;
+    struct hwclock_set *hw; /* NICs with hardware timestamps (opened by the parent), or NULL */
+};
+
+/* Name resolution state of one configuration line. */
+struct net_name {
+    bool pending; /* a request is in flight */
+    uint32_t request_id;
+    double next_try; /* monotonic s; 0: now */
+    double retry_s;  /* backoff */
+};
+
+struct net {
+    const struct cfg *cfg;
+    struct net_fds fds;
+    struct resolver_client *resolver;
+    struct control *control;
+    struct clk_map map;
+    uint32_t map_generation; /* of the last CLOCK_MAP; 0: none yet (no polling, no serving) */
+    struct msg_snapshot snap;
+    bool have_snapshot;
+    uint32_t rx_seq, tx_seq;
+    struct client clients[MSG_NTP_SLOTS]; /* index = slot */
+    struct net_name names[CFG_MAX_SOURCES];
+    struct server *server; /* NULL when not serving */
+    bool stop;
+    uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
+    double hw_next;             /* monotonic s: the next NIC clock reading is due */
+    bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
+    int nfds_control;
+};
+
+/* Prepare the child's state (no I/O yet). */
+void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks);
+/* Start: HELLO to the parent, numeric sources added, names sent to the resolver. */
+int net_start(struct net *n, double now);
+/* The child's loop role. */
+struct loop_role net_role(struct net *n);
+void net_fini(struct net *n);
+
+/* Test hooks (set from signal handlers). */
+void net_request_forbidden_syscall(void);
+void net_request_hostile_messages(void);
+
+#endif

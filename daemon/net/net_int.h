@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: ISC
+/* Internals shared by net.c (event handling) and net_sources.c (source management). */
+#ifndef TSYNC_DAEMON_NET_INT_H
+#define TSYNC_DAEMON_NET_INT_H
+
+#include "daemon/net/net.h"
+
+/* Send a message to the parent; a failure means the parent is gone: the child stops. */
+int net_send(struct net *n, uint16_t type, const void *payload, size_t len);
+
+void net_sources_start(struct net *n, double now);
+void net_sources_resolved(struct net *n, const struct msg_resolved *r, double now);
+void net_sources_maintain(struct net *n, double now);
+void net_remove_source(struct net *n, int slot);
+
+#endif

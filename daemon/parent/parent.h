@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The privileged parent's logic (prefix parent_): the only code that changes the clock.
+ *
+ * It accepts fixed, validated messages from the network child (daemon/common/msg.h), feeds the
+ * discipline, applies the discipline's actions through the clock driver, writes the drift file,
+ * reports loudly when the clock is not synchronised, and publishes one state snapshot and the
+ * clock map to the child after every change. Process management (fork, restart, signals) lives
+ * in daemon.c; this module only sees a file descriptor.
+ */
+#ifndef TSYNC_DAEMON_PARENT_H
+#define TSYNC_DAEMON_PARENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/config/config.h"
+#include "daemon/common/msg.h"
+#include "discipline/clock.h"
+#include "discipline/discipline.h"
+
+struct parent_slot {
+    bool in_use;
+    int disc_id;        /* discipline source id */
+    uint8_t kind;       /* enum msg_source_kind */
+    uint32_t cfg_index; /* the parent's own configuration entry */
+    char name[MSG_NAME_LEN];
+    char addr[MSG_ADDR_LEN];
+    double first_poll;  /* `now` of the first request sent, -1: none */
+    double last_poll;   /* `now` of the last request sent, -1: none */
+    double poll_gap;    /* s between the last two requests (the child's real poll: KoD RATE) */
+    double last_sample; /* `now` of the last reply, -1: none */
+    uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
+    uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
+};
+
+struct phc;
+
+/* A `refclock phc` line: the PHC handle opened before privileges were dropped. */
+struct parent_refclock {
+    struct phc *phc; /* NULL: could not be opened */
+    double next_poll;
+};
+
+struct parent_options {
+    bool big_first_step; /* -g */
+    bool once;           /* -q: set the clock once and exit */
+    double once_timeout_s;
+};
+
+struct parent {
+    const struct cfg *cfg;
+    struct parent_options opt;
+    struct clk *clk;
+    struct disc *disc;
+    int child_fd; /* -1 while the network child is down */
+    uint32_t rx_seq, tx_seq;
+    uint32_t map_generation; /* 1, +1 per step: samples taken before a step are dropped */
+    struct parent_slot slots[MSG_MAX_SOURCES]; /* NTP slots, then refclocks */
+    struct parent_refclock refclocks[CFG_MAX_REFCLOCKS];
+    double start;            /* `now` at start */
+    double unsync_since;     /* `now` since when not synchronised (start counts), -1: synced */
+    double next_warning;     /* `now` of the next unsynchronised warning */
+    double warning_interval; /* s, doubles up to PARENT_MAX_WARNING_INTERVAL_S */
+    double last_refusal_log; /* `now` of the last panic/rate-limit log line */
+    double last_drift_write; /* `now` */
+    int drift_dirfd;         /* drift file directory opened before chroot, -1: use the path */
+    double last_update;      /* `now` of the last disc_update */
+    bool was_synchronized;
+    int sys_peer_slot;
+    uint32_t generation;
+    char reason[MSG_REASON_LEN];
+    bool hello_seen;         /* the child's first message (HELLO) arrived */
+    bool responsive;         /* some source answered within its poll interval */
+    bool silence_reported;   /* "no source reachable" was logged since the last reply */
+    bool stepped;            /* the clock was stepped at least once */
+    double applied_freq_ppm; /* last frequency given to the clock driver */
+    bool first_sample_seen;  /* READY=1 sent */
+    bool done;               /* -q finished (or gave up): the daemon exits with exit_code */
+    int exit_code;
+    bool map_pending;              /* the clock map changed since it was last sent */
+    bool snapshot_pending;         /* the state changed since the last snapshot was sent */
+    struct msg_snapshot snap;      /* last published */
+    struct disc_status status_buf; /* scratch (large: kept off the stack) */
+};
+
+/* Set up the parent: discipline from the configuration, initial frequency from the drift file,
+ * clock driver started. Returns 0 or -1 with a message in err. */
+int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_options *opt,
+                struct clk *clk, double now, char *err, size_t errlen);
+void parent_fini(struct parent *p, double now);
+
+/* A (re)started network child is reachable over fd: reset sequences and sources, push the
+ * clock map and a snapshot. */
+void parent_attach_child(struct parent *p, int fd, double now);
+/* The child is gone: forget its sources (the clock keeps its frequency). */
+void parent_detach_child(struct parent *p, double now);
+
+/* One datagram from the child. Returns 0, or -1 if it is malformed: the caller must treat the
+ * child as dead (kill and restart it). Nothing was changed in that case. */
+int parent_handle_message(struct parent *p, const void *buf, size_t len, double now);
+
+/* Periodic work: discipline update, unsynchronised warnings, drift file. Returns the number of
+ * seconds until it wants to run again. */
+double parent_tick(struct parent *p, double now);
+
+/* Send what changed to the child, at most once per event-loop turn: the clock map, then one
+ * snapshot. What cannot be sent now (the child's socket is full) is sent at the next call. */
+void parent_flush(struct parent *p, double now);
+
+/* Write the drift file now if there is one and the frequency is known. */
+void parent_write_drift(struct parent *p, double now);
+
+#endif

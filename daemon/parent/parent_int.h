@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: ISC
+/* Internals shared by parent.c (message dispatch) and parent_state.c (actions, state, reports). */
+#ifndef TSYNC_DAEMON_PARENT_INT_H
+#define TSYNC_DAEMON_PARENT_INT_H
+
+#include <stdint.h>
+
+#include "daemon/common/log.h"
+#include "daemon/parent/parent.h"
+
+/* ntpd's system status word for an event: LI, clock source, event count, event code. p may be
+ * NULL before the parent exists. */
+uint16_t parent_sys_status(const struct parent *p, enum log_event ev);
+/* Log a rejected child message; always returns -1 (the caller then restarts the child). */
+int parent_reject(struct parent *p, const char *why);
+/* ntpd-style peer event line for a slot. */
+void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const char *detail);
+/* Bookkeeping after a sample was fed to the discipline, then a discipline update. */
+void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_result r, double now);
+/* Run the discipline and apply its action; then events, synchronisation state, snapshot. */
+void parent_update(struct parent *p, double now);
+/* Mark the clock map / the snapshot for sending; parent_flush() sends them. */
+void parent_push_map(struct parent *p);
+void parent_publish(struct parent *p, double now);
+/* Reference clocks: open (while privileged), read when due, close. poll returns the seconds
+ * until the next reading is due. */
+int parent_refclocks_open(struct parent *p, double now, char *err, size_t errlen);
+double parent_refclocks_poll(struct parent *p, double now);
+void parent_refclocks_close(struct parent *p);
+
+/* Build and send the snapshot now (clears snapshot_pending when sent). */
+void parent_send_snapshot(struct parent *p, double now);
+
+/* Schedule the first "not synchronised" warning one poll interval from now. */
+void parent_reset_warning(struct parent *p, double now);
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: ISC
+/*
+ * Server access control (prefix acl_): ntpd's `restrict` rules and chrony's `allow`/`deny`
+ * compiled into per-family lists sorted by prefix length, so the first match is the longest
+ * (most specific) one. Built once from struct cfg; lookups allocate nothing.
+ *
+ * Verdict of a client address:
+ *   - the most specific `restrict` rule gives its flags (none when no rule matches: ntpd's
+ *     implicit default is unrestricted);
+ *   - with allow/deny rules the most specific of them decides, and an address no rule covers is
+ *     denied (chrony). `allow all ADDR` / `deny all ADDR` also drop the earlier, more specific
+ *     rules inside ADDR; of two rules for the same prefix the later wins. Without allow/deny
+ *     rules an address is allowed when the configuration has `restrict` rules (ntpd serves by
+ *     default) or `local stratum` (as daemon_serving() decides), and denied otherwise (chrony:
+ *     nothing is served until allowed);
+ *   - `ignore` wins over everything (no answer, not even a KoD); `noserve` or a denial answers
+ *     nothing, or KoD DENY when the matching restrict rule has `kod`;
+ *   - `limited` (or a `ratelimit` line, which applies to every client) enables the rate limiter;
+ *     `kod` makes the limiter answer some limited requests with KoD RATE.
+ * `restrict source` and `restrict HOSTNAME` rules are not applied (no resolved addresses here);
+ * acl_build() counts them in `skipped`. nomodify, noquery, nopeer, notrap and the other flags
+ * have nothing to guard in the server yet and are accepted.
+ */
+#ifndef TSYNC_DAEMON_ACL_H
+#define TSYNC_DAEMON_ACL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config/config.h"
+
+/* Verdict bits of acl_check(). */
+#define ACL_SERVE   0x1u /* answer (subject to rate limiting) */
+#define ACL_KOD     0x2u /* restrict ... kod: KoD DENY when denied, KoD RATE when limited */
+#define ACL_LIMITED 0x4u /* restrict ... limited: rate limit this client */
+#define ACL_IGNORE  0x8u /* restrict ... ignore: never answer anything */
+
+/* One rule: (address & mask) == addr. IPv4 rules use the first 4 octets. */
+struct acl_rule {
+    uint8_t addr[16]; /* network order, masked */
+    uint8_t mask[16];
+    uint16_t bits;  /* set bits of mask: the sort key (longest first) */
+    uint16_t order; /* position in the configuration (later wins on equal bits) */
+    uint32_t flags; /* restrict: enum cfg_restrict_flag bits; allow/deny: 1 allow, 0 deny */
+};
+
+/* Rules of one kind for both families, most specific first. */
+struct acl_list {
+    struct acl_rule *rules[2]; /* [0] IPv4, [1] IPv6 */
+    size_t n[2];
+};
+
+struct acl {
+    struct acl_list restricts;
+    struct acl_list allow_deny;
+    bool have_allow_deny; /* the configuration has allow/deny rules (chrony semantics) */
+    bool default_allow;   /* without them: restrict rules (ntpd semantics) or local stratum */
+    size_t skipped;       /* restrict source / HOST rules not applied */
+};
+
+/* Compile the access rules of cfg. Returns 0, or -1 when out of memory (a is then empty and
+ * denies everything). Release with acl_free(). */
+int acl_build(struct acl *a, const struct cfg *cfg);
+void acl_free(struct acl *a);
+
+/* Verdict (ACL_* bits) for a client address: family AF_INET (addr: 4 octets) or AF_INET6
+ * (16 octets; an IPv4-mapped address ::ffff:a.b.c.d is checked as IPv4). */
+uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr);
+
+#endif

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: ISC
+/* Internals of the NTP server shared by server.c, server_reply.c and server_io.c. */
+#ifndef TSYNC_DAEMON_SERVER_INT_H
+#define TSYNC_DAEMON_SERVER_INT_H
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "daemon/server/acl.h"
+#include "daemon/common/ntp_packet.h"
+#include "daemon/server/ratelimit.h"
+#include "daemon/server/server.h"
+
+#define SERVER_BUF_LEN        (NTP_MAX_PACKET_LEN + 8) /* longer requests arrive MSG_TRUNC */
+#define SERVER_CONTROL_LEN    256                      /* RX stamp + IP(V6)_PKTINFO */
+#define SERVER_ERR_CONTROL    256                      /* TX stamp + extended error */
+#define SERVER_TX_RING        512                      /* outstanding TX stamp ids per socket */
+#define SERVER_STAMP_CMSG     CMSG_SPACE(sizeof(int))  /* per-reply SO_TIMESTAMPING request */
+#define SERVER_NO_CLIENT      UINT32_MAX
+#define SERVER_PRECISION_LOG2 (-24) /* about 60 ns: kernel timestamps, ns clock */
+#define SERVER_PHI            15e-6 /* s/s: frequency tolerance (RFC 5905), dispersion growth */
+
+/* A server socket, registered on first use. */
+struct server_socket {
+    int fd; /* -1: free */
+    int family;
+    bool tx_stamps;      /* per-reply TX software stamps with OPT_ID numbering */
+    uint32_t tx_next_id; /* OPT_ID of the next stamped datagram (reset at registration) */
+    struct {
+        uint32_t id;     /* OPT_ID of a reply */
+        uint32_t client; /* its client table index, SERVER_NO_CLIENT: none */
+    } ring[SERVER_TX_RING];
+};
+
+/* What one request gets. */
+enum server_answer {
+    SERVER_NONE, /* nothing */
+    SERVER_TIME, /* a normal reply: its transmit timestamp is set just before sending */
+    SERVER_KOD,  /* a Kiss-o'-Death (RATE or DENY): no server time in it */
+};
+
+/* One request and its reply in a batch. */
+struct server_slot {
+    uint8_t req[SERVER_BUF_LEN];
+    uint8_t control[SERVER_CONTROL_LEN];
+    uint8_t reply[NTP_HEADER_LEN];
+    uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
+    struct sockaddr_storage from;
+    uint32_t client; /* client table index of the request's address, SERVER_NO_CLIENT */
+    uint64_t rx_ntp; /* receive timestamp (NTP format) */
+};
+
+struct server {
+    const struct cfg *cfg;
+    struct acl acl;
+    struct rl_table clients;
+    struct rl_params limits;     /* for clients without `kod` */
+    struct rl_params limits_kod; /* for clients with `restrict ... kod` */
+    bool rate_all;               /* a ratelimit line: every client is limited */
+    bool plain_io;
+    struct ntp_server_state state; /* from the snapshot, for the current batch */
+    struct server_stats stats;
+    struct server_stats reported;
+    uint64_t report_interval_ns, next_report_ns;
+    struct server_socket sockets[SERVER_MAX_SOCKETS];
+    /* batch buffers, allocated once with the server */
+    struct server_slot slots[SERVER_BATCH];
+    struct mmsghdr rx_msgs[SERVER_BATCH];
+    struct iovec rx_iov[SERVER_BATCH];
+    struct mmsghdr tx_msgs[SERVER_BATCH];
+    struct iovec tx_iov[SERVER_BATCH];
+    uint32_t tx_slot[SERVER_BATCH]; /* slot index of each queued reply */
+    enum server_answer tx_kind[SERVER_BATCH];
+    bool tx_stamped[SERVER_BATCH]; /* the reply carries a TX stamp request */
+    struct mmsghdr err_msgs[SERVER_BATCH];
+    uint8_t err_control[SERVER_BATCH][SERVER_ERR_CONTROL];
+};
+
+/* server_reply.c: the answer to slot i's request of len octets (truncated: MSG_TRUNC). Builds
+ * the reply into the slot and counts the outcome. */
+enum server_answer server_answer(struct server *s, struct server_slot *slot, size_t len,
+                                 bool truncated, uint64_t now_ns);
+/* The fields replies carry, from the parent's snapshot (NULL: unsynchronised); the root
+ * dispersion grows with the snapshot's age (map: the clock now). */
+void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
+                                struct ntp_server_state *st);
+
+/* server_io.c */
+struct server_socket *server_socket_get(struct server *s, int fd);
+void server_drain_tx(struct server *s, struct server_socket *sock, const struct clk_map *map);
+/* Read up to SERVER_BATCH requests into the slots; returns how many (0: none pending). */
+int server_receive(struct server *s, struct server_socket *sock, const struct clk_map *map);
+/* Send the queued replies (n of them) and record their TX ids. */
+void server_send(struct server *s, struct server_socket *sock, int n, const struct clk_map *map);
+
+#endif
