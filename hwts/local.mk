@@ -6,7 +6,8 @@ hwts_libhwts_a_SOURCES = hwts/timestamping.c hwts/timestamping.h \
 	hwts/hwtstamp.c hwts/hwtstamp.h \
 	hwts/phc.c hwts/phc_dev.c hwts/phc.h hwts/phc_internal.h \
 	hwts/phc_regress.c hwts/phc_regress.h \
-	hwts/netlink.c hwts/netlink.h
+	hwts/netlink.c hwts/netlink.h \
+	hwts/sock.c hwts/sock.h
 hwts_libhwts_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_GENL_CFLAGS) $(LIBNL_ROUTE_CFLAGS)
 
 # Link flags every user of libhwts.a needs.

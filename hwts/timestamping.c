@@ -223,28 +223,33 @@ int ts_parse_tx(const struct msghdr *msg, struct ts_tx *tx)
     return have_err && have_ts ? 0 : -ENOMSG;
 }
 
+int ts_read_tx_once(int fd, struct ts_tx *tx)
+{
+    // 8-byte aligned control buffer; the payload (OPT_TSONLY) is empty but may be the packet on
+    // kernels (and simulators) that ignore OPT_TSONLY: a small buffer that may truncate. The
+    // whole frame (Ethernet, IP, UDP, NTP) still fits a simulator's 256-byte minimum.
+    uint64_t control[TS_CONTROL_LEN / sizeof(uint64_t)];
+    char payload[128];
+    struct iovec iov = {.iov_base = payload, .iov_len = sizeof(payload)};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = sizeof(control),
+    };
+    ssize_t n;
+    do {
+        n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+    return ts_parse_tx(&msg, tx) == 0 ? 1 : -ENOMSG;
+}
+
 int ts_read_tx(int fd, struct ts_tx *tx)
 {
-    for (;;) {
-        // 8-byte aligned control buffer; the payload (OPT_TSONLY) is empty but may be the packet
-        // on kernels that ignore OPT_TSONLY, so give it a small buffer that may truncate.
-        uint64_t control[TS_CONTROL_LEN / sizeof(uint64_t)];
-        char payload[64];
-        struct iovec iov = {.iov_base = payload, .iov_len = sizeof(payload)};
-        struct msghdr msg = {
-            .msg_iov = &iov,
-            .msg_iovlen = 1,
-            .msg_control = control,
-            .msg_controllen = sizeof(control),
-        };
-        if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (ts_parse_tx(&msg, tx) == 0)
-            return 1;
-    }
+    int rc;
+    while ((rc = ts_read_tx_once(fd, tx)) == -ENOMSG)
+        ;
+    return rc;
 }

@@ -125,4 +125,11 @@ int ts_parse_tx(const struct msghdr *msg, struct ts_tx *tx);
 // queue is empty, -errno on a receive error.
 int ts_read_tx(int fd, struct ts_tx *tx);
 
+// Reads exactly one message of the error queue without blocking: 1 when it was a transmit
+// timestamp (`tx` filled), -ENOMSG when it was something else (an ICMP error), 0 when the queue
+// was empty, -errno on a receive error. For event loops that must not read an empty error queue
+// (under clknetsim that read consumes the next data packet): call it once per POLLERR/POLLPRI
+// report; a queue with more messages keeps the socket ready.
+int ts_read_tx_once(int fd, struct ts_tx *tx);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "hwts/sock.h"
 #include "hwts/tsinfo.h"
 
 #include <errno.h>
@@ -205,7 +206,7 @@ int ts_info_get_ioctl(const char *ifname, struct ts_info *info)
     memset(&ifr, 0, sizeof(ifr));
     strcpy(ifr.ifr_name, ifname);
     ifr.ifr_data = (char *)&ti;
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int fd = sk_udp_open(AF_INET);
     if (fd < 0)
         return -errno;
     int err = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;

@@ -35,6 +35,7 @@
 
 #define CFG_DEFAULT_PATH          "/etc/ntp.conf"
 #define CFG_DEFAULT_CONTROLSOCKET "/run/tsyncd/tsyncd.sock"
+#define CFG_CONTROLSOCKET_NONE    "none" /* `controlsocket none` */
 #define CFG_DEFAULT_PORT          123
 #define CFG_DEFAULT_MINPOLL       6  /* log2 s: 64 s */
 #define CFG_DEFAULT_MAXPOLL       10 /* log2 s: 1024 s */
@@ -175,7 +176,8 @@ struct cfg {
     char *user;          /* unprivileged user of the network child; NULL: built-in default */
     char *group;         /* its group; NULL: the user's primary group */
     char *chroot_dir;    /* NULL: built-in default */
-    char *controlsocket; /* never NULL after loading; default CFG_DEFAULT_CONTROLSOCKET */
+    char *controlsocket; /* never NULL after loading; default CFG_DEFAULT_CONTROLSOCKET;
+                          * CFG_CONTROLSOCKET_NONE: no control socket (simulators) */
     uint32_t
         log_mask; /* logconfig event mask (daemon/common/log.h), default log_config_default() */
 

@@ -58,6 +58,11 @@ static char **path_slot(struct cfg *c, const char *directive)
 
 static void dir_path(struct cfg_parser *p, const struct cfg_line *l)
 {
+    if (strcmp(l->argv[0], "controlsocket") == 0 && l->argc == 2 &&
+        strcmp(l->argv[1], CFG_CONTROLSOCKET_NONE) == 0) {
+        cfgp_set_string(p, &p->cfg->controlsocket, CFG_CONTROLSOCKET_NONE);
+        return;
+    }
     const char *path = absolute_path_arg(p, l);
     if (path == NULL)
         return;

@@ -25,47 +25,45 @@
 
 #define READ_BUDGET 64 /* child messages handled per loop turn */
 
-static int signal_pipe_wr = -1;
+/* Signals only set flags, checked after every poll(): poll() returns EINTR when one arrives.
+ * No self-pipe: under an LD_PRELOAD simulator a pipe in the poll set is always readable. A
+ * signal that arrives between the check and the next poll() waits at most LOOP_MAX_SLEEP_S. */
+static volatile sig_atomic_t sig_term, sig_chld, sig_hup;
 
 static void on_signal(int sig)
 {
-    int saved = errno;
-    unsigned char c = (unsigned char)sig;
-
-    if (write(signal_pipe_wr, &c, 1) < 0) {
-        /* the pipe is full: a wake-up is pending anyway */
-    }
-    errno = saved;
+    if (sig == SIGCHLD)
+        sig_chld = 1;
+    else if (sig == SIGHUP)
+        sig_hup = 1;
+    else
+        sig_term = sig;
 }
 
-static int install_signals(struct daemon *d)
+static void install_signals(void)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGCHLD, SIGHUP};
     struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
     size_t i;
 
-    if (pipe2(d->sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-        return -1;
-    signal_pipe_wr = d->sig_pipe[1];
     for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         sigaction(sigs[i], &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    return 0;
 }
 
-static void read_signals(struct daemon *d, double now)
+static void handle_signals(struct daemon *d, double now)
 {
-    unsigned char c;
-
-    while (read(d->sig_pipe[0], &c, 1) == 1) {
-        if (c == SIGTERM || c == SIGINT) {
-            log_notice("signal %d: exiting", c);
-            d->stop = true;
-        } else if (c == SIGCHLD) {
-            daemon_reap(d, now);
-        } else if (c == SIGHUP) {
-            log_info("SIGHUP ignored (restart tsyncd to reload the configuration)");
-        }
+    if (sig_term) {
+        log_notice("signal %d: exiting", (int)sig_term);
+        d->stop = true;
+    }
+    if (sig_chld) {
+        sig_chld = 0;
+        daemon_reap(d, now);
+    }
+    if (sig_hup) {
+        sig_hup = 0;
+        log_info("SIGHUP ignored (restart tsyncd to reload the configuration)");
     }
 }
 
@@ -78,8 +76,8 @@ static void read_child(struct daemon *d, double now)
     int budget = READ_BUDGET;
     ssize_t n;
 
-    while (d->child_end >= 0 && budget-- > 0) {
-        n = recv(d->child_end, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+    while (chan_is_open(&d->child) && budget-- > 0) {
+        n = chan_recv(&d->child, buf, sizeof(buf));
         if (n < 0)
             return;
         if (n == 0 || (size_t)n > sizeof(buf) ||
@@ -94,9 +92,8 @@ static void read_child(struct daemon *d, double now)
                 log_err("killing network child %ld after a malformed message", (long)d->net_pid);
             if (d->net_pid > 0)
                 kill(d->net_pid, SIGKILL);
-            close(d->child_end);
-            d->child_end = -1;
-            d->parent.child_fd = -1;
+            parent_detach_child(&d->parent, now);
+            chan_close(&d->child);
             return;
         }
     }
@@ -106,26 +103,26 @@ static int parent_prepare(void *ctx, struct pollfd *fds, int max, double now, do
 {
     struct daemon *d = ctx;
 
-    if (max < 3)
+    if (max < 2)
         return 0;
-    fds[0] = (struct pollfd){.fd = d->sig_pipe[0], .events = POLLIN};
-    fds[1] = (struct pollfd){.fd = d->child_end, .events = POLLIN};
-    fds[2] = (struct pollfd){.fd = d->links != NULL ? nl_watch_fd(d->links) : -1, .events = POLLIN};
+    fds[0] = (struct pollfd){.fd = chan_poll_fd(&d->child), .events = POLLIN};
+    fds[1] = (struct pollfd){.fd = d->links != NULL ? nl_watch_fd(d->links) : -1, .events = POLLIN};
     *timeout_s = fmin(*timeout_s, fmax(0, d->next_tick - now));
     if (d->restart_at > 0)
         *timeout_s = fmin(*timeout_s, d->restart_at - now);
-    return 3;
+    if (chan_ready(&d->child))
+        *timeout_s = 0;
+    return 2;
 }
 
 static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double now)
 {
     struct daemon *d = ctx;
 
-    if (n >= 1 && fds[0].revents)
-        read_signals(d, now);
-    if (n >= 2 && fds[1].revents)
+    handle_signals(d, now);
+    if (n >= 1 && (fds[0].revents || chan_ready(&d->child)))
         read_child(d, now);
-    if (n >= 3 && fds[2].revents && nl_watch_process(d->links) < 0) {
+    if (n >= 2 && fds[1].revents && nl_watch_process(d->links) < 0) {
         log_warning("link watch: notifications lost; checking every interface again");
         nl_watch_replay(d->links);
     }
@@ -182,7 +179,7 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
     d->fds.hw = &d->hw;
     if (d->hw.n > 0 && d->sandbox)
         watch_links(d);
-    if (!d->opts->once) {
+    if (!d->opts->once && strcmp(d->cfg->controlsocket, CFG_CONTROLSOCKET_NONE) != 0) {
         d->fds.control = control_listen(d->cfg->controlsocket, err, errlen);
         if (d->fds.control < 0)
             return -1;
@@ -193,10 +190,7 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         d->drift_dirfd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         free(copy);
     }
-    if (install_signals(d) < 0) {
-        snprintf(err, errlen, "signals: %s", strerror(errno));
-        return -1;
-    }
+    install_signals();
     return parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen);
 }
 
@@ -261,8 +255,10 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
 
     d.cfg = cfg;
     d.opts = opts;
-    d.fds.resolver = d.fds.control = d.resolver_ctl = -1;
-    d.child_end = -1;
+    chan_init_closed(&d.fds.parent);
+    chan_init_closed(&d.fds.resolver);
+    chan_init_closed(&d.child);
+    d.fds.control = d.resolver_ctl = -1;
     d.drift_dirfd = -1;
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)

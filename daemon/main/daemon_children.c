@@ -39,8 +39,6 @@ static void arm_parent_death(pid_t parent_pid)
 
 void daemon_close_parent_fds(struct daemon *d)
 {
-    close(d->sig_pipe[0]);
-    close(d->sig_pipe[1]);
     if (d->resolver_ctl >= 0)
         close(d->resolver_ctl);
     if (d->drift_dirfd >= 0)
@@ -151,7 +149,7 @@ static void run_net_child(struct daemon *d, int fd, pid_t parent_pid)
     }
     /* Already chrooted and unprivileged with the parent: drop CAP_SYS_TIME, add seccomp. */
     sandbox_or_die(d, SBX_NET, NULL, parent_pid);
-    fds.parent = fd;
+    chan_init_socket(&fds.parent, fd);
     net_init(&n, d->cfg, &fds, d->test_hooks);
     if (net_start(&n, loop_now()) < 0)
         _exit(1);
@@ -177,16 +175,14 @@ int daemon_start_net_child(struct daemon *d, double now)
     d->restart_at = 0;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
         return retry_later(d, now, "socketpair");
-    d->fds.resolver = new_resolver_channel(d);
+    chan_init_socket(&d->fds.resolver, new_resolver_channel(d));
     pid = fork();
     if (pid < 0) {
         int e = errno;
 
         close(sp[0]);
         close(sp[1]);
-        if (d->fds.resolver >= 0)
-            close(d->fds.resolver);
-        d->fds.resolver = -1;
+        chan_close(&d->fds.resolver);
         errno = e;
         return retry_later(d, now, "fork");
     }
@@ -195,13 +191,11 @@ int daemon_start_net_child(struct daemon *d, double now)
         run_net_child(d, sp[1], parent_pid);
     }
     close(sp[1]);
-    if (d->fds.resolver >= 0)
-        close(d->fds.resolver);
-    d->fds.resolver = -1;
-    d->child_end = sp[0];
+    chan_close(&d->fds.resolver);
+    chan_init_socket(&d->child, sp[0]);
     d->net_pid = pid;
     d->net_started = now;
-    parent_attach_child(&d->parent, sp[0], now);
+    parent_attach_child(&d->parent, &d->child, now);
     log_info("network child %ld started", (long)pid);
     return 0;
 }
@@ -220,11 +214,8 @@ static void net_child_died(struct daemon *d, pid_t pid, int status, double now)
 {
     describe_exit("network child", pid, status);
     d->net_pid = 0;
-    if (d->child_end >= 0) {
-        close(d->child_end);
-        d->child_end = -1;
-    }
     parent_detach_child(&d->parent, now);
+    chan_close(&d->child);
     if (now - d->net_started >= DAEMON_STABLE_CHILD_S)
         d->backoff_s = DAEMON_RESTART_MIN_S;
     d->restart_at = now + d->backoff_s;

@@ -24,11 +24,10 @@ struct daemon {
     struct clk *clk;
     struct parent parent;
     struct net_fds fds;     /* handed to every network child (fds.parent set per child) */
-    int child_end;          /* the parent's end of the pair to the network child, -1: none */
+    struct chan child;      /* the parent's end of the channel to the network child */
     pid_t net_pid, dns_pid; /* 0: not running */
     int resolver_ctl;       /* to the resolver process: MSG_CHANNEL per network child, -1 */
     uint32_t resolver_seq, channel_generation;
-    int sig_pipe[2];
     bool stop;
     int exit_code;
     bool sandbox;       /* privilege separation in effect (root, not --single-process) */
@@ -50,8 +49,8 @@ struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);
 const char *daemon_pick_user(const struct cfg *cfg);
 int daemon_write_pidfile(const char *path);
 
-/* In a new child: close what only the parent may hold (self-pipe, resolver control, drift
- * directory, notify socket, PHCs, link watch). */
+/* In a new child: close what only the parent may hold (resolver control, drift directory,
+ * notify socket, PHCs, link watch). */
 void daemon_close_parent_fds(struct daemon *d);
 
 /* Fork the resolver (first: it inherits nothing privileged) and the network child. */

@@ -14,6 +14,7 @@
 
 #include "daemon/main/daemon_int.h"
 #include "daemon/common/log.h"
+#include "hwts/sock.h"
 #include "hwts/timestamping.h"
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
@@ -69,7 +70,7 @@ static int bind_udp(int family, unsigned port, char *err, size_t errlen)
         sin6->sin6_port = htons((uint16_t)port);
         len = sizeof(*sin6);
     }
-    fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = sk_udp_open(family);
     if (fd < 0)
         return family == AF_INET6 ? -2 : -1; /* no IPv6: not fatal */
     if (family == AF_INET6)

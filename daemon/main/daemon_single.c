@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: ISC
 /* --single-process: every role in one process and one loop, no fork, no sandbox (for gdb,
- * valgrind and LD_PRELOAD-based simulators). The roles still talk through socketpairs with
- * the same messages, so what runs here is what runs privilege-separated. */
+ * valgrind and LD_PRELOAD-based simulators such as clknetsim). The roles talk through
+ * in-process channels (daemon/common/chan.h) with the same messages and the same validation
+ * as the privilege-separated daemon, so what runs here is what runs there; the only
+ * descriptors in the poll set are the network's. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "daemon/main/daemon_int.h"
 #include "daemon/common/log.h"
@@ -14,7 +14,7 @@
 #include "daemon/resolver/resolver.h"
 
 struct inline_resolver {
-    int fd;
+    struct chan ch;
     uint32_t rx_seq, tx_seq;
 };
 
@@ -22,12 +22,12 @@ static int resolver_prepare(void *ctx, struct pollfd *fds, int max, double now, 
 {
     struct inline_resolver *r = ctx;
 
+    (void)fds;
+    (void)max;
     (void)now;
-    (void)timeout_s;
-    if (max < 1)
-        return 0;
-    fds[0] = (struct pollfd){.fd = r->fd, .events = POLLIN};
-    return 1;
+    if (chan_ready(&r->ch))
+        *timeout_s = 0;
+    return 0;
 }
 
 /* One request at a time, blocking in getaddrinfo(): acceptable for a debugging mode. */
@@ -41,19 +41,19 @@ static void resolver_dispatch(void *ctx, const struct pollfd *fds, int n, double
     char err[160] = "not a RESOLVE message";
     ssize_t len;
 
+    (void)fds;
+    (void)n;
     (void)now;
-    if (n < 1 || !(fds[0].revents & POLLIN))
-        return;
-    len = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT);
-    if (len <= 0)
-        return;
-    if (msg_validate(buf, (size_t)len, &r->rx_seq, &hdr, &payload, err, sizeof(err)) < 0 ||
-        hdr.type != MSG_RESOLVE) {
-        log_err("resolver: %s", err);
-        return;
+    while ((len = chan_recv(&r->ch, buf, sizeof(buf))) > 0) {
+        if ((size_t)len > sizeof(buf) ||
+            msg_validate(buf, (size_t)len, &r->rx_seq, &hdr, &payload, err, sizeof(err)) < 0 ||
+            hdr.type != MSG_RESOLVE) {
+            log_err("resolver: %s", err);
+            return;
+        }
+        resolver_resolve(payload, &out);
+        chan_send(&r->ch, MSG_RESOLVED, &r->tx_seq, &out, sizeof(out));
     }
-    resolver_resolve(payload, &out);
-    msg_send(r->fd, MSG_RESOLVED, &r->tx_seq, &out, sizeof(out));
 }
 
 int daemon_run_single(struct daemon *d)
@@ -61,18 +61,13 @@ int daemon_run_single(struct daemon *d)
     static struct net n;
     struct inline_resolver res = {.rx_seq = 1, .tx_seq = 1};
     struct net_fds fds = d->fds;
-    int pp[2], rp[2];
 
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pp) < 0 ||
-        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, rp) < 0) {
-        log_err("socketpair: %m");
+    if (chan_pair_inprocess(&d->child, &fds.parent) < 0 ||
+        chan_pair_inprocess(&res.ch, &fds.resolver) < 0) {
+        log_err("cannot allocate the in-process channels: %m");
         return 1;
     }
-    res.fd = rp[1];
-    fds.parent = pp[1];
-    fds.resolver = rp[0];
-    d->child_end = pp[0];
-    parent_attach_child(&d->parent, pp[0], loop_now());
+    parent_attach_child(&d->parent, &d->child, loop_now());
     net_init(&n, d->cfg, &fds, false);
     if (net_start(&n, loop_now()) < 0)
         return 1;
@@ -85,5 +80,8 @@ int daemon_run_single(struct daemon *d)
     };
     loop_run(roles, 3, &d->stop);
     net_fini(&n);
+    parent_detach_child(&d->parent, loop_now());
+    chan_close(&d->child);
+    chan_close(&res.ch);
     return d->exit_code;
 }

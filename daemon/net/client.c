@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/uio.h>
@@ -13,6 +14,7 @@
 #include "daemon/common/log.h"
 #include "daemon/common/ntp_packet.h"
 #include "discipline/discipline.h"
+#include "hwts/sock.h"
 
 #define CLIENT_RECV_BUF         1280
 #define CLIENT_HW_TX_MAX_DIFF_S 0.1
@@ -20,7 +22,7 @@
 int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
                 unsigned ts_flags)
 {
-    c->fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c->fd = sk_udp_open(addr->sa_family);
     if (c->fd < 0)
         return -1;
     if (connect(c->fd, addr, addrlen) < 0) {
@@ -34,6 +36,7 @@ int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen
     c->addrlen = addrlen;
     c->ts_mode = ts_enable(c->fd, ts_flags, NULL);
     c->tx_count = 0;
+    c->tx_id_known = false;
     c->org = 0;
     c->next_poll = now;
     c->poll_log2 = c->cfg != NULL ? c->cfg->minpoll : 0;
@@ -123,29 +126,61 @@ static bool close_to(struct timespec a, struct timespec b, double limit_s)
     return fabs((double)(a.tv_sec - b.tv_sec) + (a.tv_nsec - b.tv_nsec) * 1e-9) <= limit_s;
 }
 
+/* Is this TX stamp the outstanding request's? The kernel numbers datagrams from where
+ * OPT_ID was enabled, Linux from 0, clknetsim from 1: the offset is learned from the stamp of
+ * the first datagram (the only one sent then), or else from a stamp 0 or 1 ahead. */
+static bool tx_stamp_is_ours(struct client *c, uint32_t id)
+{
+    if (c->org == 0)
+        return false;
+    if (!c->tx_id_known && (c->tx_count == 1 || id - c->org_id <= 1)) {
+        c->tx_id_offset = id - c->org_id;
+        c->tx_id_known = true;
+    }
+    return c->tx_id_known && id - c->tx_id_offset == c->org_id;
+}
+
 /* The request's transmit time: a hardware stamp beats a kernel stamp beats user space. A
  * hardware stamp must agree with the user-space send time within CLIENT_HW_TX_MAX_DIFF_S (a PHC
  * stepped by another program, a bad conversion); a loaded emulated NIC stamps tens of ms late. */
-static void read_tx_stamps(struct client *c, const struct client_clock *clock)
+static void use_tx_stamp(struct client *c, const struct client_clock *clock, const struct ts_tx *tx)
 {
     struct timespec host, t;
-    struct ts_tx tx;
 
-    while (ts_read_tx(c->fd, &tx) == 1) {
-        if (c->org == 0 || tx.id != c->org_id || c->t1_generation != clock->generation)
-            continue;
-        if (tx.source == TS_SRC_HARDWARE && clock->hw != NULL &&
-            hwclock_to_host(clock->hw, tx.if_index, &tx.hw_raw, &host)) {
-            t = clk_map_apply(clock->map, host);
-            if (close_to(t, c->t1_user, CLIENT_HW_TX_MAX_DIFF_S)) {
-                c->t1 = t;
-                c->t1_source = TS_SRC_HARDWARE;
-            }
-        } else if (tx.source == TS_SRC_KERNEL && c->t1_source != TS_SRC_HARDWARE) {
-            c->t1 = clk_map_apply(clock->map, tx.ts);
-            c->t1_source = TS_SRC_KERNEL;
+    if (!tx_stamp_is_ours(c, tx->id) || c->t1_generation != clock->generation)
+        return;
+    if (tx->source == TS_SRC_HARDWARE && clock->hw != NULL &&
+        hwclock_to_host(clock->hw, tx->if_index, &tx->hw_raw, &host)) {
+        t = clk_map_apply(clock->map, host);
+        if (close_to(t, c->t1_user, CLIENT_HW_TX_MAX_DIFF_S)) {
+            c->t1 = t;
+            c->t1_source = TS_SRC_HARDWARE;
         }
+    } else if (tx->source == TS_SRC_KERNEL && c->t1_source != TS_SRC_HARDWARE) {
+        c->t1 = clk_map_apply(clock->map, tx->ts);
+        c->t1_source = TS_SRC_KERNEL;
     }
+}
+
+/* One error-queue message per POLLERR/POLLPRI report (more keep the socket ready). A POLLERR
+ * with an empty queue is a pending socket error (ICMP port unreachable): fetch it, or poll()
+ * would report it forever. */
+static void read_error_queue(struct client *c, const struct client_clock *clock, short revents)
+{
+    struct ts_tx tx;
+    int rc = ts_read_tx_once(c->fd, &tx), err;
+    socklen_t len = sizeof(err);
+
+    if (rc == 1)
+        use_tx_stamp(c, clock, &tx);
+    else if (rc == 0 && (revents & POLLERR))
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+}
+
+void client_read_tx(struct client *c, const struct client_clock *clock, short revents)
+{
+    if (revents & (POLLERR | POLLPRI))
+        read_error_queue(c, clock, revents);
 }
 
 /* Hardware RX stamps are used when they convert and agree with the kernel stamp (10 ms). */
@@ -239,7 +274,7 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
 }
 
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
-                                 struct msg_sample *sample)
+                                 short revents, struct msg_sample *sample)
 {
     uint8_t buf[CLIENT_RECV_BUF];
     char control[TS_CONTROL_LEN];
@@ -250,7 +285,8 @@ enum client_event client_receive(struct client *c, const struct client_clock *cl
     enum client_event ev;
     ssize_t n;
 
-    read_tx_stamps(c, clock);
+    if (!(revents & POLLIN))
+        return CLIENT_NOTHING;
     for (;;) {
         mh.msg_control = control;
         mh.msg_controllen = sizeof(control);

@@ -49,9 +49,11 @@ struct client {
     socklen_t addrlen;
     int fd;
     enum ts_mode ts_mode;
-    uint32_t tx_count;       /* datagrams sent on fd: the OPT_ID of the next one */
+    uint32_t tx_count;       /* datagrams sent on fd (0, 1, 2 ...): the number of the next one */
+    uint32_t tx_id_offset;   /* OPT_ID of datagram i is i + this (Linux 0, clknetsim 1) ... */
+    bool tx_id_known;        /* ... once learned from the first datagram's stamp */
     uint64_t org;            /* random transmit timestamp of the outstanding request, 0: none */
-    uint32_t org_id;         /* its OPT_ID */
+    uint32_t org_id;         /* its datagram number */
     struct timespec t1;      /* its send time (user space, then the kernel TX stamp) */
     struct timespec t1_user; /* the user-space send time, to check hardware stamps against */
     enum ts_source t1_source;
@@ -77,10 +79,13 @@ double client_time_to_poll(const struct client *c, double now);
  * sent, -1 on a send error. */
 int client_poll(struct client *c, const struct client_clock *clock, double now);
 
-/* Read what the socket holds (replies and TX timestamps). On CLIENT_SAMPLE, *sample is
- * filled (slot set). Call until it returns CLIENT_NOTHING. */
+/* What poll() reported on the socket: first client_read_tx() (a TX timestamp from the error
+ * queue, on POLLERR or POLLPRI only: under clknetsim a read of an empty error queue consumes
+ * the next reply), then client_receive() for the replies (on POLLIN). On CLIENT_SAMPLE,
+ * *sample is filled (slot set). Call client_receive() until it returns CLIENT_NOTHING. */
+void client_read_tx(struct client *c, const struct client_clock *clock, short revents);
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
-                                 struct msg_sample *sample);
+                                 short revents, struct msg_sample *sample);
 
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);

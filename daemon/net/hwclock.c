@@ -13,6 +13,7 @@
 #include "daemon/common/log.h"
 #include "hwts/hwtstamp.h"
 #include "hwts/phc.h"
+#include "hwts/sock.h"
 #include "hwts/tsinfo.h"
 
 void hwclock_link_up(const struct hwclock_set *set, const char *ifname)
@@ -24,7 +25,7 @@ void hwclock_link_up(const struct hwclock_set *set, const char *ifname)
         ;
     if (i == set->n || ts_info_get(ifname, &info) < 0)
         return;
-    sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sock = sk_udp_open(AF_INET);
     rc = sock < 0 ? -errno : ts_hw_enable(&ts_hw_kernel_ops, &sock, ifname, &info, &st);
     if (sock >= 0)
         close(sock);
@@ -49,7 +50,7 @@ static void enable_interface(const char *ifname, bool explicit_name, struct hwcl
                         ifname);
         return;
     }
-    sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sock = sk_udp_open(AF_INET);
     rc = sock < 0 ? -errno : ts_hw_enable(&ts_hw_kernel_ops, &sock, ifname, &info, &st);
     if (sock >= 0)
         close(sock);
@@ -66,7 +67,7 @@ static void enable_interface(const char *ifname, bool explicit_name, struct hwcl
     }
     phc_set_readings(h->phc, HWCLOCK_READINGS);
     phc_reg_init(&h->reg, PHC_REG_MAX_POINTS);
-    h->if_index = (int)if_nametoindex(ifname);
+    h->if_index = sk_if_index(ifname);
     snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
     h->next_sample = 0;
     set->n++;

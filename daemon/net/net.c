@@ -43,7 +43,7 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
 
 int net_send(struct net *n, uint16_t type, const void *payload, size_t len)
 {
-    if (msg_send(n->fds.parent, type, &n->tx_seq, payload, len) == 0)
+    if (chan_send(&n->fds.parent, type, &n->tx_seq, payload, len) == 0)
         return 0;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         n->dropped_to_parent++; /* the parent is busy: a lost sample or poll is harmless */
@@ -63,8 +63,8 @@ int net_start(struct net *n, double now)
 {
     struct msg_hello hello = {.pid = (uint32_t)getpid(), .max_sources = MSG_MAX_SOURCES};
 
-    if (n->fds.resolver >= 0)
-        n->resolver = resolver_client_create(n->fds.resolver);
+    if (chan_is_open(&n->fds.resolver))
+        n->resolver = resolver_client_create(&n->fds.resolver);
     if (n->fds.control >= 0)
         n->control = control_create(n->fds.control);
     if (n->fds.nserver > 0 && (n->server = server_create(n->cfg)) == NULL) {
@@ -124,13 +124,14 @@ static void read_parent(struct net *n)
     char err[160];
     ssize_t len;
 
-    while ((len = recv(n->fds.parent, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+    while ((len = chan_recv(&n->fds.parent, buf, sizeof(buf))) != 0) {
         if (len < 0) {
             if (errno != EAGAIN && errno != EINTR)
                 n->stop = true;
             return;
         }
-        if (msg_validate(buf, (size_t)len, &n->rx_seq, &hdr, &payload, err, sizeof(err)) < 0) {
+        if ((size_t)len > sizeof(buf) ||
+            msg_validate(buf, (size_t)len, &n->rx_seq, &hdr, &payload, err, sizeof(err)) < 0) {
             log_err("network child: bad message from the parent: %s", err);
             n->stop = true;
             return;
@@ -158,13 +159,14 @@ static void read_resolver(struct net *n, double now)
     }
 }
 
-static void client_event(struct net *n, struct client *c, double now)
+static void client_event(struct net *n, struct client *c, short revents, double now)
 {
     struct client_clock clock = client_clock_of(n);
     struct msg_sample s;
     enum client_event ev;
 
-    while ((ev = client_receive(c, &clock, now, &s)) != CLIENT_NOTHING) {
+    client_read_tx(c, &clock, revents);
+    while ((ev = client_receive(c, &clock, now, revents, &s)) != CLIENT_NOTHING) {
         if (ev == CLIENT_SAMPLE) {
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
         } else if (ev == CLIENT_KOD_RATE) {
@@ -250,12 +252,14 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
 
     if (max < 2 + NET_MAX_SERVER_FDS + MSG_NTP_SLOTS)
         return 0;
-    fds[k++] = (struct pollfd){.fd = n->fds.parent, .events = POLLIN};
+    fds[k++] = (struct pollfd){.fd = chan_poll_fd(&n->fds.parent), .events = POLLIN};
     fds[k++] =
         (struct pollfd){.fd = n->resolver ? resolver_client_fd(n->resolver) : -1, .events = POLLIN};
+    if (chan_ready(&n->fds.parent) || (n->resolver != NULL && resolver_client_ready(n->resolver)))
+        *timeout_s = 0;
     for (i = 0; i < NET_MAX_SERVER_FDS; i++)
         fds[k++] = (struct pollfd){.fd = ready && i < n->fds.nserver ? n->fds.server[i] : -1,
-                                   .events = POLLIN};
+                                   .events = POLLIN | POLLPRI};
     for (i = 0; i < MSG_NTP_SLOTS; i++) {
         struct client *c = &n->clients[i];
 
@@ -284,10 +288,11 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     if (nfds == 0)
         return;
     run_test_hooks(n);
-    if (fds[k++].revents)
+    if (fds[k++].revents || chan_ready(&n->fds.parent))
         read_parent(n);
-    if (fds[k++].revents && n->resolver != NULL)
+    if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
         read_resolver(n, now);
+    k++;
     for (i = 0; i < NET_MAX_SERVER_FDS; i++, k++) {
         if (fds[k].revents && n->server != NULL) /* POLLERR too: TX stamps to read */
             server_handle(n->server, fds[k].fd, fds[k].revents, &n->map,
@@ -297,7 +302,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         server_maintain(n->server, (uint64_t)(now * 1e9));
     for (i = 0; i < MSG_NTP_SLOTS; i++, k++) {
         if (fds[k].revents && n->clients[i].in_use)
-            client_event(n, &n->clients[i], now);
+            client_event(n, &n->clients[i], fds[k].revents, now);
     }
     if (n->control != NULL) {
         if (n->have_snapshot)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "daemon/common/chan.h"
 #include "daemon/net/client.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
@@ -20,9 +21,9 @@
 
 /* File descriptors the parent hands over (all already bound). */
 struct net_fds {
-    int parent;   /* SOCK_SEQPACKET to the parent */
-    int resolver; /* SOCK_SEQPACKET to the resolver, -1 if none */
-    int control;  /* listening control socket, -1 if none */
+    struct chan parent;   /* to the parent (socket, or in-process with --single-process) */
+    struct chan resolver; /* to the resolver, closed if none */
+    int control;          /* listening control socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
     int nserver;
     struct hwclock_set *hw; /* NICs with hardware timestamps (opened by the parent), or NULL */

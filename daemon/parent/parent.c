@@ -69,7 +69,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->cfg = cfg;
     p->opt = *opt;
     p->clk = clk;
-    p->child_fd = -1;
+    p->child = NULL;
     p->drift_dirfd = -1;
     p->map_generation = 1;
     p->start = now;
@@ -142,10 +142,10 @@ static void forget_sources(struct parent *p)
         p->sys_peer_slot = -1;
 }
 
-void parent_attach_child(struct parent *p, int fd, double now)
+void parent_attach_child(struct parent *p, struct chan *child, double now)
 {
     forget_sources(p);
-    p->child_fd = fd;
+    p->child = child;
     p->rx_seq = 1;
     p->tx_seq = 1;
     p->hello_seen = false;
@@ -155,7 +155,7 @@ void parent_attach_child(struct parent *p, int fd, double now)
 
 void parent_detach_child(struct parent *p, double now)
 {
-    p->child_fd = -1;
+    p->child = NULL;
     forget_sources(p);
     (void)now;
 }

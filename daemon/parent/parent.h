@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon/common/chan.h"
 #include "daemon/config/config.h"
 #include "daemon/common/msg.h"
 #include "discipline/clock.h"
@@ -53,7 +54,7 @@ struct parent {
     struct parent_options opt;
     struct clk *clk;
     struct disc *disc;
-    int child_fd; /* -1 while the network child is down */
+    struct chan *child; /* to the network child (the daemon's), NULL while it is down */
     uint32_t rx_seq, tx_seq;
     uint32_t map_generation; /* 1, +1 per step: samples taken before a step are dropped */
     struct parent_slot slots[MSG_MAX_SOURCES]; /* NTP slots, then refclocks */
@@ -90,9 +91,10 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
                 struct clk *clk, double now, char *err, size_t errlen);
 void parent_fini(struct parent *p, double now);
 
-/* A (re)started network child is reachable over fd: reset sequences and sources, push the
- * clock map and a snapshot. */
-void parent_attach_child(struct parent *p, int fd, double now);
+/* A (re)started network child is reachable over *child (owned by the caller, which keeps it
+ * until parent_detach_child()): reset sequences and sources, push the clock map and a
+ * snapshot. */
+void parent_attach_child(struct parent *p, struct chan *child, double now);
 /* The child is gone: forget its sources (the clock keeps its frequency). */
 void parent_detach_child(struct parent *p, double now);
 

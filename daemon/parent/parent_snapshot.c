@@ -142,7 +142,7 @@ void parent_send_snapshot(struct parent *p, double now)
             m->nsources++;
         }
     }
-    if (p->child_fd >= 0 && msg_send(p->child_fd, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
+    if (p->child != NULL && chan_send(p->child, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
         p->snapshot_pending = false;
     else
         log_debug("snapshot not sent yet: %m");

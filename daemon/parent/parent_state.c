@@ -69,7 +69,7 @@ static void send_map(struct parent *p)
     clk_get_map(p->clk, &map);
     msg_clock_map_from_clk(&map, &m);
     m.generation = p->map_generation;
-    if (msg_send(p->child_fd, MSG_CLOCK_MAP, &p->tx_seq, &m, sizeof(m)) == 0)
+    if (chan_send(p->child, MSG_CLOCK_MAP, &p->tx_seq, &m, sizeof(m)) == 0)
         p->map_pending = false;
     else
         log_debug("clock map not sent yet: %m");
@@ -77,7 +77,7 @@ static void send_map(struct parent *p)
 
 void parent_flush(struct parent *p, double now)
 {
-    if (p->child_fd < 0)
+    if (p->child == NULL)
         return;
     if (p->map_pending)
         send_map(p);
@@ -198,7 +198,7 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
-    if (p->child_fd < 0)
+    if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
     else if (n == 0)
         snprintf(p->reason, sizeof(p->reason), "no source: %s",

@@ -192,7 +192,7 @@ int resolver_serve_channels(int ctl_fd)
 /* --- Client -------------------------------------------------------------------------------- */
 
 struct resolver_client {
-    int fd;
+    struct chan ch;
     bool broken;           /* the resolver is gone or misbehaved */
     bool in_flight;        /* a request was sent and not answered */
     uint32_t in_flight_id; /* its id */
@@ -202,16 +202,16 @@ struct resolver_client {
     struct msg_resolve queue[RESOLVER_QUEUE_MAX];
 };
 
-struct resolver_client *resolver_client_create(int fd)
+struct resolver_client *resolver_client_create(const struct chan *ch)
 {
     struct resolver_client *rc;
 
-    if (fd < 0)
+    if (!chan_is_open(ch))
         return NULL;
     rc = calloc(1, sizeof(*rc));
     if (rc == NULL)
         return NULL;
-    rc->fd = fd;
+    rc->ch = *ch;
     rc->tx_seq = 1;
     rc->rx_seq = 1;
     rc->next_id = 1;
@@ -222,13 +222,18 @@ void resolver_client_destroy(struct resolver_client *rc)
 {
     if (rc == NULL)
         return;
-    close(rc->fd);
+    chan_close(&rc->ch);
     free(rc);
 }
 
 int resolver_client_fd(const struct resolver_client *rc)
 {
-    return rc->fd;
+    return chan_poll_fd(&rc->ch);
+}
+
+bool resolver_client_ready(const struct resolver_client *rc)
+{
+    return chan_ready(&rc->ch);
 }
 
 int resolver_client_pending(const struct resolver_client *rc)
@@ -255,7 +260,7 @@ static bool request_ok(const struct msg_resolve *req)
 
 static int send_request(struct resolver_client *rc, const struct msg_resolve *req)
 {
-    if (msg_send(rc->fd, MSG_RESOLVE, &rc->tx_seq, req, sizeof(*req)) < 0) {
+    if (chan_send(&rc->ch, MSG_RESOLVE, &rc->tx_seq, req, sizeof(*req)) < 0) {
         rc->broken = true;
         return -1;
     }
@@ -316,7 +321,7 @@ static void send_next(struct resolver_client *rc)
 }
 
 /* Check a received answer: 0, or -1 with the reason in err. */
-static int check_answer(struct resolver_client *rc, const uint8_t *buf, ssize_t n, int flags,
+static int check_answer(struct resolver_client *rc, const uint8_t *buf, ssize_t n, size_t buflen,
                         const struct msg_resolved **answer, char *err, size_t errlen)
 {
     struct msg_header hdr;
@@ -330,7 +335,7 @@ static int check_answer(struct resolver_client *rc, const uint8_t *buf, ssize_t 
         snprintf(err, errlen, "%s", strerror(errno));
         return -1;
     }
-    if (flags & MSG_TRUNC) {
+    if ((size_t)n > buflen) {
         snprintf(err, errlen, "oversized answer");
         return -1;
     }
@@ -347,18 +352,16 @@ static int check_answer(struct resolver_client *rc, const uint8_t *buf, ssize_t 
 int resolver_client_read(struct resolver_client *rc, struct msg_resolved *out)
 {
     uint8_t buf[RESOLVED_MSG_SIZE + 1];
-    struct iovec iov = {buf, sizeof(buf)};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
     const struct msg_resolved *answer = NULL;
     char err[128];
     ssize_t n;
 
     if (rc->broken)
         return -1;
-    n = recvmsg(rc->fd, &mh, MSG_DONTWAIT);
+    n = chan_recv(&rc->ch, buf, sizeof(buf));
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
-    if (check_answer(rc, buf, n, mh.msg_flags, &answer, err, sizeof(err)) < 0) {
+    if (check_answer(rc, buf, n, sizeof(buf), &answer, err, sizeof(err)) < 0) {
         log_err("resolver: %s", err);
         rc->broken = true;
         return -1;

@@ -23,6 +23,9 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
+#include "daemon/common/chan.h"
 #include "daemon/common/msg.h"
 
 #define RESOLVER_QUEUE_MAX 64 /* requests waiting behind the one in flight */
@@ -53,13 +56,13 @@ void resolver_warmup(void);
 /* Resolve one request into *out (what resolver_main() sends back). Exposed for tests. */
 void resolver_resolve(const struct msg_resolve *req, struct msg_resolved *out);
 
-/* --- Client (network child; non-blocking; only sendmsg and recvmsg) ------------------------ */
+/* --- Client (network child; non-blocking) ------------------------------------------------- */
 
 struct resolver_client;
 
-/* Client over fd (owned from now on: resolver_client_destroy() closes it). NULL on ENOMEM or a
- * negative fd. */
-struct resolver_client *resolver_client_create(int fd);
+/* Client over the channel *ch (a socket, or in-process with --single-process; owned from now
+ * on: resolver_client_destroy() closes it). NULL on ENOMEM or a closed channel. */
+struct resolver_client *resolver_client_create(const struct chan *ch);
 
 /* Close the socket and free the client. NULL is ignored. */
 void resolver_client_destroy(struct resolver_client *rc);
@@ -73,8 +76,9 @@ void resolver_client_destroy(struct resolver_client *rc);
  */
 int resolver_client_request(struct resolver_client *rc, const char *name, int family, uint32_t *id);
 
-/* The descriptor to poll for POLLIN. */
+/* The descriptor to poll for POLLIN (-1 in-process), and whether an in-process answer waits. */
 int resolver_client_fd(const struct resolver_client *rc);
+bool resolver_client_ready(const struct resolver_client *rc);
 
 /* Requests not answered yet (in flight and queued). */
 int resolver_client_pending(const struct resolver_client *rc);

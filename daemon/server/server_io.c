@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "daemon/server/server_int.h"
+#include "hwts/sock.h"
 #include "hwts/timestamping.h"
 
 /* TX stamps are requested per reply (a SO_TIMESTAMPING control message), not for every datagram
@@ -75,7 +76,7 @@ int server_socket_clone(int fd)
 
     if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
         return -1;
-    nfd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    nfd = sk_udp_open(ss.ss_family);
     if (nfd < 0)
         return -1;
     if ((ss.ss_family == AF_INET6 &&
@@ -145,8 +146,8 @@ void server_drain_tx(struct server *s, struct server_socket *sock, const struct 
     struct ts_tx tx;
     int n;
 
-    if (s->plain_io) {
-        while (ts_read_tx(sock->fd, &tx) == 1)
+    if (s->plain_io) { /* one message per readiness report: see ts_read_tx_once() */
+        if (ts_read_tx_once(sock->fd, &tx) == 1)
             record_tx(s, sock, &tx, map);
         return;
     }

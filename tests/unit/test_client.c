@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,7 +100,8 @@ static void reply(const struct ntp_header *req, const struct sockaddr_in *to, do
 
 static enum client_event receive(struct msg_sample *s)
 {
-    return client_receive(&c, &clock_now, 101.0, s);
+    client_read_tx(&c, &clock_now, POLLERR | POLLPRI);
+    return client_receive(&c, &clock_now, 101.0, POLLIN, s);
 }
 
 static void test_request_carries_a_random_transmit_timestamp(void **state)

@@ -25,6 +25,7 @@ static struct parent par;
 static struct clk *clk;
 static struct timespec host_now = {1790000000, 0};
 static int sp[2];
+static struct chan child_end; /* the parent's end: sp[0] */
 static uint32_t seq;
 
 static int fake_host(void *ctx, struct timespec *ts)
@@ -53,7 +54,8 @@ static int setup(void **state)
     assert_non_null(clk);
     assert_int_equal(parent_init(&par, &cfg, &po, clk, 100.0, err, sizeof(err)), 0);
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sp), 0);
-    parent_attach_child(&par, sp[0], 100.0);
+    chan_init_socket(&child_end, sp[0]);
+    parent_attach_child(&par, &child_end, 100.0);
     seq = 1;
     return 0;
 }
@@ -64,7 +66,7 @@ static int teardown(void **state)
     parent_fini(&par, 200.0);
     clk_close(clk);
     cfg_free(&cfg);
-    close(sp[0]);
+    chan_close(&child_end);
     close(sp[1]);
     return 0;
 }

@@ -25,6 +25,14 @@ struct fixture {
 };
 
 /* A client connected to a forked resolver_main(). */
+static struct resolver_client *client_over(int fd)
+{
+    struct chan ch;
+
+    chan_init_socket(&ch, fd);
+    return resolver_client_create(&ch);
+}
+
 static int start_resolver(void **state)
 {
     static struct fixture f;
@@ -39,7 +47,7 @@ static int start_resolver(void **state)
     }
     close(sv[1]);
     f.peer = -1;
-    f.rc = resolver_client_create(sv[0]);
+    f.rc = client_over(sv[0]);
     assert_non_null(f.rc);
     *state = &f;
     return 0;
@@ -54,7 +62,7 @@ static int start_fake(void **state)
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
     f.pid = -1;
     f.peer = sv[1];
-    f.rc = resolver_client_create(sv[0]);
+    f.rc = client_over(sv[0]);
     assert_non_null(f.rc);
     *state = &f;
     return 0;
