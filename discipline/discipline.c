@@ -170,18 +170,25 @@ static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double n
     }
 }
 
-// Common checks; marks the source as heard (reach bit 0) when the sample is not refused.
+// Common checks after the source was marked as heard.
 static enum disc_sample_result admit(struct disc *d, struct disc_src *s, double now)
 {
-    if (!s)
-        return DISC_SAMPLE_BAD_ID;
     if (!isfinite(now))
         return DISC_SAMPLE_INVALID;
     if (now - s->last_sample_time < d->p.min_sample_interval_s)
         return DISC_SAMPLE_TOO_SOON;
     s->last_sample_time = now;
-    s->reach |= 1;
     return DISC_SAMPLE_ACCEPTED;
+}
+
+// A reply (or reading) arrived: the source is reachable (reach bit 0), whatever the filter
+// then does with the sample. NULL for a bad id.
+static struct disc_src *heard(struct disc *d, int id)
+{
+    struct disc_src *s = get_src(d, id);
+    if (s)
+        s->reach |= 1;
+    return s;
 }
 
 static bool finite_nonneg(double x)
@@ -192,12 +199,14 @@ static bool finite_nonneg(double x)
 enum disc_sample_result disc_source_sample(struct disc *d, int id, const struct disc_sample *smp,
                                            double now)
 {
-    struct disc_src *s = get_src(d, id);
+    struct disc_src *s = heard(d, id);
     struct flt_measurement m;
-    if (s && (s->cfg.is_refclock || !flt_measure(smp, d->p.precision_log2, &m) ||
-              !finite_nonneg(smp->root_delay_s) || !finite_nonneg(smp->root_dispersion_s) ||
-              smp->leap < DISC_LEAP_NONE || smp->leap > DISC_LEAP_UNSYNC ||
-              smp->ts_source < DISC_TS_USER || smp->ts_source > DISC_TS_HARDWARE))
+    if (!s)
+        return DISC_SAMPLE_BAD_ID;
+    if ((s->cfg.is_refclock || !flt_measure(smp, d->p.precision_log2, &m) ||
+         !finite_nonneg(smp->root_delay_s) || !finite_nonneg(smp->root_dispersion_s) ||
+         smp->leap < DISC_LEAP_NONE || smp->leap > DISC_LEAP_UNSYNC ||
+         smp->ts_source < DISC_TS_USER || smp->ts_source > DISC_TS_HARDWARE))
         return DISC_SAMPLE_INVALID;
     enum disc_sample_result r = admit(d, s, now);
     if (r != DISC_SAMPLE_ACCEPTED)
@@ -218,10 +227,12 @@ enum disc_sample_result disc_source_sample(struct disc *d, int id, const struct 
 enum disc_sample_result disc_refclock_sample(struct disc *d, int id,
                                              const struct disc_refclock_sample *smp, double now)
 {
-    struct disc_src *s = get_src(d, id);
-    if (s && (!s->cfg.is_refclock || !isfinite(smp->offset_s) || !finite_nonneg(smp->delay_s) ||
-              !finite_nonneg(smp->error_bound_s) || smp->leap < DISC_LEAP_NONE ||
-              smp->leap > DISC_LEAP_UNSYNC))
+    struct disc_src *s = heard(d, id);
+    if (!s)
+        return DISC_SAMPLE_BAD_ID;
+    if ((!s->cfg.is_refclock || !isfinite(smp->offset_s) || !finite_nonneg(smp->delay_s) ||
+         !finite_nonneg(smp->error_bound_s) || smp->leap < DISC_LEAP_NONE ||
+         smp->leap > DISC_LEAP_UNSYNC))
         return DISC_SAMPLE_INVALID;
     enum disc_sample_result r = admit(d, s, now);
     if (r != DISC_SAMPLE_ACCEPTED)

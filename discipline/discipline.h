@@ -261,10 +261,11 @@ void disc_remove_source(struct disc *d, int id);
 
 // A request was sent to the source: shifts its reach register left (call once per poll).
 void disc_source_polled(struct disc *d, int id, double now);
-// A valid reply arrived (the caller checked origin timestamp, mode, KoD). Sets reach bit 0.
+// A valid reply arrived (the caller checked origin timestamp, mode, KoD). Sets reach bit 0
+// whatever the filter then does with the sample: the source answered.
 enum disc_sample_result disc_source_sample(struct disc *d, int id, const struct disc_sample *s,
                                            double now);
-// A reference clock reading (source added with is_refclock). Sets reach bit 0.
+// A reference clock reading (source added with is_refclock). Sets reach bit 0 (as above).
 enum disc_sample_result disc_refclock_sample(struct disc *d, int id,
                                              const struct disc_refclock_sample *s, double now);
 

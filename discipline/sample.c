@@ -34,9 +34,14 @@ bool flt_measure(const struct disc_sample *s, int local_precision_log2, struct f
         return false;
     double round_trip = flt_timespec_diff(&s->t4, &s->t1);
     double server_hold = flt_timespec_diff(&s->t3, &s->t2);
-    if (round_trip < 0 || server_hold < 0)
+    double server_precision = flt_exp2(s->precision_log2);
+    // A server that fills the bits below its precision with random noise (chronyd does) and
+    // answers faster than its precision gives t3 a little before t2: that is a hold time of
+    // zero, not a bad sample. The offset keeps the midpoint of t2 and t3.
+    if (round_trip < 0 || server_hold < -server_precision)
         return false;
-    double precision = flt_exp2(s->precision_log2) + flt_exp2(local_precision_log2);
+    server_hold = fmax(server_hold, 0);
+    double precision = server_precision + flt_exp2(local_precision_log2);
     double delay = round_trip - server_hold;
     // Timestamps of limited precision can make a tiny delay negative; more than that is bogus.
     if (delay < -precision)

@@ -23,7 +23,8 @@ double flt_timespec_diff(const struct timespec *b, const struct timespec *a);
 double flt_exp2(int log2);
 
 // Computes offset, delay and dispersion. Returns false if the timestamps are not usable: not
-// normalised, t4 before t1, t3 before t2, or a delay more negative than the precisions allow.
+// normalised, t4 before t1, t3 before t2 by more than the server's precision (less is a hold
+// time of zero), or a delay more negative than the precisions allow.
 bool flt_measure(const struct disc_sample *s, int local_precision_log2, struct flt_measurement *m);
 
 // Noise floor (1 sigma, s) of the local timestamps by their origin.

@@ -187,9 +187,11 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
     case MSG_CTL_REQUEST:
-        return ref->slot < MSG_NTP_SLOTS && ref->pad == 0
+        return ref->slot < MSG_NTP_SLOTS &&
+                       (ref->flags & ~(type == MSG_SOURCE_POLLED ? MSG_POLL_RETRY : 0u)) == 0
                    ? 0
-                   : fail(err, errlen, "message type %u: slot %u out of range", type, ref->slot);
+                   : fail(err, errlen, "message type %u: slot %u or flags out of range", type,
+                          ref->slot);
     case MSG_SAMPLE:
         return check_sample(p, err, errlen);
     case MSG_CLOCK_MAP:

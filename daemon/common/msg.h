@@ -98,8 +98,35 @@ struct msg_source_add {
 };
 
 struct msg_source_ref {
-    uint32_t slot; /* a slot in use */
-    uint32_t pad;
+    uint32_t slot;  /* a slot in use */
+    uint32_t flags; /* MSG_SOURCE_POLLED: MSG_POLL_RETRY or 0; 0 for the other types */
+};
+
+/* MSG_SOURCE_POLLED of a request that repeats an unanswered one at once: it does not change
+ * the poll interval the parent sees. The network child repeats an unanswered request
+ * MSG_RETRIES times, MSG_RETRY_TIMEOUT_S apart (for polls of MSG_RETRY_MIN_POLL_S and more;
+ * shorter polls are their own retries), so one lost packet costs a second, not a poll interval,
+ * and never raises an alarm; a source silent through its retries is unreachable. */
+#define MSG_POLL_RETRY       0x1u
+#define MSG_RETRIES          2
+#define MSG_RETRY_TIMEOUT_S  1.0
+#define MSG_RETRY_MIN_POLL_S 4.0
+
+/* Why a reply to a source was not used, counted per source (tsyncctl sources -v). The parent
+ * counts its own reasons (the discipline's verdicts); the network child adds its reasons when
+ * it answers the control socket. */
+enum msg_reject {
+    MSG_REJECT_STALE = 0,    /* parent: t1 taken before the last clock step */
+    MSG_REJECT_INVALID,      /* parent: timestamps not usable (t4 < t1, t3 << t2, ...) */
+    MSG_REJECT_TOO_SOON,     /* parent: less than 0.5 s after the previous sample */
+    MSG_REJECT_POPCORN,      /* parent: delay outlier */
+    MSG_REJECT_UNSYNC,       /* parent: the server says it is not synchronised */
+    MSG_REJECT_PENDING,      /* parent: far from the prediction, held to confirm a step */
+    MSG_REJECT_MALFORMED,    /* child: not a valid NTP server reply */
+    MSG_REJECT_ORIGIN,       /* child: not an answer to the outstanding request (late, dup) */
+    MSG_REJECT_KOD,          /* child: kiss-o'-death */
+    MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
+    MSG_REJECT_COUNT
 };
 
 struct msg_sample {
@@ -174,6 +201,9 @@ struct msg_source_state {
     uint8_t pad[3];
     uint32_t server_refid; /* refid field of the last reply (host order) */
     uint32_t samples;
+    uint32_t replies;                    /* replies received (SAMPLE messages) */
+    uint32_t rejected[MSG_REJECT_COUNT]; /* enum msg_reject */
+    uint32_t pad2;
     double offset_s, delay_s, jitter_s, dispersion_s, root_distance_s;
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];

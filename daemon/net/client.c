@@ -55,8 +55,15 @@ void client_close(struct client *c)
     c->fd = -1;
 }
 
+bool client_retry_due(const struct client *c, double now)
+{
+    return c->org != 0 && c->retries_left > 0 && now >= c->retry_at && now < c->next_poll;
+}
+
 double client_time_to_poll(const struct client *c, double now)
 {
+    if (c->org != 0 && c->retries_left > 0 && c->retry_at < c->next_poll)
+        return c->retry_at - now;
     return c->next_poll - now;
 }
 
@@ -87,6 +94,24 @@ static void schedule_next(struct client *c, double now)
         c->next_poll = now + ldexp(1.0, effective_poll(c));
 }
 
+/* A repetition keeps the poll schedule; a poll schedules the next one and arms the
+ * repetitions of this request. */
+static void plan_request(struct client *c, double now)
+{
+    if (client_retry_due(c, now)) {
+        c->retries_left--;
+    } else {
+        if (c->org != 0)
+            c->unanswered++;
+        if (c->burst_left > 0)
+            c->burst_left--;
+        schedule_next(c, now);
+        c->retries_left =
+            c->burst_left == 0 && c->next_poll - now >= MSG_RETRY_MIN_POLL_S ? MSG_RETRIES : 0;
+    }
+    c->retry_at = now + MSG_RETRY_TIMEOUT_S;
+}
+
 int client_poll(struct client *c, const struct client_clock *clock, double now)
 {
     uint8_t buf[NTP_HEADER_LEN];
@@ -94,11 +119,7 @@ int client_poll(struct client *c, const struct client_clock *clock, double now)
     uint64_t org;
     ssize_t n;
 
-    if (c->org != 0)
-        c->unanswered++;
-    if (c->burst_left > 0)
-        c->burst_left--;
-    schedule_next(c, now);
+    plan_request(c, now);
     /* Data minimisation: the transmit timestamp is random, not our time. */
     if (getrandom(&org, sizeof(org), GRND_NONBLOCK) != sizeof(org) || org == 0)
         org = (uint64_t)(now * 1e9) | 1;
@@ -220,8 +241,10 @@ static enum client_event make_sample(struct client *c, const struct ntp_header *
     struct timespec t2, t3;
     char err[160];
 
-    if (h->stratum == 0 || h->receive_ts == 0 || h->transmit_ts == 0)
+    if (h->stratum == 0 || h->receive_ts == 0 || h->transmit_ts == 0) {
+        c->rejected[MSG_REJECT_MALFORMED]++;
         return CLIENT_NOTHING;
+    }
     t2 = ntp_ts64_to_timespec(h->receive_ts, &c->t1);
     t3 = ntp_ts64_to_timespec(h->transmit_ts, &c->t1);
     memset(s, 0, sizeof(*s));
@@ -246,6 +269,7 @@ static enum client_event make_sample(struct client *c, const struct ntp_header *
      * times, a time beyond the era) is a bad reply, not a reason to restart this process. */
     if (msg_check_payload(MSG_SAMPLE, s, err, sizeof(err)) < 0) {
         log_debug("reply from source %u dropped: %s", c->slot, err);
+        c->rejected[MSG_REJECT_OUT_OF_RANGE]++;
         return CLIENT_NOTHING;
     }
     return CLIENT_SAMPLE;
@@ -258,18 +282,26 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
     struct ntp_packet pkt;
     enum ntp_kod kod;
 
-    if (ntp_packet_decode(buf, len, &pkt) < 0 || pkt.hdr.mode != NTP_MODE_SERVER)
+    if (ntp_packet_decode(buf, len, &pkt) < 0 || pkt.hdr.mode != NTP_MODE_SERVER) {
+        c->rejected[MSG_REJECT_MALFORMED]++;
         return CLIENT_NOTHING;
+    }
     /* Origin check: only the reply to our outstanding request; duplicates and spoofs fail. */
-    if (c->org == 0 || pkt.hdr.origin_ts != c->org)
+    if (c->org == 0 || pkt.hdr.origin_ts != c->org) {
+        c->rejected[MSG_REJECT_ORIGIN]++;
         return CLIENT_NOTHING;
+    }
     c->org = 0;
     c->unanswered = 0;
     kod = ntp_kod_code(&pkt.hdr);
-    if (kod != NTP_KOD_NONE)
+    if (kod != NTP_KOD_NONE) {
+        c->rejected[MSG_REJECT_KOD]++;
         return handle_kod(c, kod, now);
-    if (c->t1_generation != generation)
+    }
+    if (c->t1_generation != generation) {
+        c->rejected[MSG_REJECT_STALE]++;
         return CLIENT_NOTHING; /* the clock was stepped between t1 and t4 */
+    }
     return make_sample(c, &pkt.hdr, t4, t4_source, s);
 }
 

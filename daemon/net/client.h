@@ -23,6 +23,7 @@
 
 #define CLIENT_IBURST_PACKETS  6 /* requests of an iburst (NTPsec), CLIENT_BURST_SPACING_S apart */
 #define CLIENT_BURST_SPACING_S 2.0
+/* Unanswered requests are repeated as daemon/common/msg.h says (MSG_RETRIES). */
 
 /* How the network child reads time: the parent's clock map, its generation (+1 per step), and
  * the NIC clocks for hardware stamps (NULL: none). */
@@ -63,6 +64,9 @@ struct client {
     int kod_min_poll;       /* poll floor after a RATE kiss */
     int burst_left;         /* requests of the current burst still to send */
     int unanswered;         /* consecutive polls without a reply */
+    double retry_at;        /* monotonic s: repeat the outstanding request then */
+    int retries_left;       /* repetitions left for the outstanding request */
+    uint32_t rejected[MSG_REJECT_COUNT]; /* replies dropped here, by reason (enum msg_reject) */
 };
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
@@ -71,12 +75,16 @@ int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen
                 unsigned ts_flags);
 void client_close(struct client *c);
 
-/* Seconds until the next request is due (<= 0: due now). */
+/* Seconds until the next request is due (<= 0: due now): the next poll, or the repetition of
+ * an unanswered request. */
 double client_time_to_poll(const struct client *c, double now);
 
-/* Send a request now (random transmit timestamp). Either way it is a poll (the caller reports
- * MSG_SOURCE_POLLED); a send error (logged at debug level) counts as unanswered. Returns 0 when
- * sent, -1 on a send error. */
+/* The request due now repeats an unanswered one (MSG_SOURCE_POLLED with MSG_POLL_RETRY). */
+bool client_retry_due(const struct client *c, double now);
+
+/* Send the request that is due now (random transmit timestamp): a poll or a repetition.
+ * Either way the caller reports MSG_SOURCE_POLLED; a send error (logged at debug level)
+ * counts as unanswered. Returns 0 when sent, -1 on a send error. */
 int client_poll(struct client *c, const struct client_clock *clock, double now);
 
 /* What poll() reported on the socket: first client_read_tx() (a TX timestamp from the error

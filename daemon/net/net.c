@@ -92,12 +92,29 @@ void net_fini(struct net *n)
         resolver_client_destroy(n->resolver);
 }
 
+/* The replies this process dropped, added to the parent's counts (tsyncctl sources -v) as
+ * each snapshot arrives. */
+static void add_client_rejections(struct net *n)
+{
+    int i, r;
+
+    for (i = 0; i < n->snap.nsources && i < MSG_MAX_SOURCES; i++) {
+        struct msg_source_state *st = &n->snap.sources[i];
+
+        if (!st->in_use || st->slot >= MSG_NTP_SLOTS || !n->clients[st->slot].in_use)
+            continue;
+        for (r = 0; r < MSG_REJECT_COUNT; r++)
+            st->rejected[r] += n->clients[st->slot].rejected[r];
+    }
+}
+
 static void apply_snapshot(struct net *n, const struct msg_snapshot *s)
 {
     int i;
 
     n->snap = *s;
     n->have_snapshot = true;
+    add_client_rejections(n);
     for (i = 0; i < s->nsources && i < MSG_MAX_SOURCES; i++) {
         const struct msg_source_state *st = &s->sources[i];
 
@@ -194,6 +211,7 @@ static void poll_clients(struct net *n, double now)
 
         if (!c->in_use || client_time_to_poll(c, now) > 0)
             continue;
+        m.flags = client_retry_due(c, now) ? MSG_POLL_RETRY : 0;
         client_poll(c, &clock, now);
         net_send(n, MSG_SOURCE_POLLED, &m, sizeof(m));
     }

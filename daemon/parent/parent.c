@@ -231,7 +231,7 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     slot->disc_id = id;
     slot->kind = (uint8_t)m->kind;
     slot->cfg_index = m->cfg_index;
-    slot->first_poll = slot->last_poll = slot->last_sample = -1;
+    slot->first_poll = slot->last_poll = slot->last_reply = -1;
     /* The name shown is the configured one, not what the child says. */
     msg_copy_str(slot->name, sizeof(slot->name), p->cfg->sources[m->cfg_index].name);
     format_addr(m, slot->addr, sizeof(slot->addr));
@@ -249,8 +249,11 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
         return parent_reject(p, "SAMPLE for a slot not in use");
     if (m->map_generation > p->map_generation)
         return parent_reject(p, "SAMPLE with a clock map never sent");
+    slot->last_reply = now; /* the source answered, whatever becomes of the sample */
+    slot->replies++;
     if (m->map_generation != p->map_generation) {
         log_debug("sample from %s taken before the last clock change: dropped", slot->addr);
+        slot->rejected[MSG_REJECT_STALE]++;
         return 0;
     }
     memset(&s, 0, sizeof(s));
@@ -282,9 +285,10 @@ static int handle_source_ref(struct parent *p, uint16_t type, const struct msg_s
         disc_source_polled(p->disc, slot->disc_id, now);
         if (slot->first_poll < 0)
             slot->first_poll = now;
-        else
+        else if (!(m->flags & MSG_POLL_RETRY))
             slot->poll_gap = now - slot->last_poll;
-        slot->last_poll = now;
+        if (!(m->flags & MSG_POLL_RETRY))
+            slot->last_poll = now;
         return 0;
     }
     parent_peer_event(p, m->slot, LOG_EV_DEMOBILIZE, NULL);

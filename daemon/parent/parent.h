@@ -30,7 +30,9 @@ struct parent_slot {
     double first_poll;  /* `now` of the first request sent, -1: none */
     double last_poll;   /* `now` of the last request sent, -1: none */
     double poll_gap;    /* s between the last two requests (the child's real poll: KoD RATE) */
-    double last_sample; /* `now` of the last reply, -1: none */
+    double last_reply;  /* `now` of the last reply (any SAMPLE), -1: none */
+    uint32_t replies;   /* SAMPLE messages received */
+    uint32_t rejected[MSG_REJECT_COUNT]; /* replies not used, by reason (enum msg_reject) */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
 };

@@ -43,7 +43,7 @@ static int add_refclock(struct parent *p, size_t i, double now)
     slot->disc_id = id;
     slot->kind = MSG_KIND_REFCLOCK;
     slot->cfg_index = (uint32_t)i;
-    slot->first_poll = slot->last_poll = slot->last_sample = -1;
+    slot->first_poll = slot->last_poll = slot->last_reply = -1;
     msg_copy_str(slot->name, sizeof(slot->name), rc->device);
     snprintf(slot->addr, sizeof(slot->addr), "PHC%zu(%.36s)", i, rc->device);
     p->refclocks[i].next_poll = now;

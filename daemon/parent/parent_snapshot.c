@@ -49,6 +49,8 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     memcpy(out->addr, s->addr, sizeof(out->addr));
     out->tx_source = s->tx_source;
     out->rx_source = s->rx_source;
+    out->replies = s->replies;
+    memcpy(out->rejected, s->rejected, sizeof(out->rejected));
     out->age_s = -1;
     out->tally = ' ';
     if (d == NULL)

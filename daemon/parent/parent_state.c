@@ -12,6 +12,7 @@
 #define MAX_WARNING_INTERVAL_S 3600.0 /* backoff ceiling of "not synchronised" warnings */
 #define STARTUP_GRACE_S        8.0    /* iburst needs a few exchanges before a step */
 #define BURST_SPACING_S        2.0    /* polls are at least this far apart in a burst */
+#define REPLY_GRACE_S          2.0    /* a reply in flight, a busy child */
 #define ONCE_DEFAULT_TIMEOUT_S 120.0
 
 uint16_t parent_sys_status(const struct parent *p, enum log_event ev)
@@ -150,15 +151,19 @@ static void apply_action(struct parent *p, const struct disc_action *a, double n
 }
 
 /* A slot is responsive while its last reply (or, before any reply, its first request) is
- * younger than its poll interval plus a grace for the reply in flight: so a blocked network is
- * noticed within one poll interval, also right after the start. */
+ * younger than its poll interval (or the child's real one, after a change) plus the time the
+ * child's repetitions of an unanswered request take and a grace for the reply in flight. A
+ * lost packet is repeated within a second, so only a source silent through its repetitions
+ * is unreachable: a blocked network is noticed within one poll interval, also right after the
+ * start, and a single loss never raises an alarm. */
 static bool slot_responsive(struct parent *p, const struct parent_slot *s, double now)
 {
     double poll_s = fmax(fmax(ldexp(1.0, disc_poll_interval(p->disc, s->disc_id)), s->poll_gap),
                          BURST_SPACING_S);
-    double since = s->last_sample >= 0 ? s->last_sample : s->first_poll;
+    double since = s->last_reply >= 0 ? s->last_reply : s->first_poll;
+    double retries_s = poll_s >= MSG_RETRY_MIN_POLL_S ? MSG_RETRIES * MSG_RETRY_TIMEOUT_S : 0;
 
-    return since >= 0 && now - since <= poll_s + fmax(2.0, 0.5 * poll_s);
+    return since >= 0 && now - since <= poll_s + retries_s + REPLY_GRACE_S;
 }
 
 static bool any_polled(const struct parent *p)
@@ -178,8 +183,8 @@ static double newest_reply(const struct parent *p)
     int i;
 
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        if (p->slots[i].in_use && p->slots[i].last_sample > newest)
-            newest = p->slots[i].last_sample;
+        if (p->slots[i].in_use && p->slots[i].last_reply > newest)
+            newest = p->slots[i].last_reply;
     }
     return newest;
 }
@@ -361,13 +366,39 @@ void parent_update(struct parent *p, double now)
     parent_publish(p, now);
 }
 
+/* The reply counters of tsyncctl sources -v for the discipline's verdicts. */
+static void count_verdict(struct parent_slot *s, enum disc_sample_result r)
+{
+    switch (r) {
+    case DISC_SAMPLE_INVALID:
+        s->rejected[MSG_REJECT_INVALID]++;
+        break;
+    case DISC_SAMPLE_TOO_SOON:
+        s->rejected[MSG_REJECT_TOO_SOON]++;
+        break;
+    case DISC_SAMPLE_POPCORN:
+        s->rejected[MSG_REJECT_POPCORN]++;
+        break;
+    case DISC_SAMPLE_UNSYNC:
+        s->rejected[MSG_REJECT_UNSYNC]++;
+        break;
+    case DISC_SAMPLE_PENDING:
+        s->rejected[MSG_REJECT_PENDING]++;
+        break;
+    case DISC_SAMPLE_ACCEPTED:
+    case DISC_SAMPLE_BAD_ID:
+        break;
+    }
+}
+
 void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_result r, double now)
 {
+    p->slots[slot].last_reply = now; /* answered (refclocks: read), whatever the verdict */
+    count_verdict(&p->slots[slot], r);
     if (r == DISC_SAMPLE_INVALID || r == DISC_SAMPLE_TOO_SOON || r == DISC_SAMPLE_BAD_ID) {
         log_debug("sample from %s not used: %s", p->slots[slot].addr, disc_sample_result_str(r));
         return;
     }
-    p->slots[slot].last_sample = now;
     if (r == DISC_SAMPLE_POPCORN)
         parent_peer_event(p, slot, LOG_EV_POPCORN, NULL);
     if (!p->first_sample_seen) {
