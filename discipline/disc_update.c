@@ -331,5 +331,6 @@ void disc_update(struct disc *d, double now, struct disc_action *out)
         d->src[id].new_sample = false;
     out->freq_ppm = d->freq_ppm;
     kernel_status(d, now, out);
+    d->startup = d->first_sample_time < 0 || now - d->first_sample_time < DISC_STARTUP_WINDOW_S;
     d->last_update = now;
 }

@@ -71,6 +71,8 @@ struct disc *disc_create(const struct disc_params *p)
     d->leap = DISC_LEAP_UNSYNC;
     d->last_step_time = -1;
     d->last_update = NAN;
+    d->first_sample_time = -1;
+    d->startup = true;
     return d;
 }
 
@@ -150,6 +152,8 @@ static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double n
 {
     if (isnan(d->corr_time))
         d->corr_time = now;
+    if (d->first_sample_time < 0)
+        d->first_sample_time = now;
     struct flt_input in = {
         .t = now,
         .u = -offset - disc_correction(d, now),
@@ -264,6 +268,13 @@ int disc_src_poll(const struct disc *d, const struct disc_src *s)
         poll = s->cfg.min_poll;
     if (poll > s->cfg.max_poll)
         poll = s->cfg.max_poll;
+    // Start-up: while the frequency is too uncertain for the interval (the phase would drift by
+    // more than DISC_STARTUP_DRIFT_S in one poll at one standard error), poll faster, down to
+    // 2^DISC_STARTUP_MIN_POLL s: the frequency is measured in a minute instead of an hour and
+    // the clock stays within a millisecond meanwhile. A few packets, in the first minutes only.
+    while (d->startup && poll > DISC_STARTUP_MIN_POLL &&
+           d->base_sd_ppm * 1e-6 * flt_exp2(poll) > DISC_STARTUP_DRIFT_S)
+        poll--;
     return poll;
 }
 
