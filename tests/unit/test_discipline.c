@@ -418,6 +418,10 @@ static void test_sample_validation(void **state)
     assert_int_equal(st.reason, DISC_SYNC_NONE_SELECTABLE);
     struct disc_source_config c = {.min_poll = 5, .max_poll = 4};
     assert_int_equal(disc_add_source(w.d, &c), -1);
+    // minpoll 4, but in its first minutes, with the frequency still unknown (no drift file),
+    // the discipline polls at 8 s
+    assert_int_equal(disc_poll_interval(w.d, id), 3);
+    disc_update(w.d, 700.0, &w.last);
     assert_int_equal(disc_poll_interval(w.d, id), 4);
     assert_int_equal(disc_poll_interval(w.d, 63), -1);
     disc_destroy(w.d);
