@@ -147,7 +147,7 @@ static void test_restrict_and_deny_combine(void **state)
 static void test_source_and_host_rules_skipped(void **state)
 {
     (void)state;
-    build("restrict source nomodify\nrestrict ntp.example.org noserve\nrestrict default\n");
+    build("restrict source nomodify\nrestrict ntp.example.org nomodify\nrestrict default\n");
     assert_int_equal(acl.skipped, 2);
     assert_int_equal(check("192.0.2.1"), ACL_SERVE);
 }
