@@ -193,6 +193,8 @@ struct msg_server_counters {
     uint64_t send_errors; /* replies the kernel refused */
     uint64_t clients;     /* rate-limiting table entries in use */
     uint64_t evictions;   /* table entries reused for a new address */
+    uint64_t auth_ok;     /* requests signed with a trusted key */
+    uint64_t auth_bad;    /* unknown key, bad MAC or crypto-NAK: dropped */
 };
 
 enum msg_sync_state {

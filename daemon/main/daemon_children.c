@@ -102,6 +102,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
     }
     if (pid == 0) {
         close(sp[0]);
+        auth_keyring_clear(&d->cfg->keys); /* the resolver needs no key */
         child_common("tsyncd-dns", parent_pid);
         if (d->sandbox)
             resolver_warmup(); /* load NSS modules before the allow-list forbids it */

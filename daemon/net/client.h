@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "daemon/common/auth.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
 #include "daemon/common/msg.h"
@@ -61,6 +62,11 @@ struct client {
     int kod_min_poll;       /* poll floor after a RATE kiss */
     int burst_left;         /* requests of the current burst still to send */
     int unanswered;         /* consecutive polls without a reply */
+    /* Symmetric-key authentication (client_auth.c): */
+    const struct auth_key *key; /* requests signed, replies verified with it; NULL: none */
+    uint64_t auth_rejected;     /* replies dropped by the check (unsigned, wrong key, bad MAC...) */
+    uint64_t auth_logged;       /* auth_rejected when the last one was logged */
+    double auth_log_next;       /* monotonic s: the next rejection may be logged then */
 };
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
@@ -81,6 +87,13 @@ int client_poll(struct client *c, const struct client_clock *clock, double now);
  * filled (slot set). Call until it returns CLIENT_NOTHING. */
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  struct msg_sample *sample);
+
+/* client_auth.c: true when a reply (buf[0..len), decoded into pkt) passes the source's
+ * authentication (daemon/common/auth.h auth_check_reply()); otherwise it is counted, logged at
+ * most every CLIENT_AUTH_LOG_S, and must be dropped before anything else looks at it. */
+#define CLIENT_AUTH_LOG_S 600.0
+bool client_reply_authentic(struct client *c, const uint8_t *buf, size_t len,
+                            const struct ntp_packet *pkt, double now);
 
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);

@@ -208,6 +208,8 @@ uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr)
         verdict |= ACL_KOD;
     if (flags & CFG_RES_LIMITED)
         verdict |= ACL_LIMITED;
+    if (flags & CFG_RES_NOTRUST)
+        verdict |= ACL_NOTRUST;
     if (allowed && !(flags & CFG_RES_NOSERVE))
         verdict |= ACL_SERVE;
     return verdict;
