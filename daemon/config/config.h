@@ -212,8 +212,10 @@ struct cfg {
 };
 
 /* Load flags. */
-#define CFG_STRICT     0x1u /* unknown directives/options are errors, not warnings */
-#define CFG_NO_INCLUDE 0x2u /* do not open includefile files (fuzzing): warn instead */
+#define CFG_STRICT 0x1u /* unknown directives/options are errors, not warnings */
+#define CFG_NO_INCLUDE                                                                             \
+    0x2u /* do not open includefile files (fuzzing): warn instead; the keys                        \
+          file is not read either */
 
 enum cfg_level { CFG_WARNING, CFG_ERROR };
 

@@ -224,7 +224,7 @@ static void test_keys_not_read_when_fuzzing(void **state)
     assert_int_equal(
         load_flags("keys /nonexistent/ntp.keys\ntrustedkey 1\nserver a key 1\n", CFG_NO_INCLUDE),
         0);
-    assert_msg("t.conf:1: warning: keys file not read (includes disabled)");
+    assert_int_equal(diag.n_msgs, 0);
     assert_int_equal(load_flags("keys relative.keys\n", 0), -1);
     assert_only_error("t.conf:1: keys: \"relative.keys\" is not an absolute path");
 }
