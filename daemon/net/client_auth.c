@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 
 #include "daemon/common/log.h"
 #include "daemon/net/client.h"
@@ -22,21 +23,23 @@ static const char *addr_text(const struct client *c, char *buf, size_t len)
 
 static void log_rejected(const struct client *c, enum auth_verdict v, const struct ntp_packet *pkt)
 {
-    char addr[INET6_ADDRSTRLEN];
+    char addr[INET6_ADDRSTRLEN], got[32] = "";
     const char *name = c->cfg != NULL ? c->cfg->name : "?";
+    unsigned key = c->key != NULL ? (unsigned)c->key->id : 0;
     unsigned long long since = (unsigned long long)(c->auth_rejected - c->auth_logged);
 
-    if (v == AUTH_CRYPTO_NAK && c->org != 0 && pkt->hdr.origin_ts == c->org)
-        log_warning("source %s (%s): crypto-NAK: the server does not accept key %u "
-                    "(%llu replies rejected since the last report)",
-                    name, addr_text(c, addr, sizeof(addr)), c->key ? (unsigned)c->key->id : 0,
-                    since);
-    else
-        log_warning("source %s (%s): reply rejected: %s (key %u, got key id %u); %llu replies "
-                    "rejected since the last report",
-                    name, addr_text(c, addr, sizeof(addr)), auth_verdict_name(v),
-                    c->key ? (unsigned)c->key->id : 0, pkt->has_mac ? (unsigned)pkt->mac_key_id : 0,
-                    since);
+    addr_text(c, addr, sizeof(addr));
+    if (v == AUTH_CRYPTO_NAK && c->org != 0 && pkt->hdr.origin_ts == c->org) {
+        log_warning("source %s (%s): crypto-NAK: the server does not accept key %u (%llu "
+                    "rejected since the last report)",
+                    name, addr, key, since);
+        return;
+    }
+    if (pkt->has_mac)
+        snprintf(got, sizeof(got), ", got key id %u", (unsigned)pkt->mac_key_id);
+    log_warning("source %s (%s): reply rejected: %s (key %u%s; %llu rejected since the last "
+                "report)",
+                name, addr, auth_verdict_name(v), key, got, since);
 }
 
 bool client_reply_authentic(struct client *c, const uint8_t *buf, size_t len,
