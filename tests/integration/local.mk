@@ -11,7 +11,9 @@ INTEGRATION_TESTS = \
 	tests/integration/chronyd_peer.sh \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
-	tests/integration/auth_rejected.sh
+	tests/integration/auth_rejected.sh \
+	tests/integration/auth_chronyd.sh \
+	tests/integration/auth_ntpsec.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
