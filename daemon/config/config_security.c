@@ -3,7 +3,7 @@
  * ntpd, NTPsec and chrony settings that tsyncd does not implement and that would lower security
  * if they were ignored: each is an error with a hint, never a warning (a host that asks for
  * authentication or a narrower exposure must not silently run without it). Settings whose
- * absence is harmless stay warnings where they are parsed. docs/configuration.md lists both.
+ * absence is harmless stay warnings where they are parsed. tsyncd(8) lists both.
  */
 #include <string.h>
 

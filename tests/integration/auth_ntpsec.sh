@@ -38,7 +38,8 @@ for a in 11 12; do
 done
 
 dir=$(dir_of ntpd)
-mkdir -p "$(dir_of srv)" "$(dir_of cli)" && mkdir -m 700 "$dir" || fatal "mkdir $dir"
+mkdir -p "$(dir_of srv)" "$(dir_of cli)" || fatal "mkdir failed"
+mkdir -m 700 "$dir" || fatal "mkdir $dir failed"
 for keys in "$(dir_of srv)/ntp.keys" "$(dir_of cli)/ntp.keys" "$dir/ntp.keys"; do
 	printf '2 SHA1 %s\n3 SHA256 %s\n4 MD5 %s\n' "$SHA1_KEY" "$SHA256_KEY" "$MD5_KEY" >"$keys"
 	echo "5 MD5 $(basename "$(dirname "$keys")")" >>"$keys" # another secret on each side
