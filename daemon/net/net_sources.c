@@ -112,7 +112,8 @@ static bool source_key(struct net *n, const struct cfg_source *src, const struct
     return true;
 }
 
-/* Open an association for one address of configuration line cfg_index and tell the parent. */
+/* Open an association for one address of configuration line cfg_index and tell the parent.
+ * Returns 0, -1 on a failure worth a retry, -2 when the source may never be used (its key). */
 static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
@@ -124,7 +125,7 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     struct client *c;
 
     if (!source_key(n, src, a, &key))
-        return -1;
+        return -2;
     if (slot < 0) {
         log_warning("source table full: %s not added", src->name);
         return -1;
@@ -208,7 +209,7 @@ static void request_name(struct net *n, size_t i, double now)
     struct msg_addr a;
 
     if (numeric_address(src, &a)) {
-        if (add_source(n, i, &a, now) < 0)
+        if (add_source(n, i, &a, now) == -1)
             retry_later(n, i, "cannot be used yet", now);
         return;
     }

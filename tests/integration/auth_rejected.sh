@@ -5,7 +5,8 @@
 # nothing; misbehaving servers (tests/integration/ntp_badserver.py) answer every request with
 # the right origin timestamp but unsigned, with a tampered MAC, under another key id, or with a
 # crypto-NAK: none of these replies is used, each kind is logged once (bounded rate), and
-# start-up refuses a world-writable keys file and a keyed source whose keys file is missing.
+# start-up refuses a world-writable keys file and a keyed source whose keys file is missing;
+# under `restrict ... notrust` a source without a key is not used at all.
 #   srv (tsyncd) 10.123.1.1, .11 --- 10.123.1.2 cli (tsyncd) 10.123.2.2 --- 10.123.2.1, .11-.13 bad
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +85,8 @@ tsyncd_start cli <<-EOF
 	server ${bad[1]} key 2 iburst minpoll 0 maxpoll 0
 	server ${bad[2]} key 2 iburst minpoll 0 maxpoll 0
 	server ${bad[3]} key 2 iburst minpoll 0 maxpoll 0
+	restrict 10.123.2.0/24 notrust
+	server 10.123.2.14 iburst minpoll 0 maxpoll 0
 EOF
 start=$(now_s)
 
@@ -117,5 +120,8 @@ both=no
 [ "${authenticated:-0}" -gt 0 ] && [ "${bad_auth:-0}" -gt 0 ] && both=yes
 check "the server answered signed requests (${authenticated:-?}), dropped unverifiable ones (${bad_auth:-?})" \
 	[ "$both" = yes ]
+check "a source without a key under restrict notrust is refused, once" \
+	[ "$(log_count cli '10\.123\.2\.14 .*notrust applies and the source has no key: not used')" = 1 ]
+check "  and never polled (not in the sources)" not grep -q '10\.123\.2\.14' <<<"$(ctl cli sources)"
 note "test took $(since_s "$start") s after start-up"
 finish
