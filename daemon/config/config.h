@@ -263,6 +263,9 @@ int cfg_print(const struct cfg *c, FILE *out);
 /* True when key id is listed by a trustedkey line. */
 bool cfg_key_trusted(const struct cfg *c, uint32_t id);
 
+/* Wipes every key of c->keys that no source uses (in a process that does not serve). */
+void cfg_keep_source_keys(struct cfg *c);
+
 /* Name of a restrict flag bit (e.g. "nomodify"), or NULL for an unknown bit. */
 const char *cfg_restrict_flag_name(uint32_t bit);
 

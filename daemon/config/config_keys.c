@@ -158,6 +158,18 @@ bool cfg_key_trusted(const struct cfg *c, uint32_t id)
     return false;
 }
 
+void cfg_keep_source_keys(struct cfg *c)
+{
+    struct auth_keyring kept = {0};
+    for (size_t i = 0; i < c->n_sources; i++) {
+        const struct auth_key *k = auth_keyring_find(&c->keys, c->sources[i].key_id);
+        if (k != NULL && auth_keyring_add(&kept, k) < 0)
+            break; /* out of memory: the sources left without a key are refused, never unsigned */
+    }
+    auth_keyring_clear(&c->keys);
+    c->keys = kept;
+}
+
 /* A secret must not be readable or changeable by whoever could forge time with it. */
 static bool keys_file_safe(struct cfg_parser *p, const char *path, const struct stat *st)
 {

@@ -193,6 +193,8 @@ int daemon_start_net_child(struct daemon *d, double now)
     }
     if (pid == 0) {
         close(sp[0]);
+        if (d->fds.nserver == 0)
+            cfg_keep_source_keys(d->cfg); /* not serving: only the sources' keys */
         run_net_child(d, sp[1], parent_pid);
     }
     close(sp[1]);

@@ -79,6 +79,18 @@ static void test_trusted_keys_kept(void **state)
     assert_int_equal(k->secret[0], 0x2b);
 }
 
+static void test_keep_source_keys(void **state)
+{
+    (void)state;
+    write_keys(some_keys, 0600);
+    assert_int_equal(load_with_keys("trustedkey 1 2 15\nserver a.example key 15\n", 0), 0);
+    assert_int_equal(cfg.keys.n, 3);
+    cfg_keep_source_keys(&cfg);
+    assert_int_equal(cfg.keys.n, 1);
+    assert_non_null(auth_keyring_find(&cfg.keys, 15));
+    assert_null(auth_keyring_find(&cfg.keys, 1));
+}
+
 static void test_print_has_no_secret(void **state)
 {
     char *out = NULL;
@@ -233,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_trusted_keys_kept, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_source_keys, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_print_has_no_secret, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_trustedkey_syntax, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_source_key_checks, keys_setup, keys_teardown),
