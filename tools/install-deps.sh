@@ -3,7 +3,7 @@
 # Install the Debian 12 packages needed to build and test tsyncd (idempotent; run as root).
 set -e
 PKGS="build-essential autoconf automake pkg-config
-libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libcap-ng-dev libseccomp-dev libcmocka-dev
+libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libcap-ng-dev libseccomp-dev libcmocka-dev nettle-dev
 clang libclang-rt-14-dev iproute2 nftables procps util-linux python3"
 missing=""
 for p in $PKGS; do

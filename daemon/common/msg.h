@@ -126,6 +126,7 @@ enum msg_reject {
     MSG_REJECT_ORIGIN,       /* child: not an answer to the outstanding request (late, dup) */
     MSG_REJECT_KOD,          /* child: kiss-o'-death */
     MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
+    MSG_REJECT_AUTH,         /* child: a keyed source's reply unsigned or its MAC wrong */
     MSG_REJECT_COUNT
 };
 
@@ -223,6 +224,8 @@ struct msg_server_counters {
     uint64_t send_errors; /* replies the kernel refused */
     uint64_t clients;     /* rate-limiting table entries in use */
     uint64_t evictions;   /* table entries reused for a new address */
+    uint64_t auth_ok;     /* requests signed with a trusted key */
+    uint64_t auth_bad;    /* unknown key, bad MAC or crypto-NAK: dropped */
 };
 
 enum msg_sync_state {

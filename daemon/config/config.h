@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "daemon/common/auth.h"
+
 #define CFG_MAX_SOURCES       128       /* server + pool lines */
 #define CFG_MAX_RESTRICTS     512       /* restrict rules */
 #define CFG_MAX_ACL           512       /* allow/deny rules */
@@ -32,6 +34,7 @@
 #define CFG_MAX_INCLUDES      64        /* includefile directives followed in one load */
 #define CFG_MAX_DIAGS         200       /* messages kept; later ones are only counted */
 #define CFG_MAX_NAME          253       /* host name length (DNS limit) */
+#define CFG_MAX_TRUSTED       256       /* trustedkey ids and ranges */
 
 #define CFG_DEFAULT_PATH          "/etc/ntp.conf"
 #define CFG_DEFAULT_CONTROLSOCKET "/run/tsyncd/tsyncd.sock"
@@ -77,6 +80,12 @@ struct cfg_source {
     int maxpoll;            /* log2 s */
     int version;            /* NTP version sent in requests, 1..4 */
     unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax) */
+    uint32_t key_id;        /* `key N`: requests signed and replies verified with key N; 0: none */
+};
+
+/* trustedkey: the key ids first..last (a single id: first == last), 1..65535. */
+struct cfg_key_range {
+    uint16_t first, last;
 };
 
 /* An IPv4 or IPv6 address with a mask; IPv4 addresses use the first 4 bytes. */
@@ -194,11 +203,21 @@ struct cfg {
     double maxslewrate_ppm; /* largest slew rate applied, default 500 */
     unsigned minsources;    /* sources that must agree before the clock is updated */
     struct cfg_ratelimit ratelimit;
+
+    /* Symmetric-key authentication (daemon/common/auth.h). The keys file is read while the
+     * configuration is loaded (by root, before any sandbox); only its trusted keys are kept. */
+    char *keys_file;                               /* `keys`: the ntp.keys file; NULL: none */
+    struct cfg_key_range trusted[CFG_MAX_TRUSTED]; /* `trustedkey` */
+    size_t n_trusted;
+    uint32_t controlkey, requestkey; /* accepted, unused: no mode 6 writes, no mode 7; 0: none */
+    struct auth_keyring keys;        /* the trusted keys of keys_file, wiped by cfg_free */
 };
 
 /* Load flags. */
-#define CFG_STRICT     0x1u /* unknown directives/options are errors, not warnings */
-#define CFG_NO_INCLUDE 0x2u /* do not open includefile files (fuzzing): warn instead */
+#define CFG_STRICT 0x1u /* unknown directives/options are errors, not warnings */
+#define CFG_NO_INCLUDE                                                                             \
+    0x2u /* do not open includefile files (fuzzing): warn instead; the keys                        \
+          file is not read either */
 
 enum cfg_level { CFG_WARNING, CFG_ERROR };
 
@@ -242,6 +261,12 @@ int cfg_load_string(const char *name, const char *text, size_t len, unsigned fla
  * configuration. Returns 0, or -1 on an output error.
  */
 int cfg_print(const struct cfg *c, FILE *out);
+
+/* True when key id is listed by a trustedkey line. */
+bool cfg_key_trusted(const struct cfg *c, uint32_t id);
+
+/* Wipes every key of c->keys that no source uses (in a process that does not serve). */
+void cfg_keep_source_keys(struct cfg *c);
 
 /* Name of a restrict flag bit (e.g. "nomodify"), or NULL for an unknown bit. */
 const char *cfg_restrict_flag_name(uint32_t bit);

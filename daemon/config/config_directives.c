@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
 /*
  * The directive table and the simple directives: paths, logconfig, tinker, includefile, the
- * ntpd directives tsyncd accepts but ignores, and tsyncd's scalar settings.
+ * ntpd directives tsyncd accepts but ignores, and tsyncd's scalar settings. The keys
+ * directives are in config_keys.c.
  */
 #include <string.h>
 #include <sys/un.h>
@@ -165,6 +166,8 @@ static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
         cfgp_error(p, "missing argument for %s", l->argv[0]);
     for (int i = 1; i < l->argc; i++) {
         bool known = false;
+        if (cfgp_enable_flag(p, l->argv[0], l->argv[i]))
+            continue;
         for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
             known = known || strcmp(l->argv[i], flags[k]) == 0;
         if (known)
@@ -172,28 +175,6 @@ static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
         else
             cfgp_unknown(p, "unknown flag \"%s\" for %s", cfgp_word(l->argv[i], w), l->argv[0]);
     }
-}
-
-/* keys, trustedkey, controlkey, requestkey: checked, then ignored (no authentication yet). */
-static void dir_keys(struct cfg_parser *p, const struct cfg_line *l)
-{
-    const char *dir = l->argv[0];
-    long n;
-    if (strcmp(dir, "keys") == 0) {
-        if (one_arg(p, l) == NULL)
-            return;
-    } else if (strcmp(dir, "trustedkey") == 0) {
-        if (l->argc < 2)
-            cfgp_error(p, "missing argument for trustedkey");
-        for (int i = 1; i < l->argc; i++)
-            if (!cfgp_long(p, "trustedkey", l->argv[i], 1, 65535, &n))
-                return;
-    } else {
-        const char *v = one_arg(p, l);
-        if (v == NULL || !cfgp_long(p, dir, v, 1, 65535, &n))
-            return;
-    }
-    cfgp_warn(p, "%s is unsupported (no symmetric key authentication), ignored", dir);
 }
 
 /* ntpd directives tsyncd accepts without acting on them. */
@@ -329,10 +310,10 @@ static const struct {
     {"tinker", dir_tinker},
     {"tos", dir_tos},
     {"includefile", dir_includefile},
-    {"keys", dir_keys},
-    {"trustedkey", dir_keys},
-    {"controlkey", dir_keys},
-    {"requestkey", dir_keys},
+    {"keys", cfgp_dir_keys},
+    {"trustedkey", cfgp_dir_trustedkey},
+    {"controlkey", cfgp_dir_keyid},
+    {"requestkey", cfgp_dir_keyid},
     {"enable", dir_enable},
     {"disable", dir_enable},
     {"statsdir", dir_statsdir},
@@ -344,13 +325,13 @@ static const struct {
     /* ntpd directives without an equivalent in tsyncd (yet). */
     {"statistics", dir_unsupported},
     {"filegen", dir_unsupported},
-    {"interface", dir_unsupported},
+    {"interface", cfgp_dir_interface},
+    {"nic", cfgp_dir_interface},
     {"broadcast", dir_unsupported},
     {"broadcastclient", dir_unsupported},
     {"multicastclient", dir_unsupported},
     {"manycastclient", dir_unsupported},
     {"manycastserver", dir_unsupported},
-    {"crypto", dir_unsupported},
     {"discard", dir_unsupported},
     {"mru", dir_unsupported},
     {"setvar", dir_unsupported},
@@ -360,7 +341,6 @@ static const struct {
     {"automax", dir_unsupported},
     {"mdnstries", dir_unsupported},
     {"rlimit", dir_unsupported},
-    {"nts", dir_unsupported},
 };
 
 void cfgp_dispatch(struct cfg_parser *p, const struct cfg_line *l)
@@ -372,5 +352,6 @@ void cfgp_dispatch(struct cfg_parser *p, const struct cfg_line *l)
             return;
         }
     }
-    cfgp_unknown(p, "unknown directive \"%s\"", cfgp_word(l->argv[0], w));
+    if (!cfgp_refused_directive(p, l))
+        cfgp_unknown(p, "unknown directive \"%s\"", cfgp_word(l->argv[0], w));
 }

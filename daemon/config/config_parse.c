@@ -131,10 +131,11 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile, &c->logfile,    &c->leapfile,      &c->pidfile,
-                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group};
+    char **strings[] = {&c->driftfile,  &c->logfile,       &c->leapfile, &c->pidfile,  &c->user,
+                        &c->chroot_dir, &c->controlsocket, &c->group,    &c->keys_file};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
+    auth_keyring_clear(&c->keys);
     cfg_init(c);
 }
 
@@ -259,12 +260,7 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
     return (ssize_t)n;
 }
 
-/*
- * Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes. Returns the malloc'd content
- * (length in *len) or NULL with errno set (EFBIG: too large, EINVAL: not a regular file,
- * EAGAIN: the file grew while being read).
- */
-static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
+char *cfgp_read_file(const char *path, size_t *len, struct stat *st_out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
@@ -288,8 +284,7 @@ static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
         else if (n > st.st_size)
             err = EAGAIN;
         *len = n > 0 ? (size_t)n : 0;
-        id->dev = st.st_dev;
-        id->ino = st.st_ino;
+        *st_out = st;
     }
     close(fd);
     if (err != 0) {
@@ -300,7 +295,19 @@ static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
     return buf;
 }
 
-static const char *read_error(int err)
+/* cfgp_read_file() into a file id for loop detection. */
+static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
+{
+    struct stat st;
+    char *text = cfgp_read_file(path, len, &st);
+    if (text != NULL) {
+        id->dev = st.st_dev;
+        id->ino = st.st_ino;
+    }
+    return text;
+}
+
+const char *cfgp_read_error(int err)
 {
     switch (err) {
     case EINVAL:
@@ -371,7 +378,7 @@ void cfgp_include(struct cfg_parser *p, const char *path)
         if (err == ENOENT || err == EACCES || err == ENOTDIR || err == ELOOP)
             cfgp_warn(p, "includefile \"%s\": %s, skipped", cfgp_word(full, w), strerror(err));
         else
-            cfgp_error(p, "includefile \"%s\": %s", cfgp_word(full, w), read_error(err));
+            cfgp_error(p, "includefile \"%s\": %s", cfgp_word(full, w), cfgp_read_error(err));
     } else if (in_chain(p, &id)) {
         cfgp_error(p, "includefile \"%s\": include loop (the file is already being read)",
                    cfgp_word(full, w));
@@ -400,6 +407,7 @@ static int parser_finish(struct cfg_parser *p, size_t errors_before)
 {
     p->line = 0;
     cfgp_finish_sources(p);
+    cfgp_finish_keys(p);
     if (p->cfg->controlsocket == NULL)
         p->cfg->controlsocket = cfgp_strdup(p, CFG_DEFAULT_CONTROLSOCKET);
     return p->diag->n_errors > errors_before ? -1 : 0;
@@ -413,7 +421,7 @@ int cfg_load_string(const char *name, const char *text, size_t len, unsigned fla
     parser_start(&p, flags, out, diag);
     p.file = name;
     if (len > CFG_MAX_FILE_SIZE) {
-        cfgp_file_msg(&p, CFG_ERROR, name, "cannot read: %s", read_error(EFBIG));
+        cfgp_file_msg(&p, CFG_ERROR, name, "cannot read: %s", cfgp_read_error(EFBIG));
         return -1;
     }
     cfgp_parse_buffer(&p, name, text, len);
@@ -430,7 +438,7 @@ int cfg_load_file(const char *path, unsigned flags, struct cfg *out, struct cfg_
     struct cfg_file_id id;
     char *text = read_file(path, &len, &id);
     if (text == NULL) {
-        cfgp_file_msg(&p, CFG_ERROR, path, "cannot read: %s", read_error(errno));
+        cfgp_file_msg(&p, CFG_ERROR, path, "cannot read: %s", cfgp_read_error(errno));
         return -1;
     }
     p.chain[p.chain_len++] = id;

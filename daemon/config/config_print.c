@@ -31,6 +31,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         fprintf(out, " version %d", s->version);
     if (s->port != CFG_DEFAULT_PORT)
         fprintf(out, " port %u", s->port);
+    if (s->key_id != 0)
+        fprintf(out, " key %u", (unsigned)s->key_id);
     fputc('\n', out);
 }
 
@@ -172,6 +174,29 @@ static void print_access(const struct cfg *c, FILE *out)
         fprintf(out, "ratelimit interval %d burst %u leak %u\n", rl->interval, rl->burst, rl->leak);
 }
 
+/* keys, trustedkey, controlkey, requestkey; never a secret. */
+static void print_keys(const struct cfg *c, FILE *out)
+{
+    print_path(out, "keys", c->keys_file, "(none: no symmetric-key authentication)");
+    if (c->keys_file != NULL)
+        fprintf(out, "# %zu trusted key(s) read\n", c->keys.n);
+    if (c->n_trusted > 0) {
+        fputs("trustedkey", out);
+        for (size_t i = 0; i < c->n_trusted; i++) {
+            const struct cfg_key_range *r = &c->trusted[i];
+            if (r->first == r->last)
+                fprintf(out, " %u", r->first);
+            else
+                fprintf(out, " (%u ... %u)", r->first, r->last);
+        }
+        fputc('\n', out);
+    }
+    if (c->controlkey != 0)
+        fprintf(out, "controlkey %u\n", (unsigned)c->controlkey);
+    if (c->requestkey != 0)
+        fprintf(out, "requestkey %u\n", (unsigned)c->requestkey);
+}
+
 static void print_clock(const struct cfg *c, FILE *out)
 {
     fprintf(out, "tinker step %.9g panic %.9g stepout %.9g\n", c->step_s, c->panic_s, c->stepout_s);
@@ -208,6 +233,7 @@ int cfg_print(const struct cfg *c, FILE *out)
         fprintf(out, "local stratum %d\n", c->local_stratum);
     print_files(c, out);
     print_access(c, out);
+    print_keys(c, out);
     print_clock(c, out);
     print_process(c, out);
     return ferror(out) ? -1 : 0;

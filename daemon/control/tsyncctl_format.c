@@ -435,4 +435,6 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "Send errors              : %llu\n", (unsigned long long)c->send_errors);
     fprintf(out, "Clients tracked          : %llu\n", (unsigned long long)c->clients);
     fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);
+    fprintf(out, "Authenticated requests   : %llu\n", (unsigned long long)c->auth_ok);
+    fprintf(out, "Bad authentication       : %llu\n", (unsigned long long)c->auth_bad);
 }

@@ -100,6 +100,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
     }
     if (pid == 0) {
         close(sp[0]);
+        auth_keyring_clear(&d->cfg->keys); /* the resolver needs no key */
         child_common("tsyncd-dns", parent_pid);
         if (d->sandbox)
             resolver_warmup(); /* load NSS modules before the allow-list forbids it */
@@ -188,6 +189,8 @@ int daemon_start_net_child(struct daemon *d, double now)
     }
     if (pid == 0) {
         close(sp[0]);
+        if (d->fds.nserver == 0)
+            cfg_keep_source_keys(d->cfg); /* not serving: only the sources' keys */
         run_net_child(d, sp[1], parent_pid);
     }
     close(sp[1]);

@@ -114,9 +114,10 @@ static void plan_request(struct client *c, double now)
 
 int client_poll(struct client *c, const struct client_clock *clock, double now)
 {
-    uint8_t buf[NTP_HEADER_LEN];
+    uint8_t buf[NTP_HEADER_LEN + AUTH_MAX_MAC_LEN];
     struct ntp_header req;
     uint64_t org;
+    size_t len;
     ssize_t n;
 
     plan_request(c, now);
@@ -126,11 +127,12 @@ int client_poll(struct client *c, const struct client_clock *clock, double now)
     ntp_build_request(&req, (uint8_t)(c->cfg != NULL ? c->cfg->version : 4),
                       (int8_t)effective_poll(c), org);
     ntp_header_encode(&req, buf, sizeof(buf));
+    len = auth_sign(c->key, buf, NTP_HEADER_LEN, sizeof(buf));
     c->t1 = c->t1_user = clk_map_now(clock->map);
     c->t1_source = TS_SRC_USER;
     c->t1_generation = clock->generation;
-    n = send(c->fd, buf, sizeof(buf), 0);
-    if (n != (ssize_t)sizeof(buf)) {
+    n = send(c->fd, buf, len, 0);
+    if (n != (ssize_t)len) {
         log_debug("send to source %u: %m", c->slot);
         c->org = 0;
         c->unanswered++;
@@ -285,6 +287,10 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
     if (ntp_packet_decode(buf, len, &pkt) < 0 || pkt.hdr.mode != NTP_MODE_SERVER) {
         c->rejected[MSG_REJECT_MALFORMED]++;
         return CLIENT_NOTHING;
+    }
+    if (!client_reply_authentic(c, buf, len, &pkt, now)) {
+        c->rejected[MSG_REJECT_AUTH]++;
+        return CLIENT_NOTHING; /* before the origin check: a forgery must not consume it */
     }
     /* Origin check: only the reply to our outstanding request; duplicates and spoofs fail. */
     if (c->org == 0 || pkt.hdr.origin_ts != c->org) {

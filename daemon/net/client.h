@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "daemon/common/auth.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
 #include "daemon/common/msg.h"
@@ -67,6 +68,11 @@ struct client {
     double retry_at;        /* monotonic s: repeat the outstanding request then */
     int retries_left;       /* repetitions left for the outstanding request */
     uint32_t rejected[MSG_REJECT_COUNT]; /* replies dropped here, by reason (enum msg_reject) */
+    /* Symmetric-key authentication (client_auth.c): */
+    const struct auth_key *key; /* requests signed, replies verified with it; NULL: none */
+    uint64_t auth_rejected;     /* replies dropped by the check (unsigned, wrong key, bad MAC...) */
+    uint64_t auth_logged;       /* auth_rejected when the last one was logged */
+    double auth_log_next;       /* monotonic s: the next rejection may be logged then */
 };
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
@@ -94,6 +100,13 @@ int client_poll(struct client *c, const struct client_clock *clock, double now);
 void client_read_tx(struct client *c, const struct client_clock *clock, short revents);
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  short revents, struct msg_sample *sample);
+
+/* client_auth.c: true when a reply (buf[0..len), decoded into pkt) passes the source's
+ * authentication (daemon/common/auth.h auth_check_reply()); otherwise it is counted, logged at
+ * most every CLIENT_AUTH_LOG_S, and must be dropped before anything else looks at it. */
+#define CLIENT_AUTH_LOG_S 600.0
+bool client_reply_authentic(struct client *c, const uint8_t *buf, size_t len,
+                            const struct ntp_packet *pkt, double now);
 
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);

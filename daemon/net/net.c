@@ -73,6 +73,8 @@ int net_start(struct net *n, double now)
     }
     if (net_send(n, MSG_HELLO, &hello, sizeof(hello)) < 0)
         return -1;
+    if (net_sources_notrust(n) < 0)
+        return -1;
     net_sources_start(n, now);
     return 0;
 }
@@ -86,6 +88,8 @@ void net_fini(struct net *n)
             client_close(&n->clients[i]);
     }
     server_destroy(n->server);
+    if (n->have_notrust)
+        acl_free(&n->notrust);
     if (n->control != NULL)
         control_destroy(n->control);
     if (n->resolver != NULL)
@@ -259,6 +263,8 @@ static void fill_server_counters(struct net *n)
         .send_errors = st.send_errors,
         .clients = st.clients,
         .evictions = st.evictions,
+        .auth_ok = st.auth_ok,
+        .auth_bad = st.auth_bad,
     };
 }
 

@@ -15,6 +15,7 @@
 #include "daemon/net/hwclock.h"
 #include "daemon/common/loop.h"
 #include "daemon/common/msg.h"
+#include "daemon/server/acl.h"
 #include "daemon/server/server.h"
 
 #define NET_MAX_SERVER_FDS 4
@@ -50,6 +51,8 @@ struct net {
     struct client clients[MSG_NTP_SLOTS]; /* index = slot */
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
+    struct acl notrust;    /* `restrict ... notrust`: sources at these addresses need a key */
+    bool have_notrust;     /* some restrict rule has notrust (notrust is built) */
     bool stop;
     uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
     double hw_next;             /* monotonic s: the next NIC clock reading is due */

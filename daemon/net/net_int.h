@@ -8,6 +8,8 @@
 /* Send a message to the parent; a failure means the parent is gone: the child stops. */
 int net_send(struct net *n, uint16_t type, const void *payload, size_t len);
 
+/* Builds n->notrust when a restrict rule has notrust; -1 when out of memory. */
+int net_sources_notrust(struct net *n);
 void net_sources_start(struct net *n, double now);
 void net_sources_resolved(struct net *n, const struct msg_resolved *r, double now);
 void net_sources_maintain(struct net *n, double now);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -76,7 +77,43 @@ static socklen_t make_sockaddr(const struct msg_addr *a, unsigned port, struct s
     return sizeof(*sin6);
 }
 
-/* Open an association for one address of configuration line cfg_index and tell the parent. */
+int net_sources_notrust(struct net *n)
+{
+    for (size_t i = 0; i < n->cfg->n_restricts; i++)
+        n->have_notrust = n->have_notrust || (n->cfg->restricts[i].flags & CFG_RES_NOTRUST);
+    if (n->have_notrust && acl_build(&n->notrust, n->cfg) < 0) {
+        log_err("network child: out of memory");
+        n->have_notrust = false;
+        return -1;
+    }
+    return 0;
+}
+
+/* The source's key; NULL for a source without one, or (logged) when it cannot be used: its key
+ * is missing (the configuration checks that), or `restrict ... notrust` covers its address and
+ * it has no key (ntpd would drop every reply: tsyncd does not poll it). */
+static bool source_key(struct net *n, const struct cfg_source *src, const struct msg_addr *a,
+                       const struct auth_key **key)
+{
+    char text[INET6_ADDRSTRLEN];
+
+    *key = src->key_id != 0 ? auth_keyring_find(&n->cfg->keys, src->key_id) : NULL;
+    if (src->key_id != 0 && *key == NULL) {
+        log_err("source %s: key %u not loaded: not used", src->name, (unsigned)src->key_id);
+        return false;
+    }
+    if (src->key_id == 0 && n->have_notrust &&
+        (acl_check(&n->notrust, a->family == AF_INET ? AF_INET : AF_INET6, a->addr) &
+         ACL_NOTRUST)) {
+        log_err("source %s (%s): restrict ... notrust applies and the source has no key: not used",
+                src->name, inet_ntop((int)a->family, a->addr, text, sizeof(text)));
+        return false;
+    }
+    return true;
+}
+
+/* Open an association for one address of configuration line cfg_index and tell the parent.
+ * Returns 0, -1 on a failure worth a retry, -2 when the source may never be used (its key). */
 static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
@@ -84,8 +121,11 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     struct sockaddr_storage ss;
     socklen_t len = make_sockaddr(a, src->port, &ss);
     int slot = free_slot(n);
+    const struct auth_key *key;
     struct client *c;
 
+    if (!source_key(n, src, a, &key))
+        return -2;
     if (slot < 0) {
         log_warning("source table full: %s not added", src->name);
         return -1;
@@ -94,6 +134,7 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     c->slot = (uint32_t)slot;
     c->cfg_index = (uint32_t)cfg_index;
     c->cfg = src;
+    c->key = key;
     c->kind = src->type == CFG_SOURCE_POOL ? MSG_KIND_POOL : MSG_KIND_SERVER;
     if (client_open(c, (struct sockaddr *)&ss, len, now,
                     n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < 0) {
@@ -109,9 +150,13 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     memcpy(m.addr, a->addr, sizeof(m.addr));
     m.port = src->port;
     msg_copy_str(m.name, sizeof(m.name), src->name);
-    log_info("source %s (%s) added, timestamps: %s", src->name,
+    char keytext[32] = "";
+    if (key != NULL)
+        snprintf(keytext, sizeof(keytext), ", key %u %s", (unsigned)key->id,
+                 auth_type_name(key->type));
+    log_info("source %s (%s) added, timestamps: %s%s", src->name,
              inet_ntop((int)a->family, a->addr, (char[INET6_ADDRSTRLEN]){0}, INET6_ADDRSTRLEN),
-             ts_mode_name(c->ts_mode));
+             ts_mode_name(c->ts_mode), keytext);
     if (net_send(n, MSG_SOURCE_ADD, &m, sizeof(m)) < 0) {
         client_close(c); /* the parent does not know it: no sample may name this slot */
         return -1;
@@ -164,7 +209,7 @@ static void request_name(struct net *n, size_t i, double now)
     struct msg_addr a;
 
     if (numeric_address(src, &a)) {
-        if (add_source(n, i, &a, now) < 0)
+        if (add_source(n, i, &a, now) == -1)
             retry_later(n, i, "cannot be used yet", now);
         return;
     }

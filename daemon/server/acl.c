@@ -202,8 +202,10 @@ uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr)
     } else {
         allowed = a->default_allow;
     }
+    if (flags & CFG_RES_NOTRUST)
+        verdict |= ACL_NOTRUST;
     if (flags & CFG_RES_IGNORE)
-        return ACL_IGNORE;
+        return verdict | ACL_IGNORE;
     if (flags & CFG_RES_KOD)
         verdict |= ACL_KOD;
     if (flags & CFG_RES_LIMITED)

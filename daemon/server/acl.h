@@ -17,9 +17,12 @@
  *     nothing, or KoD DENY when the matching restrict rule has `kod`;
  *   - `limited` (or a `ratelimit` line, which applies to every client) enables the rate limiter;
  *     `kod` makes the limiter answer some limited requests with KoD RATE.
+ *   - `notrust`: only requests signed with a trusted key are answered (ntpd); the network child
+ *     also refuses a source without a key at an address the rule covers.
  * `restrict source` and `restrict HOSTNAME` rules are not applied (no resolved addresses here);
- * acl_build() counts them in `skipped`. nomodify, noquery, nopeer, notrap and the other flags
- * have nothing to guard in the server yet and are accepted.
+ * acl_build() counts them in `skipped` (the configuration refuses such rules when they restrict
+ * anything the server does). nomodify, noquery, nopeer, notrap and the other flags have nothing
+ * to guard in the server yet and are accepted.
  */
 #ifndef TSYNC_DAEMON_ACL_H
 #define TSYNC_DAEMON_ACL_H
@@ -31,10 +34,11 @@
 #include "daemon/config/config.h"
 
 /* Verdict bits of acl_check(). */
-#define ACL_SERVE   0x1u /* answer (subject to rate limiting) */
-#define ACL_KOD     0x2u /* restrict ... kod: KoD DENY when denied, KoD RATE when limited */
-#define ACL_LIMITED 0x4u /* restrict ... limited: rate limit this client */
-#define ACL_IGNORE  0x8u /* restrict ... ignore: never answer anything */
+#define ACL_SERVE   0x1u  /* answer (subject to rate limiting) */
+#define ACL_KOD     0x2u  /* restrict ... kod: KoD DENY when denied, KoD RATE when limited */
+#define ACL_LIMITED 0x4u  /* restrict ... limited: rate limit this client */
+#define ACL_IGNORE  0x8u  /* restrict ... ignore: never answer anything */
+#define ACL_NOTRUST 0x10u /* restrict ... notrust: answer signed requests only */
 
 /* One rule: (address & mask) == addr. IPv4 rules use the first 4 octets. */
 struct acl_rule {

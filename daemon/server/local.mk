@@ -3,12 +3,14 @@
 # benchmarks.
 TSYNC_SERVER_SOURCES = daemon/server/server.c daemon/server/server.h \
 	daemon/server/server_int.h \
-	daemon/server/server_reply.c daemon/server/server_io.c \
+	daemon/server/server_reply.c daemon/server/server_auth.c daemon/server/server_io.c \
 	daemon/server/acl.c daemon/server/acl.h daemon/server/ratelimit.c daemon/server/ratelimit.h
 tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES) daemon/server/server_workers.c
 
-check_PROGRAMS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
-TESTS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server
+check_PROGRAMS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server \
+	tests/unit/test_server_auth
+TESTS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server \
+	tests/unit/test_server_auth
 tests_unit_test_acl_SOURCES = tests/unit/test_acl.c daemon/server/acl.c daemon/server/acl.h
 tests_unit_test_acl_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_acl_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
@@ -19,6 +21,11 @@ tests_unit_test_ratelimit_LDADD = $(TSYNC_UNIT_LIBS)
 tests_unit_test_server_SOURCES = tests/unit/test_server.c $(TSYNC_SERVER_SOURCES)
 tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_server_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_UNIT_LIBS)
+
+tests_unit_test_server_auth_SOURCES = tests/unit/test_server_auth.c $(TSYNC_SERVER_SOURCES)
+tests_unit_test_server_auth_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_server_auth_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_UNIT_LIBS)
 
 # Benchmarks (tests/bench/server-bench.sh runs them): not part of `make check`.

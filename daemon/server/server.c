@@ -41,6 +41,7 @@ struct server *server_create(const struct cfg *cfg)
     if (s == NULL)
         return NULL;
     s->cfg = cfg;
+    s->keys = &cfg->keys;
     if (acl_build(&s->acl, cfg) < 0 ||
         rl_create(&s->clients, RL_DEFAULT_ORDER, random_seed()) < 0) {
         acl_free(&s->acl);
@@ -73,13 +74,14 @@ static void log_stats(const struct server *s)
     server_get_stats(s, &st);
     log_info("server: served %llu, limited %llu (leaked %llu), kod rate %llu, kod deny %llu, "
              "denied %llu, malformed %llu, other modes %llu, send errors %llu, tx stamps %llu, "
-             "clients %llu, evictions %llu",
+             "clients %llu, evictions %llu, authenticated %llu, bad auth %llu",
              (unsigned long long)st.served, (unsigned long long)st.limited,
              (unsigned long long)st.leaked, (unsigned long long)st.kod_rate,
              (unsigned long long)st.kod_deny, (unsigned long long)st.denied,
              (unsigned long long)st.malformed, (unsigned long long)st.other_mode,
              (unsigned long long)st.send_errors, (unsigned long long)st.tx_stamps,
-             (unsigned long long)st.clients, (unsigned long long)st.evictions);
+             (unsigned long long)st.clients, (unsigned long long)st.evictions,
+             (unsigned long long)st.auth_ok, (unsigned long long)st.auth_bad);
 }
 
 void server_destroy(struct server *s)

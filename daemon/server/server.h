@@ -8,7 +8,12 @@
  *     applies; `ignore` gets nothing at all.
  *   - Rate limiting (daemon/server/ratelimit.h) for `limited` clients, or every client with a
  *     `ratelimit` line: KoD RATE replies are themselves limited (one per client per interval).
- *   - No amplification: a reply is 48 octets and its request at least 48; modes other than 3
+ *   - Symmetric keys (daemon/common/auth.h): a request signed with a trusted key gets a reply
+ *     signed with the same key; one signed with any other key, with a bad MAC, or carrying a
+ *     crypto-NAK gets nothing (as NTPsec and chrony; ntpd 4.2.8 answers a crypto-NAK); an
+ *     unsigned one is answered unsigned, unless `restrict ... notrust` applies (nothing).
+ *   - No amplification: a reply is 48 octets (plus the MAC of its request's key) and its
+ *     request at least as long; modes other than 3
  *     (6 and 7 included) get no answer; malformed packets (short, truncated, bad version or
  *     extension fields, longer than 1232 octets) are dropped and counted.
  *   - Timestamps: the receive timestamp is the kernel RX stamp (through the clock map); the
@@ -50,6 +55,8 @@ struct server_stats {
     uint64_t tx_stamps;   /* kernel TX stamps of replies recorded */
     uint64_t clients;     /* client table entries in use */
     uint64_t evictions;   /* client table entries reused for a new address */
+    uint64_t auth_ok;     /* requests signed with a trusted key (replies signed with it) */
+    uint64_t auth_bad;    /* signed with an unknown key, a bad MAC, or a crypto-NAK: dropped */
 };
 
 struct server;

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "daemon/common/auth.h"
 #include "daemon/server/acl.h"
 #include "daemon/common/ntp_packet.h"
 #include "daemon/server/ratelimit.h"
@@ -43,7 +44,9 @@ enum server_answer {
 struct server_slot {
     uint8_t req[SERVER_BUF_LEN];
     uint8_t control[SERVER_CONTROL_LEN];
-    uint8_t reply[NTP_HEADER_LEN];
+    uint8_t reply[NTP_HEADER_LEN + AUTH_MAX_MAC_LEN];
+    size_t reply_len;           /* octets of reply to send, MAC included */
+    const struct auth_key *key; /* the reply is signed with it (the request's key), or NULL */
     uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
     struct sockaddr_storage from;
     uint32_t client; /* client table index of the request's address, SERVER_NO_CLIENT */
@@ -52,6 +55,7 @@ struct server_slot {
 
 struct server {
     const struct cfg *cfg;
+    const struct auth_keyring *keys; /* trusted keys: signed requests are checked against them */
     struct acl acl;
     struct rl_table clients;
     struct rl_params limits;     /* for clients without `kod` */
@@ -75,6 +79,13 @@ struct server {
     struct mmsghdr err_msgs[SERVER_BATCH];
     uint8_t err_control[SERVER_BATCH][SERVER_ERR_CONTROL];
 };
+
+/* server_auth.c: the authentication of a valid request (pkt, decoded from slot->req, len
+ * octets) that access control lets through (verdict: ACL_* bits). Sets slot->key (NULL: the
+ * reply is unsigned) and returns true to go on, or counts the request and returns false to drop
+ * it. */
+bool server_auth_request(struct server *s, struct server_slot *slot, size_t len,
+                         const struct ntp_packet *pkt, uint32_t verdict);
 
 /* server_reply.c: the answer to slot i's request of len octets (truncated: MSG_TRUNC). Builds
  * the reply into the slot and counts the outcome. */

@@ -311,7 +311,7 @@ static void tx_prepare(struct server *s, const struct server_socket *sock, int k
     if (s->tx_stamped[k])
         clen = add_stamp_request(s, sock, slot, clen);
 
-    s->tx_iov[k] = (struct iovec){slot->reply, NTP_HEADER_LEN};
+    s->tx_iov[k] = (struct iovec){slot->reply, slot->reply_len};
     *mh = (struct msghdr){
         .msg_name = &slot->from,
         .msg_namelen = s->rx_msgs[i].msg_hdr.msg_namelen,
@@ -340,7 +340,8 @@ static void note_sent(struct server *s, struct server_socket *sock, int k, bool 
     sock->ring[id % SERVER_TX_RING].client = slot->client;
 }
 
-/* The transmit timestamp, read as late as possible: right before the kernel gets the batch. */
+/* The transmit timestamp, read as late as possible: right before the kernel gets the batch;
+ * a reply to a signed request is signed after it (its length was set by server_answer()). */
 static void stamp_transmit(struct server *s, int from, int n, const struct clk_map *map)
 {
     struct timespec now = clk_map_now(map);
@@ -350,8 +351,12 @@ static void stamp_transmit(struct server *s, int from, int n, const struct clk_m
     for (int b = 0; b < 8; b++)
         wire[b] = (uint8_t)(ts >> (56 - 8 * b));
     for (int k = from; k < n; k++) {
-        if (s->tx_kind[k] == SERVER_TIME)
-            memcpy(s->slots[s->tx_slot[k]].reply + 40, wire, sizeof(wire));
+        struct server_slot *slot = &s->slots[s->tx_slot[k]];
+
+        if (s->tx_kind[k] != SERVER_TIME)
+            continue;
+        memcpy(slot->reply + 40, wire, sizeof(wire));
+        auth_sign(slot->key, slot->reply, NTP_HEADER_LEN, sizeof(slot->reply));
     }
 }
 

@@ -57,7 +57,8 @@ static enum server_answer kod(struct server_slot *slot, const struct ntp_header 
     if (ntp_build_kod(req, code, &r) < 0 ||
         ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
-    return SERVER_KOD;
+    slot->reply_len = auth_sign(slot->key, slot->reply, NTP_HEADER_LEN, sizeof(slot->reply));
+    return slot->reply_len > 0 ? SERVER_KOD : SERVER_NONE;
 }
 
 static enum server_answer time_reply(struct server *s, struct server_slot *slot,
@@ -68,6 +69,8 @@ static enum server_answer time_reply(struct server *s, struct server_slot *slot,
     if (ntp_build_reply(req, &s->state, slot->rx_ntp, 0, &r) < 0 ||
         ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
+    /* signed by server_io.c once the transmit timestamp is in */
+    slot->reply_len = NTP_HEADER_LEN + (slot->key ? 4 + auth_digest_len(slot->key->type) : 0);
     s->stats.served++;
     return SERVER_TIME;
 }
@@ -89,7 +92,7 @@ static enum server_answer refuse(struct server *s, struct server_slot *slot,
 
 /* Decode the request: true for a valid mode 3 request; counts the others. */
 static bool valid_request(struct server *s, const uint8_t *buf, size_t len, bool truncated,
-                          struct ntp_header *h)
+                          struct ntp_packet *out)
 {
     struct ntp_packet pkt;
     int rc;
@@ -111,14 +114,15 @@ static bool valid_request(struct server *s, const uint8_t *buf, size_t len, bool
         s->stats.malformed++;
         return false;
     }
-    *h = pkt.hdr;
+    *out = pkt;
     return true;
 }
 
 enum server_answer server_answer(struct server *s, struct server_slot *slot, size_t len,
                                  bool truncated, uint64_t now_ns)
 {
-    struct ntp_header req;
+    struct ntp_packet pkt;
+    const struct ntp_header *req = &pkt.hdr;
     const uint8_t *addr;
     uint8_t key[16];
     struct rl_client *c;
@@ -126,28 +130,31 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
     int family;
 
     slot->client = SERVER_NO_CLIENT;
-    if (!valid_request(s, slot->req, len, truncated, &req))
+    slot->key = NULL;
+    if (!valid_request(s, slot->req, len, truncated, &pkt))
         return SERVER_NONE;
     family = client_addr(&slot->from, &addr, key);
     verdict = acl_check(&s->acl, family, addr);
     if (!(verdict & ACL_SERVE))
-        return refuse(s, slot, &req, verdict, key, now_ns);
+        return refuse(s, slot, req, verdict, key, now_ns);
+    if (!server_auth_request(s, slot, len, &pkt, verdict))
+        return SERVER_NONE;
     c = rl_lookup(&s->clients, key, now_ns);
     slot->client = (uint32_t)(c - s->clients.entries);
     if (!s->rate_all && !(verdict & ACL_LIMITED))
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, req);
     switch (rl_decide(&s->clients, c, verdict & ACL_KOD ? &s->limits_kod : &s->limits, now_ns)) {
     case RL_PASS:
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, req);
     case RL_LEAK:
         s->stats.limited++;
         s->stats.leaked++;
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, req);
     case RL_KOD:
         s->stats.limited++;
         s->stats.kod_rate++;
         slot->client = SERVER_NO_CLIENT;
-        return kod(slot, &req, "RATE");
+        return kod(slot, req, "RATE");
     case RL_DROP:
     default:
         s->stats.limited++;

@@ -118,6 +118,8 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->tx_stamps += ws->tx_stamps;
         sum->clients += ws->clients;
         sum->evictions += ws->evictions;
+        sum->auth_ok += ws->auth_ok;
+        sum->auth_bad += ws->auth_bad;
     }
 }
 

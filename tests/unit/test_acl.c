@@ -147,9 +147,19 @@ static void test_restrict_and_deny_combine(void **state)
 static void test_source_and_host_rules_skipped(void **state)
 {
     (void)state;
-    build("restrict source nomodify\nrestrict ntp.example.org noserve\nrestrict default\n");
+    build("restrict source nomodify\nrestrict ntp.example.org nomodify\nrestrict default\n");
     assert_int_equal(acl.skipped, 2);
     assert_int_equal(check("192.0.2.1"), ACL_SERVE);
+}
+
+/* notrust survives ignore: the network child also asks whether a source needs a key. */
+static void test_notrust(void **state)
+{
+    (void)state;
+    build("restrict default notrust\nrestrict 10.0.0.0/8 ignore notrust\nrestrict 10.1.0.0/16\n");
+    assert_int_equal(check("192.0.2.1"), ACL_SERVE | ACL_NOTRUST);
+    assert_int_equal(check("10.2.3.4"), ACL_IGNORE | ACL_NOTRUST);
+    assert_int_equal(check("10.1.2.3"), ACL_SERVE);
 }
 
 int main(void)
@@ -165,6 +175,7 @@ int main(void)
         cmocka_unit_test_teardown(test_restrict_noserve_ignore_and_masks, teardown),
         cmocka_unit_test_teardown(test_restrict_and_deny_combine, teardown),
         cmocka_unit_test_teardown(test_source_and_host_rules_skipped, teardown),
+        cmocka_unit_test_teardown(test_notrust, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

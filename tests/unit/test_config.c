@@ -111,11 +111,10 @@ static void test_server_errors(void **state)
 static void test_server_warnings(void **state)
 {
     (void)state;
-    assert_int_equal(load("peer a.example\nserver b key 5 preempt mode 3 iburst\n"), 0);
+    assert_int_equal(load("peer a.example\nserver b preempt mode 3 iburst\n"), 0);
     assert_int_equal(diag.n_errors, 0);
     assert_msg("t.conf:1: warning: peer a.example: symmetric mode is unsupported, used as a "
                "server");
-    assert_msg("t.conf:2: warning: key 5: authentication is unsupported, ignored");
     assert_msg("t.conf:2: warning: option \"preempt\" for server is unsupported, ignored");
     assert_msg("t.conf:2: warning: option \"mode\" for server is unsupported, ignored");
     assert_int_equal(cfg.n_sources, 2);
@@ -395,23 +394,23 @@ static void test_hwtimestamp(void **state)
 static void test_ntpd_ignored(void **state)
 {
     (void)state;
-    assert_int_equal(load("keys /etc/ntp/keys\ntrustedkey 4 8 42\nrequestkey 8\ncontrolkey 8\n"
+    assert_int_equal(load("requestkey 8\ncontrolkey 8\n"
                           "enable monitor\ndisable auth\nstatsdir /var/log/ntpstats/\n"
                           "filegen loopstats file loopstats type day enable\n"
                           "interface listen eth0\nbroadcastclient\n"),
                      0);
     assert_int_equal(diag.n_errors, 0);
-    assert_int_equal(diag.n_warnings, 10);
-    assert_msg("t.conf:1: warning: keys is unsupported (no symmetric key authentication), "
-               "ignored");
-    assert_msg("t.conf:2: warning: trustedkey is unsupported (no symmetric key "
-               "authentication), ignored");
-    assert_msg("t.conf:5: warning: enable monitor is unsupported, ignored");
-    assert_msg("t.conf:6: warning: disable auth is unsupported, ignored");
-    assert_msg("t.conf:7: warning: statsdir is unsupported, ignored");
-    assert_msg("t.conf:8: warning: filegen is unsupported, ignored");
-    assert_msg("t.conf:9: warning: interface is unsupported, ignored");
-    assert_msg("t.conf:10: warning: broadcastclient is unsupported, ignored");
+    assert_int_equal(diag.n_warnings, 6); /* controlkey, requestkey: accepted, unused */
+    assert_msg("t.conf:3: warning: enable monitor is unsupported, ignored");
+    assert_msg("t.conf:4: warning: disable auth: no effect, tsyncd never accepts unconfigured "
+               "(ephemeral) associations, authenticated or not");
+    assert_msg("t.conf:5: warning: statsdir is unsupported, ignored");
+    assert_msg("t.conf:6: warning: filegen is unsupported, ignored");
+    assert_msg("t.conf:7: warning: interface listen eth0: ignored, tsyncd listens on every "
+               "address");
+    assert_msg("t.conf:8: warning: broadcastclient is unsupported, ignored");
+    assert_int_equal(cfg.requestkey, 8);
+    assert_int_equal(cfg.controlkey, 8);
 
     assert_int_equal(load("trustedkey 4 x\n"), -1);
     assert_only_error("t.conf:1: trustedkey: \"x\" is not an integer");
