@@ -187,6 +187,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         if (d->fds.control < 0)
             return -1;
     }
+    if (!d->opts->once && daemon_open_metrics(d->cfg, &d->fds, err, errlen) < 0)
+        return -1;
     if (d->cfg->driftfile != NULL && d->sandbox) {
         char *copy = strdup(d->cfg->driftfile);
 
@@ -261,7 +263,7 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
 
     d.cfg = cfg;
     d.opts = opts;
-    d.fds.resolver = d.fds.control = d.resolver_ctl = -1;
+    d.fds.resolver = d.fds.control = d.fds.metrics = d.resolver_ctl = -1;
     d.child_end = -1;
     d.drift_dirfd = -1;
     d.backoff_s = DAEMON_RESTART_MIN_S;

@@ -82,6 +82,10 @@ int client_poll(struct client *c, const struct client_clock *clock, double now);
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  struct msg_sample *sample);
 
+/* Start a burst of CLIENT_IBURST_PACKETS requests now (the parent asked, after a disruption
+ * of the clock), unless the server asked us to slow down (KoD RATE). */
+void client_burst(struct client *c, double now);
+
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);
 

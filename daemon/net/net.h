@@ -14,6 +14,7 @@
 #include "daemon/net/hwclock.h"
 #include "daemon/common/loop.h"
 #include "daemon/common/msg.h"
+#include "daemon/control/metrics_server.h"
 #include "daemon/server/server.h"
 
 #define NET_MAX_SERVER_FDS 4
@@ -23,6 +24,7 @@ struct net_fds {
     int parent;   /* SOCK_SEQPACKET to the parent */
     int resolver; /* SOCK_SEQPACKET to the resolver, -1 if none */
     int control;  /* listening control socket, -1 if none */
+    int metrics;  /* listening metrics (HTTP) socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
     int nserver;
     struct hwclock_set *hw; /* NICs with hardware timestamps (opened by the parent), or NULL */
@@ -41,6 +43,7 @@ struct net {
     struct net_fds fds;
     struct resolver_client *resolver;
     struct control *control;
+    struct metrics_server *metrics; /* NULL: no `metrics` line */
     struct clk_map map;
     uint32_t map_generation; /* of the last CLOCK_MAP; 0: none yet (no polling, no serving) */
     struct msg_snapshot snap;
@@ -54,6 +57,7 @@ struct net {
     double hw_next;             /* monotonic s: the next NIC clock reading is due */
     bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
     int nfds_control;
+    int nfds_metrics;
 };
 
 /* Prepare the child's state (no I/O yet). */
