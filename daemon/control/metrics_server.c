@@ -28,6 +28,8 @@ struct metrics_client {
     size_t in_len;
     char *out; /* the answer, NULL until the request is complete */
     size_t out_len, out_pos;
+    bool draining; /* answer sent and our side shut down: read and drop until the peer's EOF,
+                    * so that closing with unread input does not reset the answer away */
 };
 
 struct metrics_server {
@@ -103,6 +105,7 @@ static void client_close(struct metrics_client *c)
     c->fd = -1;
     c->out = NULL;
     c->in_len = c->out_len = c->out_pos = 0;
+    c->draining = false;
 }
 
 void metrics_server_destroy(struct metrics_server *ms)
@@ -126,7 +129,8 @@ int metrics_server_pollfds(const struct metrics_server *ms, struct pollfd *fds, 
     for (i = 0; i < METRICS_MAX_CLIENTS && n < max; i++) {
         const struct metrics_client *c = &ms->clients[i];
         if (c->fd >= 0)
-            fds[n++] = (struct pollfd){.fd = c->fd, .events = c->out ? POLLOUT : POLLIN};
+            fds[n++] =
+                (struct pollfd){.fd = c->fd, .events = c->out && !c->draining ? POLLOUT : POLLIN};
     }
     return n;
 }
@@ -268,8 +272,17 @@ static void write_answer(struct metrics_client *c)
     c->out_pos += (size_t)n;
     if (c->out_pos == c->out_len) {
         shutdown(c->fd, SHUT_WR);
-        client_close(c);
+        c->draining = true;
     }
+}
+
+static void drain(struct metrics_client *c)
+{
+    char sink[512];
+    ssize_t n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        client_close(c);
 }
 
 static struct metrics_client *find_client(struct metrics_server *ms, int fd)
@@ -303,9 +316,11 @@ void metrics_server_handle(struct metrics_server *ms, const struct pollfd *fds, 
         c = find_client(ms, fds[i].fd);
         if (c == NULL)
             continue;
-        if (c->out == NULL && (fds[i].revents & POLLIN))
+        if (c->draining && (fds[i].revents & (POLLIN | POLLHUP)))
+            drain(c);
+        else if (c->out == NULL && (fds[i].revents & POLLIN))
             read_request(c, snap);
-        else if (c->out != NULL && (fds[i].revents & POLLOUT))
+        else if (c->out != NULL && !c->draining && (fds[i].revents & POLLOUT))
             write_answer(c);
         else
             client_close(c); /* POLLHUP, POLLERR, POLLNVAL */
