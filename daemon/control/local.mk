@@ -13,9 +13,15 @@ tsyncctl_LDADD = daemon/libcore.a discipline/libdiscipline.a -lm
 dist_man_MANS += man/tsyncctl.8
 
 TSYNC_CTL_TEST_LIBS = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
-check_PROGRAMS += tests/unit/test_control tests/unit/test_tsyncctl
-TESTS += tests/unit/test_control tests/unit/test_tsyncctl
+check_PROGRAMS += tests/unit/test_control tests/unit/test_tsyncctl tests/unit/test_metrics \
+	tests/unit/test_tsyncctl_json
+TESTS += tests/unit/test_control tests/unit/test_tsyncctl tests/unit/test_metrics \
+	tests/unit/test_tsyncctl_json
 tests_unit_test_control_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_control_LDADD = $(TSYNC_CTL_TEST_LIBS)
 tests_unit_test_tsyncctl_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_tsyncctl_LDADD = $(TSYNC_CTL_TEST_LIBS)
+tests_unit_test_metrics_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(TSYNC_CTL_TEST_LIBS)
+tests_unit_test_tsyncctl_json_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_tsyncctl_json_LDADD = $(TSYNC_CTL_TEST_LIBS)
