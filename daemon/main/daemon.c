@@ -199,7 +199,10 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         snprintf(err, errlen, "signals: %s", strerror(errno));
         return -1;
     }
-    return parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen);
+    if (parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen) < 0)
+        return -1;
+    parent_observe_open(&d->parent); /* before the chroot: /var/run/clockbound, /dev/vmclock0 */
+    return 0;
 }
 
 /* The parent keeps CAP_SYS_TIME (not needed by the `none` driver), goes to the unprivileged

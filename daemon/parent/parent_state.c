@@ -358,6 +358,7 @@ void parent_update(struct parent *p, double now)
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);
+    parent_observe_update(p, st, now); /* VMClock check, ClockBound bound */
     parent_publish(p, now);
 }
 

@@ -11,10 +11,11 @@ INTEGRATION_TESTS = \
 	tests/integration/chronyd_peer.sh \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
-	tests/integration/metrics_prometheus.sh
+	tests/integration/metrics_prometheus.sh \
+	tests/integration/clockbound.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py \
-	tests/integration/http_probe.py
+	tests/integration/http_probe.py tests/integration/clockbound_reader.py
 EXTRA_DIST += tests/integration/README.md
