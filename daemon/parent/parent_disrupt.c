@@ -13,6 +13,7 @@ void parent_clock_disrupted(struct parent *p, const char *why, double now)
                 "their samples are dropped and every source is polled in a burst",
                 why);
     p->obs.disrupted = true;
+    p->obs.just_disrupted = true;
     /* The old samples describe a counter that is no more: the discipline forgets them and
      * reports "not synchronised" from now on, also in the snapshot sent below. */
     disc_reset_samples(p->disc);

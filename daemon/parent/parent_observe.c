@@ -61,6 +61,7 @@ static void check_vmclock(struct parent *p, double now)
 static void publish_bound(struct parent *p, const struct disc_status *st)
 {
     bool synced = st->synchronized && p->responsive && !p->obs.disrupted;
+
     struct cb_inputs in = {
         .synchronised = synced,
         .ever_synchronised = p->obs.ever_synchronised,
@@ -82,15 +83,29 @@ static void publish_bound(struct parent *p, const struct disc_status *st)
     cb_publish(&p->obs.clockbound, &b);
 }
 
+/* Samples of the system peer since the disruption (its filter started again at 0). */
+static int peer_samples(const struct disc_status *st)
+{
+    int k;
+
+    for (k = 0; k < st->nsources; k++) {
+        if (st->sources[k].id == st->sys_peer)
+            return st->sources[k].samples;
+    }
+    return 0;
+}
+
 void parent_observe_update(struct parent *p, const struct disc_status *st, double now)
 {
     bool synced = st->synchronized && p->responsive;
 
     check_vmclock(p, now);
-    if (synced && p->obs.disrupted && p->unsync_since < 0) {
-        p->obs.disrupted = false; /* synchronised again after the disruption */
-        log_notice("synchronised again after the clock disruption");
+    if (p->obs.disrupted && synced && !p->obs.just_disrupted &&
+        peer_samples(st) >= PARENT_DISRUPTION_SAMPLES) {
+        p->obs.disrupted = false; /* the next update reports "synchronised" again */
+        log_notice("the sources are measured again after the clock disruption");
     }
+    p->obs.just_disrupted = false;
     if (synced && !p->obs.disrupted)
         p->obs.ever_synchronised = true;
     publish_bound(p, st);

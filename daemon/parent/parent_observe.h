@@ -20,8 +20,13 @@ struct parent_observe {
     struct cb_writer clockbound; /* seg NULL: no `clockbound` line, or it could not be opened */
     struct vmclock vmclock;      /* page NULL: no VMClock */
     bool ever_synchronised;
-    bool disrupted; /* a disruption, and no synchronisation since */
+    bool disrupted;      /* a disruption, and the sources not measured enough since */
+    bool just_disrupted; /* in the update that noticed it (its status predates the reset) */
 };
+
+/* Samples of the system peer after a disruption before the clock counts as synchronised
+ * again (the burst sends 6). */
+#define PARENT_DISRUPTION_SAMPLES 4
 
 /* Open the `clockbound` segment and the VMClock device of the configuration (warnings only: a
  * failure never stops the start). */
@@ -34,8 +39,9 @@ void parent_observe_update(struct parent *p, const struct disc_status *st, doubl
 /*
  * The clock was disrupted (VMClock: live migration, snapshot restore; why says how): log it,
  * mark the clock unsynchronised at once, forget every source's samples, and make every client
- * association poll in a burst (MSG_BURST). The bound is published as "disrupted" until the
- * clock is synchronised again. (daemon/parent/parent_disrupt.c)
+ * association poll in a burst (MSG_BURST). The clock counts as unsynchronised (snapshot,
+ * status, bound "disrupted") until the system peer has PARENT_DISRUPTION_SAMPLES new samples.
+ * (daemon/parent/parent_disrupt.c)
  */
 void parent_clock_disrupted(struct parent *p, const char *why, double now);
 

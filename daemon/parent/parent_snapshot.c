@@ -78,7 +78,7 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
 static void fill_system(struct parent *p, struct msg_snapshot *m, const struct disc_status *st,
                         struct timespec clock_now, double now)
 {
-    bool synced = st->synchronized && p->responsive;
+    bool synced = st->synchronized && p->responsive && !p->obs.disrupted;
 
     m->sync_state = synced                      ? MSG_SYNC_SYNCHRONISED
                     : p->cfg->local_stratum > 0 ? MSG_SYNC_LOCAL

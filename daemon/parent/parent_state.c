@@ -198,6 +198,8 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
+    if (p->obs.disrupted)
+        return; /* parent_clock_disrupted() said why */
     if (p->child_fd < 0)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
     else if (n == 0)
@@ -264,7 +266,7 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->responsive |= p->slots[i].in_use && slot_responsive(p, &p->slots[i], now);
     if (p->responsive)
         p->silence_reported = false;
-    synced = st->synchronized && p->responsive;
+    synced = st->synchronized && p->responsive && !p->obs.disrupted;
     if (synced) {
         if (p->unsync_since >= 0)
             became_synchronised(p, st, now);

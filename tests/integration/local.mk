@@ -12,10 +12,12 @@ INTEGRATION_TESTS = \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
 	tests/integration/metrics_prometheus.sh \
-	tests/integration/clockbound.sh
+	tests/integration/clockbound.sh \
+	tests/integration/vmclock_file.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py \
-	tests/integration/http_probe.py tests/integration/clockbound_reader.py
+	tests/integration/http_probe.py tests/integration/clockbound_reader.py \
+	tests/integration/vmclock_page.py
 EXTRA_DIST += tests/integration/README.md
