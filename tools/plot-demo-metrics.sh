@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # docs/demo-metrics.svg: the metrics of a run of the demo (tools/demo.sh's two tiers in network
-# namespaces: upstream -> ntp-public -> ntp-private, which starts 5 minutes ahead), sampled once
-# a second from `tsyncctl metrics` (the text the metrics listener serves). Between 30 s and 45 s
-# NTP is blocked on ntp-private (the field report's experiment 2): synchronised drops to 0 and
-# the error bound grows until the block is lifted. Plotted with Debian's gnuplot (gnuplot-nox,
+# namespaces: upstream -> ntp-public -> ntp-private, which starts 5 minutes ahead), sampled twice
+# a second from `tsyncctl metrics` (the text the metrics listener serves). ntp-private starts
+# with NTP blocked (unsynchronised, "unreachable") until 8 s, then steps; between 30 s and 45 s
+# NTP is blocked again (the field report's experiment 2): synchronised drops to 0 and the error
+# bound grows until the block is lifted. Plotted with Debian's gnuplot (gnuplot-nox,
 # unpacked with tests/lib/deb_fetch.sh, never installed). Every clock is virtual.
 # Usage: sudo tools/plot-demo-metrics.sh [OUTPUT.svg]   (about 70 s; builds in build/ first)
 set -u
@@ -41,6 +42,8 @@ tsyncd_start ntp-public <<-EOF
 	allow all
 	clock virtual offset 0 freq 20
 EOF
+block_ntp ntp-private || fatal "nft rule in ntp-private's namespace"
+start=$(now_s)
 tsyncd_start ntp-private <<-EOF
 	server 10.123.2.1 iburst minpoll 0 maxpoll 2
 	clock virtual offset 300 freq -30
@@ -58,27 +61,28 @@ sample() {
 		$1 == "ntp_system_frequency_ppm" { f = $2 }
 		END { printf "%s %s %s %s", o, b, s, f }'
 }
-start=$(now_s)
 blocked=0
 while awk_true "$(since_s "$start") < 70"; do
 	t=$(since_s "$start")
-	if [ "$blocked" = 0 ] && awk_true "$t >= 30"; then block_ntp ntp-private && blocked=1; fi
-	if [ "$blocked" = 1 ] && awk_true "$t >= 45"; then unblock_ntp ntp-private && blocked=2; fi
+	if [ "$blocked" = 0 ] && awk_true "$t >= 8"; then unblock_ntp ntp-private && blocked=1; fi
+	if [ "$blocked" = 1 ] && awk_true "$t >= 30"; then block_ntp ntp-private && blocked=2; fi
+	if [ "$blocked" = 2 ] && awk_true "$t >= 45"; then unblock_ntp ntp-private && blocked=3; fi
 	read -r po pb ps pf <<<"$(sample ntp-private)"
 	read -r qo qb qs _ <<<"$(sample ntp-public)"
 	echo "$t $po $pb $ps $qo $qb $qs $pf" >>"$data"
-	sleep 1
+	sleep 0.5
 done
 note "$(wc -l <"$data") samples"
 
 gnuplot <<-EOF || fatal "gnuplot failed"
 	set terminal svg size 900,760 dynamic font "sans,11" background rgb "white"
 	set output "$out"
-	set multiplot layout 3,1 title "tsyncd demo: two tiers, ntp-private starts 300 s ahead; NTP blocked on ntp-private from 30 to 45 s"
+	set multiplot layout 3,1 title "tsyncd demo: two tiers, ntp-private starts 300 s ahead; NTP blocked on ntp-private (red) until 8 s and from 30 to 45 s"
 	set grid
 	set key outside right
 	set xrange [0:70]
 	set object 1 rect from 30, graph 0 to 45, graph 1 fc rgb "#ffe0e0" fs solid 0.6 noborder behind
+	set object 2 rect from 0, graph 0 to 8, graph 1 fc rgb "#ffe0e0" fs solid 0.6 noborder behind
 	set ylabel "|offset|, bound (s)"
 	set logscale y
 	set format y "10^{%T}"
