@@ -261,6 +261,25 @@ void disc_clock_stepped(struct disc *d, double step_s)
         d->corr_s += step_s;
 }
 
+void disc_reset_samples(struct disc *d)
+{
+    double sd_ppm = fmax(d->base_sd_ppm, DISC_DISRUPTION_FREQ_SD_PPM);
+    for (int id = 0; id < DISC_MAX_SOURCES; id++) {
+        struct disc_src *s = &d->src[id];
+        if (!s->used)
+            continue;
+        flt_init(&s->flt, -d->base_ppm * 1e-6, sd_ppm * 1e-6, p_jump_threshold(&d->p));
+        s->last_sample_time = -INFINITY;
+        s->new_sample = false;
+        s->tally = DISC_TALLY_REJECT;
+        s->reason = DISC_REASON_UNREACHABLE;
+    }
+    d->synchronized = false;
+    d->sys_peer = -1;
+    d->survivors = 0;
+    d->reason = DISC_SYNC_STARTING;
+}
+
 int disc_src_poll(const struct disc *d, const struct disc_src *s)
 {
     int poll = d->loop.poll_log2;

@@ -274,6 +274,12 @@ enum disc_sample_result disc_refclock_sample(struct disc *d, int id,
 void disc_update(struct disc *d, double now, struct disc_action *out);
 // The clock was stepped by step_s (normally out->step_s of the previous disc_update()).
 void disc_clock_stepped(struct disc *d, double step_s);
+// The clock was disrupted (VMClock: live migration, snapshot restore): forget every source's
+// samples (their filters start again, with a frequency prior of at least
+// DISC_DISRUPTION_FREQ_SD_PPM) and report "not synchronised" (DISC_SYNC_STARTING) until the next
+// selection. Sources, reach registers and the frequency estimate are kept.
+#define DISC_DISRUPTION_FREQ_SD_PPM 50.0 // a new host's counter: typically within +-50 ppm
+void disc_reset_samples(struct disc *d);
 
 // System variables and per-source state at `now`.
 void disc_get_status(const struct disc *d, double now, struct disc_status *out);

@@ -32,6 +32,8 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
         return sizeof(struct msg_snapshot);
+    case MSG_BURST:
+        return sizeof(struct msg_burst);
     case MSG_CTL_REQUEST:
         return sizeof(struct msg_source_ref);
     case MSG_RESOLVE:
@@ -207,6 +209,11 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     }
     case MSG_RESOLVED:
         return check_resolved(p, err, errlen);
+    case MSG_BURST:
+        return ((const struct msg_burst *)p)->reason == MSG_BURST_VMCLOCK &&
+                       ((const struct msg_burst *)p)->pad == 0
+                   ? 0
+                   : fail(err, errlen, "BURST reason or padding malformed");
     case MSG_CHANNEL:
         return ((const struct msg_channel *)p)->pad == 0
                    ? 0

@@ -13,8 +13,8 @@
  *   MSG_HELLO                     MSG_CLOCK_MAP   (first, and after every clock change)
  *   MSG_SOURCE_ADD                MSG_SNAPSHOT    (after every update)
  *   MSG_SOURCE_REMOVE
- *   MSG_SOURCE_POLLED
- *   MSG_SAMPLE
+ *   MSG_SOURCE_POLLED             MSG_BURST       (the clock was disrupted: poll every
+ *   MSG_SAMPLE                                     client source in a burst now)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -54,6 +54,7 @@ enum msg_type {
     MSG_SAMPLE = 5,
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
+    MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
     MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
     MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
@@ -209,6 +210,20 @@ struct msg_source_state {
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+    /* sourcestats (the source's filter): */
+    double freq_ppm;    /* local oscillator error against this source, ppm */
+    double freq_sd_ppm; /* its standard error (chronyc's skew), ppm */
+    double offset_sd_s; /* standard error of offset_s, s */
+};
+
+/* Why the parent asks for a burst. */
+enum msg_burst_reason {
+    MSG_BURST_VMCLOCK = 1, /* the VMClock disruption marker changed (live migration, restore) */
+};
+
+struct msg_burst {
+    uint32_t reason; /* enum msg_burst_reason */
+    uint32_t pad;    /* 0 */
 };
 
 /* NTP server counters, filled in by the network child when it answers the control socket

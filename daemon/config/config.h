@@ -50,7 +50,10 @@
 #define CFG_DEFAULT_STEPOUT_S     900.0  /* ntpd stepout threshold */
 #define CFG_DEFAULT_MAXSLEW_PPM   500.0
 #define CFG_DEFAULT_MINSOURCES    1
-#define CFG_LOCAL_CLOCK_STRATUM   5 /* ntpd's LOCAL driver (127.127.1.0) default stratum */
+#define CFG_LOCAL_CLOCK_STRATUM   5    /* ntpd's LOCAL driver (127.127.1.0) default stratum */
+#define CFG_DEFAULT_METRICS_PORT  9975 /* Prometheus metrics (ntpd-rs's port) */
+#define CFG_DEFAULT_CLOCKBOUND    "/var/run/clockbound/shm0" /* ClockBound segment v2 */
+#define CFG_DEFAULT_VMCLOCK       "/dev/vmclock0"
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -151,6 +154,17 @@ struct cfg_hwts {
     char *iface; /* interface name or "*" for every interface that supports it */
 };
 
+/* Observability and virtual-machine clock settings. */
+struct cfg_observe {
+    bool metrics; /* a `metrics` line: serve Prometheus metrics over HTTP */
+    enum cfg_family metrics_family;
+    uint8_t metrics_addr[16]; /* network order; default 127.0.0.1 */
+    unsigned metrics_port;    /* 1..65535, default CFG_DEFAULT_METRICS_PORT */
+    char *clockbound;         /* ClockBound shared memory segment to write, NULL: off */
+    char *vmclock;            /* VMClock device to watch, NULL: CFG_DEFAULT_VMCLOCK if present */
+    bool vmclock_off;         /* `vmclock off` */
+};
+
 enum cfg_clock_driver {
     CFG_CLOCK_SYSTEM,  /* the kernel clock (adjtimex/clock_adjtime) */
     CFG_CLOCK_NONE,    /* measure only, never adjust anything */
@@ -211,6 +225,7 @@ struct cfg {
     size_t n_trusted;
     uint32_t controlkey, requestkey; /* accepted, unused: no mode 6 writes, no mode 7; 0: none */
     struct auth_keyring keys;        /* the trusted keys of keys_file, wiped by cfg_free */
+    struct cfg_observe observe; /* metrics, clockbound, vmclock (config_observe.c) */
 };
 
 /* Load flags. */

@@ -322,6 +322,9 @@ static const struct {
     {"port", dir_number},
     {"minsources", dir_number},
     {"maxslewrate", dir_number},
+    {"metrics", cfgp_dir_observe},
+    {"clockbound", cfgp_dir_observe},
+    {"vmclock", cfgp_dir_observe},
     /* ntpd directives without an equivalent in tsyncd (yet). */
     {"statistics", dir_unsupported},
     {"filegen", dir_unsupported},

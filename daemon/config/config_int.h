@@ -126,6 +126,9 @@ void cfgp_dir_restrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_unrestrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_allow_deny(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_ratelimit(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_observe(struct cfg_parser *p, const struct cfg_line *l); /* config_observe.c */
+/* Writes the metrics, clockbound and vmclock settings (config_observe.c). */
+void cfgp_print_observe(const struct cfg *c, FILE *out);
 
 /* Authentication directives (config_keys.c): keys, trustedkey, controlkey, requestkey. */
 void cfgp_dir_keys(struct cfg_parser *p, const struct cfg_line *l);

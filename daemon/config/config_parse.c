@@ -131,8 +131,10 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile,  &c->logfile,       &c->leapfile, &c->pidfile,  &c->user,
-                        &c->chroot_dir, &c->controlsocket, &c->group,    &c->keys_file};
+    char **strings[] = {&c->driftfile,     &c->logfile, &c->leapfile,
+                        &c->pidfile,       &c->user,    &c->chroot_dir,
+                        &c->controlsocket, &c->group,   &c->keys_file,
+                        &c->observe.clockbound, &c->observe.vmclock};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     auth_keyring_clear(&c->keys);

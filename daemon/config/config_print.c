@@ -236,5 +236,6 @@ int cfg_print(const struct cfg *c, FILE *out)
     print_keys(c, out);
     print_clock(c, out);
     print_process(c, out);
+    cfgp_print_observe(c, out);
     return ferror(out) ? -1 : 0;
 }

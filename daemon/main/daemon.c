@@ -184,6 +184,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         if (d->fds.control < 0)
             return -1;
     }
+    if (!d->opts->once && daemon_open_metrics(d->cfg, &d->fds, err, errlen) < 0)
+        return -1;
     if (d->cfg->driftfile != NULL && d->sandbox) {
         char *copy = strdup(d->cfg->driftfile);
 
@@ -191,7 +193,10 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         free(copy);
     }
     install_signals();
-    return parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen);
+    if (parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen) < 0)
+        return -1;
+    parent_observe_open(&d->parent); /* before the chroot: /var/run/clockbound, /dev/vmclock0 */
+    return 0;
 }
 
 /* The parent keeps CAP_SYS_TIME (not needed by the `none` driver), goes to the unprivileged
@@ -258,7 +263,7 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     chan_init_closed(&d.fds.parent);
     chan_init_closed(&d.fds.resolver);
     chan_init_closed(&d.child);
-    d.fds.control = d.resolver_ctl = -1;
+    d.fds.control = d.fds.metrics = d.resolver_ctl = -1;
     d.drift_dirfd = -1;
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)

@@ -46,6 +46,7 @@ void daemon_close_parent_fds(struct daemon *d)
     if (notify_fd() >= 0)
         close(notify_fd());
     parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
+    parent_observe_close(&d->parent);   /* no child keeps the writable ClockBound mapping */
     nl_watch_close(d->links);
     d->links = NULL;
 }

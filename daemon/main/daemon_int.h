@@ -45,6 +45,8 @@ struct daemon {
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
 bool daemon_serving(const struct cfg *cfg);
 int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen);
+/* The metrics listener of a `metrics` line (fds->metrics, else -1). 0 or -1 with err. */
+int daemon_open_metrics(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen);
 struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);
 const char *daemon_pick_user(const struct cfg *cfg);
 int daemon_write_pidfile(const char *path);

@@ -15,6 +15,7 @@
 #include "daemon/main/daemon_int.h"
 #include "daemon/common/log.h"
 #include "hwts/sock.h"
+#include "daemon/control/metrics_server.h"
 #include "hwts/timestamping.h"
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
@@ -109,6 +110,18 @@ int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, s
     }
     log_info("serving NTP on UDP port %u", cfg->port);
     return 0;
+}
+
+int daemon_open_metrics(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen)
+{
+    const struct cfg_observe *o = &cfg->observe;
+
+    fds->metrics = -1;
+    if (!o->metrics)
+        return 0;
+    fds->metrics = metrics_listen(o->metrics_family == CFG_FAMILY_IPV6 ? AF_INET6 : AF_INET,
+                                  o->metrics_addr, o->metrics_port, err, errlen);
+    return fds->metrics < 0 ? -1 : 0;
 }
 
 struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen)

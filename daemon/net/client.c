@@ -73,6 +73,14 @@ void client_set_poll(struct client *c, int poll_log2)
         c->poll_log2 = poll_log2;
 }
 
+void client_burst(struct client *c, double now)
+{
+    if (c->kod_min_poll > 0)
+        return;
+    c->burst_left = CLIENT_IBURST_PACKETS;
+    c->next_poll = now;
+}
+
 static int effective_poll(const struct client *c)
 {
     int p = c->poll_log2 > c->kod_min_poll ? c->poll_log2 : c->kod_min_poll;

@@ -108,6 +108,10 @@ enum client_event client_receive(struct client *c, const struct client_clock *cl
 bool client_reply_authentic(struct client *c, const uint8_t *buf, size_t len,
                             const struct ntp_packet *pkt, double now);
 
+/* Start a burst of CLIENT_IBURST_PACKETS requests now (the parent asked, after a disruption
+ * of the clock), unless the server asked us to slow down (KoD RATE). */
+void client_burst(struct client *c, double now);
+
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);
 

@@ -67,6 +67,10 @@ int net_start(struct net *n, double now)
         n->resolver = resolver_client_create(&n->fds.resolver);
     if (n->fds.control >= 0)
         n->control = control_create(n->fds.control);
+    if (n->fds.metrics >= 0 && (n->metrics = metrics_server_create(n->fds.metrics)) == NULL) {
+        log_err("network child: cannot allocate the metrics listener");
+        return -1;
+    }
     if (n->fds.nserver > 0 && (n->server = server_create(n->cfg)) == NULL) {
         log_err("network child: cannot allocate the NTP server");
         return -1;
@@ -92,6 +96,7 @@ void net_fini(struct net *n)
         acl_free(&n->notrust);
     if (n->control != NULL)
         control_destroy(n->control);
+    metrics_server_destroy(n->metrics);
     if (n->resolver != NULL)
         resolver_client_destroy(n->resolver);
 }
@@ -137,7 +142,19 @@ static void apply_clock_map(struct net *n, const struct msg_clock_map *m)
     n->map_generation = m->generation;
 }
 
-static void read_parent(struct net *n)
+/* The parent saw the clock disrupted (VMClock): every client source polls in a burst now. */
+static void burst_all(struct net *n, double now)
+{
+    int i;
+
+    log_notice("network child: the clock was disrupted: polling every source in a burst");
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
+        if (n->clients[i].in_use)
+            client_burst(&n->clients[i], now);
+    }
+}
+
+static void read_parent(struct net *n, double now)
 {
     static uint8_t buf[MSG_MAX_SIZE];
     struct msg_header hdr;
@@ -161,6 +178,8 @@ static void read_parent(struct net *n)
             apply_clock_map(n, payload);
         else if (hdr.type == MSG_SNAPSHOT)
             apply_snapshot(n, payload);
+        else if (hdr.type == MSG_BURST)
+            burst_all(n, now);
         server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
     }
     n->stop = true; /* EOF: the parent is gone */
@@ -301,7 +320,16 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
         if (ms >= 0)
             *timeout_s = fmin(*timeout_s, ms / 1000.0);
     }
-    return k + n->nfds_control;
+    k += n->nfds_control;
+    n->nfds_metrics = 0;
+    if (n->metrics != NULL) {
+        int ms = metrics_server_timeout_ms(n->metrics, now);
+
+        n->nfds_metrics = metrics_server_pollfds(n->metrics, fds + k, max - k);
+        if (ms >= 0)
+            *timeout_s = fmin(*timeout_s, ms / 1000.0);
+    }
+    return k + n->nfds_metrics;
 }
 
 static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double now)
@@ -313,7 +341,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         return;
     run_test_hooks(n);
     if (fds[k++].revents || chan_ready(&n->fds.parent))
-        read_parent(n);
+        read_parent(n, now);
     if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
         read_resolver(n, now);
     k++;
@@ -328,12 +356,16 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], fds[k].revents, now);
     }
+    if (n->have_snapshot && (n->control != NULL || n->metrics != NULL))
+        fill_server_counters(n);
     if (n->control != NULL) {
-        if (n->have_snapshot)
-            fill_server_counters(n);
         control_handle(n->control, fds + k, n->nfds_control, n->have_snapshot ? &n->snap : NULL,
                        now);
     }
+    k += n->nfds_control;
+    if (n->metrics != NULL)
+        metrics_server_handle(n->metrics, fds + k, n->nfds_metrics,
+                              n->have_snapshot ? &n->snap : NULL, now);
     poll_clients(n, now);
     net_sources_maintain(n, now);
     if (n->fds.hw != NULL)

@@ -16,6 +16,7 @@
 #include "daemon/common/loop.h"
 #include "daemon/common/msg.h"
 #include "daemon/server/acl.h"
+#include "daemon/control/metrics_server.h"
 #include "daemon/server/server.h"
 
 #define NET_MAX_SERVER_FDS 4
@@ -25,6 +26,7 @@ struct net_fds {
     struct chan parent;   /* to the parent (socket, or in-process with --single-process) */
     struct chan resolver; /* to the resolver, closed if none */
     int control;          /* listening control socket, -1 if none */
+    int metrics;          /* listening metrics (HTTP) socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
     int nserver;
     struct hwclock_set *hw; /* NICs with hardware timestamps (opened by the parent), or NULL */
@@ -43,6 +45,7 @@ struct net {
     struct net_fds fds;
     struct resolver_client *resolver;
     struct control *control;
+    struct metrics_server *metrics; /* NULL: no `metrics` line */
     struct clk_map map;
     uint32_t map_generation; /* of the last CLOCK_MAP; 0: none yet (no polling, no serving) */
     struct msg_snapshot snap;
@@ -58,6 +61,7 @@ struct net {
     double hw_next;             /* monotonic s: the next NIC clock reading is due */
     bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
     int nfds_control;
+    int nfds_metrics;
 };
 
 /* Prepare the child's state (no I/O yet). */

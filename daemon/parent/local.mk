@@ -2,7 +2,10 @@
 # daemon/parent/: the privileged parent's logic (message dispatch, discipline actions, the
 # snapshot, reference clocks) and its tests.
 TSYNC_PARENT_SOURCES = daemon/parent/parent.c daemon/parent/parent.h daemon/parent/parent_int.h \
-	daemon/parent/parent_state.c daemon/parent/parent_snapshot.c daemon/parent/parent_refclock.c
+	daemon/parent/parent_state.c daemon/parent/parent_snapshot.c daemon/parent/parent_refclock.c \
+	daemon/parent/parent_observe.c daemon/parent/parent_observe.h daemon/parent/parent_disrupt.c \
+	daemon/parent/clockbound.c daemon/parent/clockbound.h daemon/parent/vmclock.c \
+	daemon/parent/vmclock.h
 tsyncd_SOURCES += $(TSYNC_PARENT_SOURCES)
 
 check_PROGRAMS += tests/unit/test_parent
@@ -12,3 +15,10 @@ tests_unit_test_parent_SOURCES = tests/unit/test_parent.c $(TSYNC_PARENT_SOURCES
 tests_unit_test_parent_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_parent_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_clockbound
+TESTS += tests/unit/test_clockbound
+tests_unit_test_clockbound_SOURCES = tests/unit/test_clockbound.c daemon/parent/clockbound.c \
+	daemon/parent/vmclock.c
+tests_unit_test_clockbound_CFLAGS = $(TSYNC_UNIT_CFLAGS) -pthread
+tests_unit_test_clockbound_LDADD = $(TSYNC_UNIT_LIBS) -lpthread -lm

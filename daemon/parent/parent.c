@@ -98,6 +98,7 @@ void parent_fini(struct parent *p, double now)
 {
     parent_write_drift(p, now);
     parent_refclocks_close(p);
+    parent_observe_close(p);
     disc_destroy(p->disc);
     p->disc = NULL;
 }

@@ -17,6 +17,7 @@
 #include "daemon/common/chan.h"
 #include "daemon/config/config.h"
 #include "daemon/common/msg.h"
+#include "daemon/parent/parent_observe.h"
 #include "discipline/clock.h"
 #include "discipline/discipline.h"
 
@@ -85,6 +86,7 @@ struct parent {
     bool snapshot_pending;         /* the state changed since the last snapshot was sent */
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
+    struct parent_observe obs;     /* ClockBound segment, VMClock (parent_observe.h) */
 };
 
 /* Set up the parent: discipline from the configuration, initial frequency from the drift file,

@@ -72,17 +72,22 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     out->dispersion_s = d->dispersion_s;
     out->root_distance_s = d->root_distance_s;
     out->age_s = d->age_s;
+    out->freq_ppm = d->freq_ppm;
+    out->freq_sd_ppm = d->freq_sd_ppm;
+    out->offset_sd_s = d->offset_sd_s;
 }
 
 static void fill_system(struct parent *p, struct msg_snapshot *m, const struct disc_status *st,
                         struct timespec clock_now, double now)
 {
-    bool synced = st->synchronized && p->responsive;
+    bool synced = st->synchronized && p->responsive && !p->obs.disrupted;
 
     m->sync_state = synced                      ? MSG_SYNC_SYNCHRONISED
                     : p->cfg->local_stratum > 0 ? MSG_SYNC_LOCAL
                                                 : MSG_SYNC_UNSYNCHRONISED;
-    m->sync_reason = (uint8_t)st->reason;
+    /* The discipline may still hold a system peer whose replies stopped: say why it is not. */
+    m->sync_reason =
+        (uint8_t)(st->reason == DISC_SYNC_OK && !synced ? DISC_SYNC_UNREACHABLE : st->reason);
     m->leap = synced ? (uint8_t)st->leap : 3;
     m->stratum = synced ? (uint8_t)st->stratum : 16;
     m->refid = synced ? st->refid : 0;

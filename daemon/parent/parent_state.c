@@ -123,7 +123,7 @@ static void apply_step(struct parent *p, double step_s)
 static void apply_action(struct parent *p, const struct disc_action *a, double now)
 {
     struct clk_status st = {
-        .unsync = a->unsync || !p->responsive,
+        .unsync = a->unsync || !p->responsive || p->obs.disrupted,
         .leap = a->leap == DISC_LEAP_INSERT   ? CLK_LEAP_INSERT
                 : a->leap == DISC_LEAP_DELETE ? CLK_LEAP_DELETE
                                               : CLK_LEAP_NONE,
@@ -203,6 +203,8 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
+    if (p->obs.disrupted)
+        return; /* parent_clock_disrupted() said why */
     if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
     else if (n == 0)
@@ -269,7 +271,7 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->responsive |= p->slots[i].in_use && slot_responsive(p, &p->slots[i], now);
     if (p->responsive)
         p->silence_reported = false;
-    synced = st->synchronized && p->responsive;
+    synced = st->synchronized && p->responsive && !p->obs.disrupted;
     if (synced) {
         if (p->unsync_since >= 0)
             became_synchronised(p, st, now);
@@ -363,6 +365,7 @@ void parent_update(struct parent *p, double now)
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);
+    parent_observe_update(p, st, now); /* VMClock check, ClockBound bound */
     parent_publish(p, now);
 }
 

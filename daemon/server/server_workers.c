@@ -185,6 +185,8 @@ static void close_others(int w, const struct net_fds *fds)
         close(fds->server[i]);
     if (fds->control >= 0)
         close(fds->control);
+    if (fds->metrics >= 0)
+        close(fds->metrics);
     for (int o = 0; o < workers.n; o++) {
         for (int f = 0; f < 2 && o != w; f++) {
             if (workers.fds[o][f] >= 0)

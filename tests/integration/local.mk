@@ -13,10 +13,15 @@ INTEGRATION_TESTS = \
 	tests/integration/single_process.sh \
 	tests/integration/auth_rejected.sh \
 	tests/integration/auth_chronyd.sh \
-	tests/integration/auth_ntpsec.sh
+	tests/integration/auth_ntpsec.sh \
+	tests/integration/metrics_prometheus.sh \
+	tests/integration/clockbound.sh \
+	tests/integration/vmclock_file.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py \
-	tests/integration/ntp_badserver.py
+	tests/integration/ntp_badserver.py \
+	tests/integration/http_probe.py tests/integration/clockbound_reader.py \
+	tests/integration/vmclock_page.py
 EXTRA_DIST += tests/integration/README.md

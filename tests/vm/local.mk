@@ -7,7 +7,8 @@ VM_TESTS = \
 	tests/vm/phc_igb.sh \
 	tests/vm/hwts_igb.sh \
 	tests/vm/ntp_igb.sh \
-	tests/vm/refclock_phc.sh
+	tests/vm/refclock_phc.sh \
+	tests/vm/vmclock_restore.sh
 
 # Probes copied into the guest.
 VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe tests/vm/hwtsprobe
