@@ -25,6 +25,7 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_source_add);
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
+    case MSG_SOURCE_ANSWERED:
         return sizeof(struct msg_source_ref);
     case MSG_SAMPLE:
         return sizeof(struct msg_sample);
@@ -103,7 +104,7 @@ static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
     if (m->slot >= MSG_NTP_SLOTS)
         return fail(err, errlen, "SAMPLE slot %u out of range", m->slot);
     if (m->ts_source > DISC_TS_HARDWARE || m->tx_source > DISC_TS_HARDWARE ||
-        m->rx_source > DISC_TS_HARDWARE || m->pad0 != 0 ||
+        m->rx_source > DISC_TS_HARDWARE || (m->flags & ~MSG_SAMPLE_INTERLEAVED) != 0 ||
         m->ts_source != (m->tx_source < m->rx_source ? m->tx_source : m->rx_source))
         return fail(err, errlen, "SAMPLE timestamp sources malformed");
     if (!time_ok(&m->t1) || !time_ok(&m->t2) || !time_ok(&m->t3) || !time_ok(&m->t4))
@@ -115,6 +116,9 @@ static int check_sample(const struct msg_sample *m, char *err, size_t errlen)
         return fail(err, errlen, "SAMPLE stratum %u or leap %u out of range", m->stratum, m->leap);
     if (m->precision_log2 < -32 || m->precision_log2 > 0)
         return fail(err, errlen, "SAMPLE precision %d out of range", m->precision_log2);
+    if (!in_range(m->age_s, 0, MSG_MAX_SAMPLE_AGE_S) ||
+        (m->age_s > 0) != ((m->flags & MSG_SAMPLE_INTERLEAVED) != 0))
+        return fail(err, errlen, "SAMPLE age or interleaved flag out of range");
     if (fabs((double)(m->t2.sec - m->t1.sec)) > MSG_MAX_OFFSET_S ||
         fabs((double)(m->t4.sec - m->t1.sec)) > 16 || fabs((double)(m->t3.sec - m->t2.sec)) > 16)
         return fail(err, errlen, "SAMPLE timestamps inconsistent");
@@ -186,6 +190,11 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
                    : fail(err, errlen, "HELLO from a child with another source table size");
     case MSG_SOURCE_ADD:
         return check_source_add(p, err, errlen);
+    case MSG_SOURCE_ANSWERED:
+        return ref->slot < MSG_NTP_SLOTS && ref->flags < MSG_REJECT_COUNT
+                   ? 0
+                   : fail(err, errlen, "ANSWERED: slot %u or reason %u out of range", ref->slot,
+                          ref->flags);
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
     case MSG_CTL_REQUEST:

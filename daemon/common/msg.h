@@ -15,6 +15,7 @@
  *   MSG_SOURCE_REMOVE
  *   MSG_SOURCE_POLLED             MSG_BURST       (the clock was disrupted: poll every
  *   MSG_SAMPLE                                     client source in a burst now)
+ *   MSG_SOURCE_ANSWERED
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -52,6 +53,7 @@ enum msg_type {
     MSG_SOURCE_REMOVE = 3,
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
+    MSG_SOURCE_ANSWERED = 6, /* a reply to our request that gave no sample (flags: why) */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
@@ -100,7 +102,8 @@ struct msg_source_add {
 
 struct msg_source_ref {
     uint32_t slot;  /* a slot in use */
-    uint32_t flags; /* MSG_SOURCE_POLLED: MSG_POLL_RETRY or 0; 0 for the other types */
+    uint32_t flags; /* MSG_SOURCE_POLLED: MSG_POLL_RETRY or 0; MSG_SOURCE_ANSWERED: the
+                     * enum msg_reject reason; 0 for the other types */
 };
 
 /* MSG_SOURCE_POLLED of a request that repeats an unanswered one at once: it does not change
@@ -128,15 +131,17 @@ enum msg_reject {
     MSG_REJECT_KOD,          /* child: kiss-o'-death */
     MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
     MSG_REJECT_AUTH,         /* child: a keyed source's reply unsigned or its MAC wrong */
+    MSG_REJECT_NO_PREVIOUS,  /* child: interleaved, but the exchange it completes was used or
+                              * lost (at the switch from basic mode, after a loss or a step) */
     MSG_REJECT_COUNT
 };
 
 struct msg_sample {
     uint32_t slot;
-    uint8_t ts_source; /* enum disc_ts_source of the sample: the weaker of tx and rx */
-    uint8_t tx_source; /* enum disc_ts_source of t1 */
-    uint8_t rx_source; /* enum disc_ts_source of t4 */
-    uint8_t pad0;
+    uint8_t ts_source;        /* enum disc_ts_source of the sample: the weaker of tx and rx */
+    uint8_t tx_source;        /* enum disc_ts_source of t1 */
+    uint8_t rx_source;        /* enum disc_ts_source of t4 */
+    uint8_t flags;            /* MSG_SAMPLE_INTERLEAVED or 0 */
     struct msg_time t1;       /* client transmit (local clock) */
     struct msg_time t2;       /* server receive (server clock) */
     struct msg_time t3;       /* server transmit (server clock) */
@@ -150,7 +155,14 @@ struct msg_sample {
     uint8_t pad;
     uint32_t map_generation; /* the CLOCK_MAP t1 and t4 were converted with */
     uint32_t pad1;
+    double age_s; /* the exchange ended this long before the reply arrived (interleaved: one
+                   * poll; basic: 0), 0 .. MSG_MAX_SAMPLE_AGE_S */
 };
+
+/* msg_sample.flags: the sample completes the previous exchange with the server's true transmit
+ * time, from an interleaved reply (RFC 9769). */
+#define MSG_SAMPLE_INTERLEAVED 0x1u
+#define MSG_MAX_SAMPLE_AGE_S   (2 * 131072.0) /* twice the longest poll */
 
 struct msg_clock_map {
     struct msg_time host_ref;
@@ -200,7 +212,8 @@ struct msg_source_state {
     int8_t poll_log2;  /* poll exponent in use, log2 s */
     uint8_t prefer, noselect;
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1 and t4 */
-    uint8_t pad[3];
+    uint8_t interleaved;          /* the last sample came from an interleaved reply */
+    uint8_t pad[2];
     uint32_t server_refid; /* refid field of the last reply (host order) */
     uint32_t samples;
     uint32_t replies;                    /* replies received (SAMPLE messages) */
@@ -241,6 +254,7 @@ struct msg_server_counters {
     uint64_t evictions;   /* table entries reused for a new address */
     uint64_t auth_ok;     /* requests signed with a trusted key */
     uint64_t auth_bad;    /* unknown key, bad MAC or crypto-NAK: dropped */
+    uint64_t interleaved; /* replies in interleaved mode (RFC 9769) */
 };
 
 enum msg_sync_state {

@@ -61,6 +61,7 @@
 #define CFG_SRC_PREFER   0x04u /* preferred source in selection */
 #define CFG_SRC_NOSELECT 0x08u /* polled and shown, never selected */
 #define CFG_SRC_TRUE     0x10u /* never declared a falseticker */
+#define CFG_SRC_XLEAVE   0x20u /* interleaved mode (RFC 9769) */
 
 enum cfg_source_type {
     CFG_SOURCE_SERVER, /* one association with NAME ("peer" lines become servers) */

@@ -18,7 +18,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
                  {CFG_SRC_BURST, "burst"},
                  {CFG_SRC_PREFER, "prefer"},
                  {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"}};
+                 {CFG_SRC_TRUE, "true"},
+                 {CFG_SRC_XLEAVE, "xleave"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);

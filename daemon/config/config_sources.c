@@ -21,7 +21,7 @@ struct ignored_opt {
 };
 
 static const struct ignored_opt ignored_server_opts[] = {
-    {"dynamic", 0}, {"preempt", 0}, {"xleave", 0},     {"mode", 1},
+    {"dynamic", 0}, {"preempt", 0}, {"mode", 1},
     {"ttl", 1},     {"bias", 1},    {"maxsources", 1},
 };
 
@@ -55,7 +55,8 @@ static bool server_flag(const char *opt, unsigned *flags)
                {"burst", CFG_SRC_BURST},
                {"prefer", CFG_SRC_PREFER},
                {"noselect", CFG_SRC_NOSELECT},
-               {"true", CFG_SRC_TRUE}};
+               {"true", CFG_SRC_TRUE},
+               {"xleave", CFG_SRC_XLEAVE}};
     for (size_t k = 0; k < sizeof(tab) / sizeof(tab[0]); k++) {
         if (strcmp(opt, tab[k].name) == 0) {
             *flags |= tab[k].flag;

@@ -2,7 +2,7 @@
 # daemon/control/: the control socket (answered by the network child), tsyncctl and its
 # formatting, with their tests.
 daemon_libcore_a_SOURCES += daemon/control/control.c daemon/control/control.h \
-	daemon/control/tsyncctl_format.c daemon/control/tsyncctl_format.h \
+	daemon/control/tsyncctl_format.c daemon/control/tsyncctl_replies.c daemon/control/tsyncctl_format.h \
 	daemon/control/metrics.c daemon/control/metrics.h daemon/control/http.c \
 	daemon/control/http.h daemon/control/metrics_server.c daemon/control/metrics_server.h \
 	daemon/control/tsyncctl_json.c daemon/control/tsyncctl_json.h daemon/control/tsyncctl_check.c

@@ -319,6 +319,8 @@ static void server_metrics(const struct msg_snapshot *s, const struct metrics_si
            (double)c->clients);
     single(k, "ntp_server_client_evictions_total", METRICS_COUNTER,
            "Rate-limiting table entries reused for a new address", (double)c->evictions);
+    single(k, "ntp_server_interleaved_packets_total", METRICS_COUNTER,
+           "Replies in interleaved mode (RFC 9769)", (double)c->interleaved);
 }
 
 void metrics_visit(const struct msg_snapshot *snap, const struct metrics_sink *sink)

@@ -33,6 +33,7 @@ struct options {
     const char *socket_path;
     bool numeric;
     bool json;
+    bool verbose;
     const char *command;
     long wait_s; /* waitsync limit, s */
 };
@@ -89,8 +90,11 @@ static int parse_args(int argc, char **argv, struct options *o)
     int c, nargs;
 
     *o = (struct options){.socket_path = CFG_DEFAULT_CONTROLSOCKET, .wait_s = WAITSYNC_DEFAULT_S};
-    while ((c = getopt_long(argc, argv, "+s:njh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:njvh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'v':
+            o->verbose = true;
+            break;
         case 'j':
             o->json = true;
             break;
@@ -112,6 +116,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     if (nargs < 1)
         goto bad;
     o->command = argv[optind];
+    if (nargs == 2 && strcmp(argv[optind + 1], "-v") == 0) { /* tsyncctl sources -v */
+        o->verbose = true;
+        nargs = 1;
+    }
     if (strcmp(o->command, "waitsync") == 0 && nargs == 2 &&
         parse_seconds(argv[optind + 1], &o->wait_s) == 0)
         return 0;
@@ -205,7 +213,7 @@ static void print_json(const struct options *o, const struct msg_snapshot *snap)
 static void print_text(const struct options *o, const struct msg_snapshot *snap)
 {
     if (strcmp(o->command, "sources") == 0)
-        ctlfmt_sources(stdout, snap, o->numeric);
+        ctlfmt_sources(stdout, snap, o->numeric, o->verbose);
     else if (strcmp(o->command, "sourcestats") == 0)
         ctlfmt_sourcestats(stdout, snap, o->numeric);
     else if (strcmp(o->command, "tracking") == 0)

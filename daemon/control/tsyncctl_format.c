@@ -318,7 +318,7 @@ static void print_source_detail(FILE *out, const struct msg_snapshot *snap,
     fputc('\n', out);
 }
 
-void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
+void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric, bool verbose)
 {
     int i, shown = 0;
 
@@ -339,8 +339,11 @@ void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
     }
     fputc('\n', out);
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        if (snap->sources[i].in_use)
-            print_source_detail(out, snap, &snap->sources[i], numeric);
+        if (!snap->sources[i].in_use)
+            continue;
+        print_source_detail(out, snap, &snap->sources[i], numeric);
+        if (verbose)
+            ctlfmt_source_replies(out, &snap->sources[i]);
     }
 }
 
@@ -525,6 +528,7 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);
     fprintf(out, "Authenticated requests   : %llu\n", (unsigned long long)c->auth_ok);
     fprintf(out, "Bad authentication       : %llu\n", (unsigned long long)c->auth_bad);
+    fprintf(out, "Interleaved replies      : %llu\n", (unsigned long long)c->interleaved);
 }
 
 /* --- sourcestats and metrics ----------------------------------------------------------------- */

@@ -23,7 +23,12 @@
  * offset and jitter in ms), then one line per source with its timestamp source and why it is
  * or is not selectable.
  */
-void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric);
+void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric, bool verbose);
+
+/* tsyncctl_replies.c: with -v, a line per source: replies received, the mode of the last
+ * sample (basic or interleaved), and the replies not used, by reason; the reasons' names. */
+void ctlfmt_source_replies(FILE *out, const struct msg_source_state *src);
+const char *ctlfmt_reject_name(int reason);
 
 /* `tsyncctl tracking`: system variables, one "Name            : value" line each (chronyc
  * tracking-like). */

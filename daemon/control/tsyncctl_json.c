@@ -87,6 +87,20 @@ static void source_common(FILE *out, const struct msg_snapshot *snap,
                                      : "server");
 }
 
+/* Replies received and not used, by reason (tsyncctl sources -v). */
+static void replies_members(FILE *out, const struct msg_source_state *s)
+{
+    num(out, "replies", s->replies);
+    str(out, "last_sample_mode", s->interleaved ? "interleaved" : "basic");
+    key(out, "not_used", false);
+    fputc('{', out);
+    for (int r = 0; r < MSG_REJECT_COUNT; r++) {
+        key(out, ctlfmt_reject_name(r), r == 0);
+        fprintf(out, "%u", (unsigned)s->rejected[r]);
+    }
+    fputc('}', out);
+}
+
 static void source_object(FILE *out, const struct msg_snapshot *snap,
                           const struct msg_source_state *s)
 {
@@ -114,6 +128,7 @@ static void source_object(FILE *out, const struct msg_snapshot *snap,
     str(out, "timestamps_rx", none ? "none" : metrics_ts_id(s->rx_source));
     boolean(out, "prefer", s->prefer);
     boolean(out, "noselect", s->noselect);
+    replies_members(out, s);
     fputc('}', out);
 }
 
@@ -232,12 +247,13 @@ void ctljson_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out,
             "{\"served\":%llu,\"rate_limited\":%llu,\"kod_rate\":%llu,\"kod_deny\":%llu,"
             "\"denied\":%llu,\"malformed\":%llu,\"other_mode\":%llu,\"send_errors\":%llu,"
-            "\"clients\":%llu,\"evictions\":%llu}\n",
+            "\"clients\":%llu,\"evictions\":%llu,\"interleaved\":%llu}\n",
             (unsigned long long)c->served, (unsigned long long)c->limited,
             (unsigned long long)c->kod_rate, (unsigned long long)c->kod_deny,
             (unsigned long long)c->denied, (unsigned long long)c->malformed,
             (unsigned long long)c->other_mode, (unsigned long long)c->send_errors,
-            (unsigned long long)c->clients, (unsigned long long)c->evictions);
+            (unsigned long long)c->clients, (unsigned long long)c->evictions,
+            (unsigned long long)c->interleaved);
 }
 
 /* --- metrics ------------------------------------------------------------------------------- */

@@ -39,6 +39,22 @@ enum client_event {
     CLIENT_SAMPLE,      /* *sample is valid: send it to the parent */
     CLIENT_KOD_RATE,    /* RATE: poll interval raised */
     CLIENT_KOD_STOP,    /* DENY or RSTR: stop using the source (remove it) */
+    CLIENT_ANSWERED,    /* a reply to our request that gives no sample: answered_reason */
+};
+
+/* The local half of one exchange: our request and, once answered, the arrival of its reply.
+ * Times are of the disciplined clock (converted with the clock map of `generation`). */
+struct client_exchange {
+    uint32_t datagram;       /* number of the request on the socket (TX stamp matching) */
+    struct timespec t1;      /* request sent: user space, then the kernel or NIC TX stamp */
+    struct timespec t1_user; /* the user-space send time, to check hardware stamps against */
+    enum ts_source t1_source;
+    uint32_t generation; /* clock map generation t1 (and t4) were taken with */
+    bool answered;       /* a reply arrived: t4 and server_rx are set */
+    struct timespec t4;  /* reply received */
+    enum ts_source t4_source;
+    uint64_t server_rx; /* the reply's receive timestamp (T2), NTP format */
+    bool sampled;       /* already turned into a sample */
 };
 
 struct client {
@@ -51,23 +67,29 @@ struct client {
     socklen_t addrlen;
     int fd;
     enum ts_mode ts_mode;
-    uint32_t tx_count;       /* datagrams sent on fd (0, 1, 2 ...): the number of the next one */
-    uint32_t tx_id_offset;   /* OPT_ID of datagram i is i + this (Linux 0, clknetsim 1) ... */
-    bool tx_id_known;        /* ... once learned from the first datagram's stamp */
-    uint64_t org;            /* random transmit timestamp of the outstanding request, 0: none */
-    uint32_t org_id;         /* its datagram number */
-    struct timespec t1;      /* its send time (user space, then the kernel TX stamp) */
-    struct timespec t1_user; /* the user-space send time, to check hardware stamps against */
-    enum ts_source t1_source;
-    uint32_t t1_generation; /* clock map generation t1 was taken with */
-    double next_poll;       /* monotonic s */
-    int poll_log2;          /* from the parent's snapshot, within minpoll..maxpoll */
-    int kod_min_poll;       /* poll floor after a RATE kiss */
-    int burst_left;         /* requests of the current burst still to send */
-    int unanswered;         /* consecutive polls without a reply */
-    double retry_at;        /* monotonic s: repeat the outstanding request then */
-    int retries_left;       /* repetitions left for the outstanding request */
-    uint32_t rejected[MSG_REJECT_COUNT]; /* replies dropped here, by reason (enum msg_reject) */
+    uint32_t tx_count;          /* datagrams sent on fd (0, 1, 2 ...): the number of the next one */
+    uint32_t tx_id_offset;      /* OPT_ID of datagram i is i + this (Linux 0, clknetsim 1) ... */
+    bool tx_id_known;           /* ... once learned from the first datagram's stamp */
+    uint64_t org;               /* random transmit timestamp of the outstanding request, 0: none */
+    struct client_exchange cur; /* the outstanding request (or the last one) */
+    /* Interleaved mode (RFC 9769, `xleave`): the request carries the previous reply's receive
+     * timestamp as its origin and a random receive field; a server that interleaves echoes
+     * that field as the origin and sends the true transmit time of its previous reply, which
+     * completes the previous exchange `prev`. */
+    bool xleave;
+    uint64_t rx_cookie;          /* random receive field of the outstanding request, 0: none */
+    struct client_exchange prev; /* the answered exchange before `cur` */
+    bool interleaved;            /* the last sample came from an interleaved reply */
+    double next_poll;            /* monotonic s */
+    int poll_log2;               /* from the parent's snapshot, within minpoll..maxpoll */
+    int kod_min_poll;            /* poll floor after a RATE kiss */
+    int burst_left;              /* requests of the current burst still to send */
+    int unanswered;              /* consecutive polls without a reply */
+    double retry_at;             /* monotonic s: repeat the outstanding request then */
+    int retries_left;            /* repetitions left for the outstanding request */
+    uint32_t rejected[MSG_REJECT_COUNT]; /* replies dropped here that answered no request of
+                                          * ours (malformed, origin, authentication) */
+    uint8_t answered_reason;             /* CLIENT_ANSWERED: why no sample (enum msg_reject) */
     /* Symmetric-key authentication (client_auth.c): */
     const struct auth_key *key; /* requests signed, replies verified with it; NULL: none */
     uint64_t auth_rejected;     /* replies dropped by the check (unsigned, wrong key, bad MAC...) */
@@ -111,6 +133,9 @@ bool client_reply_authentic(struct client *c, const uint8_t *buf, size_t len,
 /* Start a burst of CLIENT_IBURST_PACKETS requests now (the parent asked, after a disruption
  * of the clock), unless the server asked us to slow down (KoD RATE). */
 void client_burst(struct client *c, double now);
+
+/* The poll exponent in use: the parent's, raised by a KoD RATE, at most CFG_MAX_POLL. */
+int client_effective_poll(const struct client *c);
 
 /* Poll exponent suggested by the parent (-1: keep). */
 void client_set_poll(struct client *c, int poll_log2);

@@ -207,8 +207,15 @@ static void client_event(struct net *n, struct client *c, short revents, double 
 
     client_read_tx(c, &clock, revents);
     while ((ev = client_receive(c, &clock, now, revents, &s)) != CLIENT_NOTHING) {
+        if (ev != CLIENT_SAMPLE) { /* answered without a sample: still reachable */
+            struct msg_source_ref m = {.slot = c->slot, .flags = c->answered_reason};
+
+            net_send(n, MSG_SOURCE_ANSWERED, &m, sizeof(m));
+        }
         if (ev == CLIENT_SAMPLE) {
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
+        } else if (ev == CLIENT_ANSWERED) {
+            continue;
         } else if (ev == CLIENT_KOD_RATE) {
             log_warning("source %s: kiss-o'-death RATE, poll interval raised to 2^%d s",
                         c->cfg->name,
@@ -284,6 +291,7 @@ static void fill_server_counters(struct net *n)
         .evictions = st.evictions,
         .auth_ok = st.auth_ok,
         .auth_bad = st.auth_bad,
+        .interleaved = st.interleaved,
     };
 }
 

@@ -271,7 +271,10 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     s.precision_log2 = m->precision_log2;
     slot->tx_source = m->tx_source;
     slot->rx_source = m->rx_source;
-    parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now), now);
+    slot->interleaved = (m->flags & MSG_SAMPLE_INTERLEAVED) != 0;
+    /* An interleaved sample measured the exchange before the reply that completed it. */
+    parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now - m->age_s),
+                         now);
     return 0;
 }
 
@@ -282,6 +285,12 @@ static int handle_source_ref(struct parent *p, uint16_t type, const struct msg_s
 
     if (!slot->in_use)
         return parent_reject(p, "message for a slot not in use");
+    if (type == MSG_SOURCE_ANSWERED) {
+        slot->last_reply = now; /* the server answered: reachable, whatever the reply said */
+        slot->replies++;
+        slot->rejected[m->flags]++;
+        return 0;
+    }
     if (type == MSG_SOURCE_POLLED) {
         disc_source_polled(p->disc, slot->disc_id, now);
         if (slot->first_poll < 0)
@@ -323,6 +332,7 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
         return handle_source_add(p, payload, now);
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
+    case MSG_SOURCE_ANSWERED:
         return handle_source_ref(p, hdr.type, payload, now);
     case MSG_SAMPLE:
         return handle_sample(p, payload, now);

@@ -36,6 +36,7 @@ struct parent_slot {
     uint32_t rejected[MSG_REJECT_COUNT]; /* replies not used, by reason (enum msg_reject) */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
+    bool interleaved;             /* the last sample came from an interleaved reply */
 };
 
 struct phc;

@@ -50,6 +50,7 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     out->tx_source = s->tx_source;
     out->rx_source = s->rx_source;
     out->replies = s->replies;
+    out->interleaved = s->interleaved;
     memcpy(out->rejected, s->rejected, sizeof(out->rejected));
     out->age_s = -1;
     out->tally = ' ';

@@ -13,6 +13,7 @@
 #define STARTUP_GRACE_S        8.0    /* iburst needs a few exchanges before a step */
 #define BURST_SPACING_S        2.0    /* polls are at least this far apart in a burst */
 #define REPLY_GRACE_S          2.0    /* a reply in flight, a busy child */
+#define STARTING_GRACE_S       30.0   /* answered, confirming the first offset: no warning yet */
 #define ONCE_DEFAULT_TIMEOUT_S 120.0
 
 uint16_t parent_sys_status(const struct parent *p, enum log_event ev)
@@ -289,6 +290,10 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->silence_reported = true;
         p->next_warning = now;
     }
+    /* Answering sources whose first samples are still being confirmed (and the start-up
+     * majority awaited) are no failure: the normal start takes some seconds. */
+    if (p->responsive && st->reason == DISC_SYNC_STARTING && now - p->start < STARTING_GRACE_S)
+        p->next_warning = fmax(p->next_warning, now + 1);
     if (now >= p->next_warning) {
         log_warning("clock not synchronised for %.0f s: %s", now - p->unsync_since, p->reason);
         notify_send("STATUS=not synchronised: %s", p->reason);

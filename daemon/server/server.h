@@ -57,6 +57,7 @@ struct server_stats {
     uint64_t evictions;   /* client table entries reused for a new address */
     uint64_t auth_ok;     /* requests signed with a trusted key (replies signed with it) */
     uint64_t auth_bad;    /* signed with an unknown key, a bad MAC, or a crypto-NAK: dropped */
+    uint64_t interleaved; /* replies in interleaved mode (RFC 9769) */
 };
 
 struct server;

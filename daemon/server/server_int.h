@@ -26,7 +26,9 @@ struct server_socket {
     int fd; /* -1: free */
     int family;
     bool tx_stamps;      /* per-reply TX software stamps with OPT_ID numbering */
-    uint32_t tx_next_id; /* OPT_ID of the next stamped datagram (reset at registration) */
+    uint32_t tx_next_id; /* our number of the next stamped datagram (0 at registration) */
+    uint32_t tx_id_offset; /* the kernel's OPT_ID minus our number (Linux 0, clknetsim 1) ... */
+    bool tx_id_known;      /* ... once learnt from the first stamp */
     struct {
         uint32_t id;     /* OPT_ID of a reply */
         uint32_t client; /* its client table index, SERVER_NO_CLIENT: none */
@@ -49,8 +51,9 @@ struct server_slot {
     const struct auth_key *key; /* the reply is signed with it (the request's key), or NULL */
     uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
     struct sockaddr_storage from;
-    uint32_t client; /* client table index of the request's address, SERVER_NO_CLIENT */
-    uint64_t rx_ntp; /* receive timestamp (NTP format) */
+    uint32_t client;  /* client table index of the request's address, SERVER_NO_CLIENT */
+    uint64_t rx_ntp;  /* receive timestamp (NTP format) */
+    bool interleaved; /* the reply carries the previous reply's transmit time (RFC 9769) */
 };
 
 struct server {

@@ -110,14 +110,34 @@ struct server_socket *server_socket_get(struct server *s, int fd)
 
 /* ---- TX stamps ---------------------------------------------------------------------------- */
 
-static void record_tx(struct server *s, struct server_socket *sock, const struct ts_tx *tx,
+/* Our number of the datagram a TX stamp names. The kernel numbers from where OPT_ID was
+ * enabled (Linux from 0, clknetsim from 1): the offset is learnt from the first stamp, the one
+ * whose number (less 0 or 1) names a reply still waiting for its stamp. */
+static bool tx_number(struct server_socket *sock, uint32_t kernel_id, uint32_t *id)
+{
+    for (uint32_t d = 0; !sock->tx_id_known && d <= 1; d++) {
+        uint32_t n = kernel_id - d;
+        if (sock->ring[n % SERVER_TX_RING].id == n &&
+            sock->ring[n % SERVER_TX_RING].client != SERVER_NO_CLIENT) {
+            sock->tx_id_offset = d;
+            sock->tx_id_known = true;
+        }
+    }
+    *id = kernel_id - sock->tx_id_offset;
+    return sock->tx_id_known;
+}
+
+static void record_tx(struct server *s, struct server_socket *sock, const struct ts_tx *kernel,
                       const struct clk_map *map)
 {
-    uint32_t slot = tx->id % SERVER_TX_RING;
+    struct ts_tx own = *kernel, *tx = &own;
     struct rl_client *c;
+    uint32_t slot;
 
-    if (tx->source != TS_SRC_KERNEL || sock->ring[slot].id != tx->id ||
-        sock->ring[slot].client == SERVER_NO_CLIENT)
+    if (tx->source != TS_SRC_KERNEL || !tx_number(sock, kernel->id, &own.id))
+        return;
+    slot = tx->id % SERVER_TX_RING;
+    if (sock->ring[slot].id != tx->id || sock->ring[slot].client == SERVER_NO_CLIENT)
         return;
     c = &s->clients.entries[sock->ring[slot].client];
     sock->ring[slot].client = SERVER_NO_CLIENT;
@@ -355,7 +375,8 @@ static void stamp_transmit(struct server *s, int from, int n, const struct clk_m
 
         if (s->tx_kind[k] != SERVER_TIME)
             continue;
-        memcpy(slot->reply + 40, wire, sizeof(wire));
+        if (!slot->interleaved) /* an interleaved reply has its transmit time already */
+            memcpy(slot->reply + 40, wire, sizeof(wire));
         auth_sign(slot->key, slot->reply, NTP_HEADER_LEN, sizeof(slot->reply));
     }
 }

@@ -61,13 +61,37 @@ static enum server_answer kod(struct server_slot *slot, const struct ntp_header 
     return slot->reply_len > 0 ? SERVER_KOD : SERVER_NONE;
 }
 
+/* Interleaved mode (RFC 9769): a request whose origin is the receive time of our previous
+ * reply to this client, whose kernel transmit stamp we have, gets that transmit stamp (the true
+ * one, taken after sending) with its own receive time; its origin is the request's receive
+ * field, which tells the client the reply is interleaved. Anything else: basic mode. */
+static void interleave(struct server *s, struct server_slot *slot, const struct ntp_header *req,
+                       struct ntp_header *r)
+{
+    const struct rl_client *c;
+
+    slot->interleaved = false;
+    if (slot->client == SERVER_NO_CLIENT || req->origin_ts == 0 || req->receive_ts == 0)
+        return;
+    c = &s->clients.entries[slot->client];
+    if (c->tx_pending || c->tx_ntp == 0 || req->origin_ts != c->rx_ntp ||
+        req->origin_ts == req->transmit_ts)
+        return;
+    r->origin_ts = req->receive_ts;
+    r->transmit_ts = c->tx_ntp;
+    slot->interleaved = true;
+    s->stats.interleaved++;
+}
+
 static enum server_answer time_reply(struct server *s, struct server_slot *slot,
                                      const struct ntp_header *req)
 {
     struct ntp_header r;
 
-    if (ntp_build_reply(req, &s->state, slot->rx_ntp, 0, &r) < 0 ||
-        ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
+    if (ntp_build_reply(req, &s->state, slot->rx_ntp, 0, &r) < 0)
+        return SERVER_NONE;
+    interleave(s, slot, req, &r);
+    if (ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
     /* signed by server_io.c once the transmit timestamp is in */
     slot->reply_len = NTP_HEADER_LEN + (slot->key ? 4 + auth_digest_len(slot->key->type) : 0);

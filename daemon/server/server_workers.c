@@ -120,6 +120,7 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->evictions += ws->evictions;
         sum->auth_ok += ws->auth_ok;
         sum->auth_bad += ws->auth_bad;
+        sum->interleaved += ws->interleaved;
     }
 }
 

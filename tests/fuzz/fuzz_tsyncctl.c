@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: ISC
 // fuzz-sources: daemon/control/tsyncctl_format.c daemon/control/tsyncctl_json.c
+// fuzz-sources: daemon/control/tsyncctl_replies.c
 // fuzz-sources: daemon/control/tsyncctl_check.c daemon/control/metrics.c daemon/common/msg.c
 // fuzz-sources: daemon/common/ntp_packet.c discipline/clock.c discipline/clock_system.c
 // fuzz-sources: discipline/clock_virtual.c discipline/clock_none.c
@@ -29,8 +30,8 @@ static void terminate(char *s, size_t len)
 
 static void print_all(const struct msg_snapshot *snap)
 {
-    ctlfmt_sources(sink, snap, false);
-    ctlfmt_sources(sink, snap, true);
+    ctlfmt_sources(sink, snap, false, false);
+    ctlfmt_sources(sink, snap, true, true);
     ctlfmt_sourcestats(sink, snap, false);
     ctlfmt_tracking(sink, snap, false);
     ctlfmt_status(sink, snap, false);

@@ -36,10 +36,10 @@ static char *render(enum which w, int *rc)
     assert_non_null(f);
     switch (w) {
     case SOURCES:
-        ctlfmt_sources(f, &snap, false);
+        ctlfmt_sources(f, &snap, false, false);
         break;
     case SOURCES_NUMERIC:
-        ctlfmt_sources(f, &snap, true);
+        ctlfmt_sources(f, &snap, true, true);
         break;
     case TRACKING:
         ctlfmt_tracking(f, &snap, false);
