@@ -9,6 +9,7 @@ INTEGRATION_TESTS = \
 	tests/integration/e4_panic.sh \
 	tests/integration/privsep.sh \
 	tests/integration/chronyd_peer.sh \
+	tests/integration/xleave_chronyd.sh \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
 	tests/integration/auth_rejected.sh \
