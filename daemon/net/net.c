@@ -132,12 +132,10 @@ static void apply_snapshot(struct net *n, const struct msg_snapshot *s)
     }
 }
 
-/* A new generation means the clock was stepped: with the system driver the host clock itself
- * jumped, so the NIC clock conversions start again. */
+/* A new generation means the clock was stepped; the NIC clock conversions need no restart:
+ * they are fitted against CLOCK_MONOTONIC_RAW, which no step touches. */
 static void apply_clock_map(struct net *n, const struct msg_clock_map *m)
 {
-    if (n->map_generation != 0 && m->generation != n->map_generation && n->fds.hw != NULL)
-        hwclock_reset(n->fds.hw);
     msg_clock_map_to_clk(m, &n->map);
     n->map_generation = m->generation;
 }
