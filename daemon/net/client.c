@@ -17,6 +17,7 @@
 #include "hwts/sock.h"
 
 #define CLIENT_HW_TX_MAX_DIFF_S 0.1
+#define CLIENT_ERRQUEUE_READS   4 /* a kernel and a NIC stamp per request, and some spare */
 
 int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
                 unsigned ts_flags)
@@ -230,26 +231,40 @@ static void use_tx_stamp(struct client *c, const struct client_clock *clock, con
         if (close_to(t, x->t1_user, CLIENT_HW_TX_MAX_DIFF_S)) {
             x->t1 = t;
             x->t1_source = TS_SRC_HARDWARE;
+        } else {
+            log_debug("source %u: hardware TX stamp %lld.%09ld far from the send time %lld.%09ld",
+                      c->slot, (long long)t.tv_sec, t.tv_nsec, (long long)x->t1_user.tv_sec,
+                      x->t1_user.tv_nsec);
         }
+    } else if (tx->source == TS_SRC_HARDWARE) {
+        log_debug("source %u: hardware TX stamp not converted (no NIC clock fit yet)", c->slot);
     } else if (tx->source == TS_SRC_KERNEL && x->t1_source != TS_SRC_HARDWARE) {
         x->t1 = clk_map_apply(clock->map, tx->ts);
         x->t1_source = TS_SRC_KERNEL;
     }
 }
 
-/* One error-queue message per POLLERR/POLLPRI report (more keep the socket ready). A POLLERR
- * with an empty queue is a pending socket error (ICMP port unreachable): fetch it, or poll()
- * would report it forever. */
+/* The error queue is read only while poll() says it holds something (under clknetsim a read
+ * of an empty queue consumes the next reply), but all of it before the replies: a kernel and a
+ * NIC stamp of the same request may both wait there. A POLLERR with an empty queue is a
+ * pending socket error (ICMP port unreachable): fetch it, or poll() would report it forever. */
 static void read_error_queue(struct client *c, const struct client_clock *clock, short revents)
 {
+    struct pollfd pfd = {.fd = c->fd, .events = POLLPRI};
     struct ts_tx tx;
-    int rc = ts_read_tx_once(c->fd, &tx), err;
+    int rc, err, n;
     socklen_t len = sizeof(err);
 
-    if (rc == 1)
-        use_tx_stamp(c, clock, &tx);
-    else if (rc == 0 && (revents & POLLERR))
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    for (n = 0; n < CLIENT_ERRQUEUE_READS; n++) {
+        rc = ts_read_tx_once(c->fd, &tx);
+        if (rc == 1)
+            use_tx_stamp(c, clock, &tx);
+        else if (rc == 0 && (revents & POLLERR))
+            getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (rc == 0 || poll(&pfd, 1, 0) != 1 || !(pfd.revents & (POLLERR | POLLPRI)))
+            return;
+        revents = pfd.revents;
+    }
 }
 
 void client_read_tx(struct client *c, const struct client_clock *clock, short revents)
