@@ -178,6 +178,13 @@ struct msg_source_state {
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t assoc_id;      /* association ID, 1..65535, unique among the sources in use */
+    uint16_t ntpd_status;   /* ntpd's peer status word now (daemon/common/ntpd_status.h) */
+    int8_t precision_log2;  /* the server's precision (last reply), -32..0 log2 s; 0 unknown */
+    uint8_t pad2[3];        /* 0 */
+    double server_root_delay_s;      /* the server's root delay (last reply), 0..16 s */
+    double server_root_dispersion_s; /* the server's root dispersion (last reply), 0..16 s */
 };
 
 /* NTP server counters, filled in by the network child when it answers the control socket
@@ -193,6 +200,8 @@ struct msg_server_counters {
     uint64_t send_errors; /* replies the kernel refused */
     uint64_t clients;     /* rate-limiting table entries in use */
     uint64_t evictions;   /* table entries reused for a new address */
+    uint64_t mode6_answered; /* mode 6 (ntpq) requests answered */
+    uint64_t mode6_refused;  /* mode 6 requests refused (access, rate, size) or mode 7 */
 };
 
 enum msg_sync_state {
@@ -226,6 +235,14 @@ struct msg_snapshot {
     char reason[MSG_REASON_LEN];       /* why not synchronised, English, "" when synchronised */
     struct msg_server_counters server; /* filled by the network child, 0 from the parent */
     struct msg_source_state sources[MSG_MAX_SOURCES];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t ntpd_status;    /* ntpd's system status word now (daemon/common/ntpd_status.h) */
+    uint16_t sys_peer_assoc; /* association ID of the system peer, 0: none */
+    int8_t min_poll_log2;    /* lowest configured minpoll (ntpd's mintc), log2 s */
+    uint8_t leap_known;      /* 1: a leap-seconds file is loaded and the next fields are set */
+    int16_t tai_offset_s;    /* TAI - UTC now, s (0..1000) */
+    int64_t leap_last_s;     /* UTC (Unix) time of the newest leap second in the file */
+    int64_t leap_expire_s;   /* expiry of the leap-seconds file, UTC (Unix) s */
 };
 
 /* Expected payload size of a type, 0 for an unknown type. */

@@ -2,7 +2,8 @@
 # daemon/parent/: the privileged parent's logic (message dispatch, discipline actions, the
 # snapshot, reference clocks) and its tests.
 TSYNC_PARENT_SOURCES = daemon/parent/parent.c daemon/parent/parent.h daemon/parent/parent_int.h \
-	daemon/parent/parent_state.c daemon/parent/parent_snapshot.c daemon/parent/parent_refclock.c
+	daemon/parent/parent_state.c daemon/parent/parent_snapshot.c daemon/parent/parent_refclock.c \
+	daemon/parent/parent_events.c
 tsyncd_SOURCES += $(TSYNC_PARENT_SOURCES)
 
 check_PROGRAMS += tests/unit/test_parent

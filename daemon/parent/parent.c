@@ -35,20 +35,21 @@ static void set_params(struct disc_params *dp, const struct cfg *cfg,
     dp->observe_only = cfg->clock == CFG_CLOCK_NONE;
 }
 
-static void read_drift(const struct cfg *cfg, struct disc_params *dp)
+static void read_drift(struct parent *p, struct disc_params *dp)
 {
+    const struct cfg *cfg = p->cfg;
     char err[256];
     double ppm;
 
     if (cfg->driftfile == NULL) {
-        log_event(NULL, parent_sys_status(NULL, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
+        log_event(NULL, parent_sys_status(p, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
         return;
     }
     switch (drift_read(cfg->driftfile, &ppm, err, sizeof(err))) {
     case DRIFT_OK:
         dp->initial_freq_ppm = ppm;
         dp->have_initial_freq = true;
-        log_event_freq_set(parent_sys_status(NULL, LOG_EV_FREQ_SET), ppm);
+        log_event_freq_set(parent_sys_status(p, LOG_EV_FREQ_SET), ppm);
         return;
     case DRIFT_INVALID:
         log_warning("drift file %s ignored: %s", cfg->driftfile, err);
@@ -57,7 +58,7 @@ static void read_drift(const struct cfg *cfg, struct disc_params *dp)
         log_info("%s", err);
         break;
     }
-    log_event(NULL, parent_sys_status(NULL, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
+    log_event(NULL, parent_sys_status(p, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
 }
 
 int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_options *opt,
@@ -78,7 +79,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->last_refusal_log = -1e9;
     p->sys_peer_slot = -1;
     set_params(&dp, cfg, opt);
-    read_drift(cfg, &dp);
+    read_drift(p, &dp);
     if (clk_start(clk) < 0 || clk_set_freq(clk, dp.initial_freq_ppm) < 0) {
         snprintf(err, errlen, "clock driver: %s", clk_error(clk));
         return -1;
@@ -232,6 +233,7 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     slot->kind = (uint8_t)m->kind;
     slot->cfg_index = m->cfg_index;
     slot->first_poll = slot->last_poll = slot->last_sample = -1;
+    slot->assoc_id = parent_new_assoc_id(p);
     /* The name shown is the configured one, not what the child says. */
     msg_copy_str(slot->name, sizeof(slot->name), p->cfg->sources[m->cfg_index].name);
     format_addr(m, slot->addr, sizeof(slot->addr));
@@ -267,6 +269,9 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     s.precision_log2 = m->precision_log2;
     slot->tx_source = m->tx_source;
     slot->rx_source = m->rx_source;
+    slot->precision_log2 = m->precision_log2;
+    slot->server_root_delay_s = m->root_delay_s;
+    slot->server_root_dispersion_s = m->root_dispersion_s;
     parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now), now);
     return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "daemon/config/config.h"
 #include "daemon/common/msg.h"
+#include "daemon/common/ntpd_status.h"
 #include "discipline/clock.h"
 #include "discipline/discipline.h"
 
@@ -32,6 +33,16 @@ struct parent_slot {
     double last_sample; /* `now` of the last reply, -1: none */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
+    uint16_t assoc_id;            /* mode 6 association ID, unique, stable while in use */
+    uint8_t selection;            /* enum ntpd_selection after the previous selection round */
+    struct ntpd_events events;    /* ntpd's event count of this association */
+    /* Symmetric-key authentication (set by the key code, false without keys): a key is
+     * configured for the source / its last reply was authentic. Only these set ntpd's
+     * authentication bits in the status words. */
+    bool authenable, authentic;
+    int8_t precision_log2;                 /* server's precision (last reply), log2 s */
+    double server_root_delay_s;            /* server's root delay (last reply), s */
+    double server_root_dispersion_s;       /* server's root dispersion (last reply), s */
 };
 
 struct phc;
@@ -78,6 +89,9 @@ struct parent {
     bool first_sample_seen;  /* READY=1 sent */
     bool done;               /* -q finished (or gave up): the daemon exits with exit_code */
     int exit_code;
+    struct ntpd_events sys_events; /* ntpd's system event count */
+    bool prev_no_majority;         /* the previous selection round found no majority */
+    uint16_t next_assoc_id;        /* mode 6 association IDs are handed out from here */
     bool map_pending;              /* the clock map changed since it was last sent */
     bool snapshot_pending;         /* the state changed since the last snapshot was sent */
     struct msg_snapshot snap;      /* last published */

@@ -44,6 +44,7 @@ static int add_refclock(struct parent *p, size_t i, double now)
     slot->kind = MSG_KIND_REFCLOCK;
     slot->cfg_index = (uint32_t)i;
     slot->first_poll = slot->last_poll = slot->last_sample = -1;
+    slot->assoc_id = parent_new_assoc_id(p);
     msg_copy_str(slot->name, sizeof(slot->name), rc->device);
     snprintf(slot->addr, sizeof(slot->addr), "PHC%zu(%.36s)", i, rc->device);
     p->refclocks[i].next_poll = now;
