@@ -13,12 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LOG_IDENT   "tsyncd"
-#define ALL_TYPES   0xfu /* info | events | status | statistics */
-#define CLASS_COUNT 4
-#define MASK_ALL    0xffffu
+#define LOG_IDENT_DEFAULT "tsyncd"
+#define LOG_IDENT_MAX     32
+#define ALL_TYPES         0xfu /* info | events | status | statistics */
+#define CLASS_COUNT       4
+#define MASK_ALL          0xffffu
 
 enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE };
+
+static char log_ident[LOG_IDENT_MAX + 1] = LOG_IDENT_DEFAULT; /* openlog() keeps the pointer */
 
 static struct {
     enum log_dest dest;
@@ -57,7 +60,7 @@ void log_to_stderr(void)
 void log_to_syslog(void)
 {
     close_destination();
-    openlog(LOG_IDENT, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     logger.dest = DEST_SYSLOG;
 }
 
@@ -101,6 +104,31 @@ void log_close(void)
     close_destination();
 }
 
+bool log_ident_valid(const char *ident)
+{
+    size_t n = strlen(ident);
+
+    if (n == 0 || n > LOG_IDENT_MAX)
+        return false;
+    return strspn(ident, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+int log_set_ident(const char *ident)
+{
+    if (ident == NULL)
+        ident = LOG_IDENT_DEFAULT;
+    if (!log_ident_valid(ident))
+        return -EINVAL;
+    if (strcmp(ident, log_ident) == 0)
+        return 0;
+    snprintf(log_ident, sizeof(log_ident), "%s", ident);
+    if (logger.dest == DEST_SYSLOG) {
+        closelog();
+        openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    }
+    return 0;
+}
+
 void log_set_level(int level)
 {
     logger.level = level;
@@ -129,7 +157,7 @@ static size_t format_prefix(char *buf, size_t len)
         memset(&tm, 0, sizeof(tm));
     int n =
         snprintf(buf, len, "%2d %s %02d:%02d:%02d %s[%ld]: ", tm.tm_mday, months[tm.tm_mon % 12],
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, LOG_IDENT, (long)getpid());
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, log_ident, (long)getpid());
     return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
 }
 
@@ -267,7 +295,7 @@ void log_event_freq_set(uint16_t status, double freq_ppm)
 {
     char detail[64];
 
-    snprintf(detail, sizeof(detail), "tsyncd %.3f PPM", freq_ppm);
+    snprintf(detail, sizeof(detail), "ntpd %.3f PPM", freq_ppm);
     log_event(NULL, status, LOG_EV_FREQ_SET, detail);
 }
 

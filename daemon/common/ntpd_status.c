@@ -56,8 +56,8 @@ const char *ntpd_selection_name(unsigned selection)
 const char *ntpd_source_name(unsigned source)
 {
     static const char *const names[] = {
-        "sync_unspec",    "sync_pps",   "sync_lf_radio", "sync_hf_radio",   "sync_uhf_radio",
-        "sync_local",     "sync_ntp",   "sync_other",    "sync_wristwatch", "sync_telephone",
+        "sync_unspec", "sync_pps", "sync_lf_radio", "sync_hf_radio",   "sync_uhf_radio",
+        "sync_local",  "sync_ntp", "sync_other",    "sync_wristwatch", "sync_telephone",
     };
     return source < sizeof(names) / sizeof(names[0]) ? names[source] : "sync_unknown";
 }

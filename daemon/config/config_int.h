@@ -111,6 +111,12 @@ void cfgp_dir_restrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_unrestrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_allow_deny(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_ratelimit(struct cfg_parser *p, const struct cfg_line *l);
+/* config_stats.c */
+void cfgp_dir_statsdir(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_statistics(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_filegen(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_logident(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_print_stats(const struct cfg *c, FILE *out);
 
 /* After the whole configuration is read: cross-line checks (local clock fudge, ...). */
 void cfgp_finish_sources(struct cfg_parser *p);

@@ -119,6 +119,8 @@ void cfg_init(struct cfg *c)
     c->minsources = CFG_DEFAULT_MINSOURCES;
     c->ratelimit =
         (struct cfg_ratelimit){.enabled = false, .interval = 3, .burst = 8, .leak = 2, .kod = -1};
+    for (int k = 0; k < CFG_N_STATS; k++)
+        c->filegen[k] = (struct cfg_filegen){.link = true, .type = CFG_FILEGEN_DAY};
 }
 
 void cfg_free(struct cfg *c)
@@ -132,9 +134,14 @@ void cfg_free(struct cfg *c)
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
     char **strings[] = {&c->driftfile, &c->logfile,    &c->leapfile,      &c->pidfile,
-                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group};
+                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group,
+                        &c->statsdir,  &c->log_ident};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
+    for (int k = 0; k < CFG_N_STATS; k++)
+        free(c->filegen[k].file);
+    for (size_t i = 0; i < c->n_listen; i++)
+        free(c->listen[i]);
     cfg_init(c);
 }
 

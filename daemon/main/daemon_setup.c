@@ -19,6 +19,7 @@
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
 {
     log_set_event_mask(cfg->log_mask);
+    log_set_ident(cfg->log_ident);
     log_set_level(opts->debug > 0 ? LOG_DEBUG : LOG_INFO);
     if (cfg->logfile != NULL) {
         int rc = log_to_file(cfg->logfile);

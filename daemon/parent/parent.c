@@ -18,9 +18,6 @@
  * file. */
 #define PARENT_DRIFT_MAX_SD_PPM 2.0
 
-/* Addresses one pool line may contribute (ntpd's default maxclock is 10 in all). */
-#define PARENT_MAX_POOL_ADDRS 4
-
 static void set_params(struct disc_params *dp, const struct cfg *cfg,
                        const struct parent_options *opt)
 {
@@ -30,6 +27,10 @@ static void set_params(struct disc_params *dp, const struct cfg *cfg,
     dp->allow_big_first_step = opt->big_first_step;
     dp->max_slew_ppm = cfg->maxslewrate_ppm;
     dp->min_sources = (int)cfg->minsources;
+    if (cfg->minclock > 0)
+        dp->min_cluster = (int)cfg->minclock;
+    if (cfg->maxclock > 0)
+        dp->max_combine = (int)cfg->maxclock;
     /* `clock none` measures and serves but never adjusts: the discipline must not assume its
      * frequency requests took effect. */
     dp->observe_only = cfg->clock == CFG_CLOCK_NONE;
@@ -206,7 +207,7 @@ static int source_config(const struct parent *p, const struct msg_source_add *m,
     const struct cfg_source *src = &p->cfg->sources[m->cfg_index];
     bool pool = src->type == CFG_SOURCE_POOL;
     if ((m->kind == MSG_KIND_POOL) != pool ||
-        pool_members(p, m->cfg_index) >= (pool ? PARENT_MAX_POOL_ADDRS : 1))
+        pool_members(p, m->cfg_index) >= (pool ? (int)cfg_pool_members(p->cfg) : 1))
         return -1;
     sc->min_poll = src->minpoll;
     sc->max_poll = src->maxpoll;

@@ -82,8 +82,9 @@ void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const
         snprintf(assoc, sizeof(assoc), "assoc %u", s->assoc_id);
         detail = assoc;
     }
-    log_event(s->addr, ntpd_peer_status(peer_flags(s, reachable), event_selection(p, s, ev), &s->events),
-              ev, detail);
+    log_event(s->addr,
+              ntpd_peer_status(peer_flags(s, reachable), event_selection(p, s, ev), &s->events), ev,
+              detail);
 }
 
 uint16_t parent_new_assoc_id(struct parent *p)
