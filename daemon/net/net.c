@@ -239,6 +239,8 @@ static void fill_server_counters(struct net *n)
         .send_errors = st.send_errors,
         .clients = st.clients,
         .evictions = st.evictions,
+        .mode6_answered = st.mode6_answered,
+        .mode6_refused = st.mode6_refused,
     };
 }
 

@@ -16,7 +16,7 @@
 #include "daemon/common/msg.h"
 #include "daemon/server/server.h"
 
-#define NET_MAX_SERVER_FDS 4
+#define NET_MAX_SERVER_FDS 8
 
 /* File descriptors the parent hands over (all already bound). */
 struct net_fds {

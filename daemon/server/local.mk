@@ -3,7 +3,7 @@
 # benchmarks.
 TSYNC_SERVER_SOURCES = daemon/server/server.c daemon/server/server.h \
 	daemon/server/server_int.h \
-	daemon/server/server_reply.c daemon/server/server_io.c \
+	daemon/server/server_reply.c daemon/server/server_io.c daemon/server/server_control.c \
 	daemon/server/acl.c daemon/server/acl.h daemon/server/ratelimit.c daemon/server/ratelimit.h \
 	$(TSYNC_MODE6_SOURCES)
 TSYNC_MODE6_SOURCES = daemon/server/mode6.c daemon/server/mode6.h daemon/server/mode6_int.h \

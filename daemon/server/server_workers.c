@@ -118,6 +118,8 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->tx_stamps += ws->tx_stamps;
         sum->clients += ws->clients;
         sum->evictions += ws->evictions;
+        sum->mode6_answered += ws->mode6_answered;
+        sum->mode6_refused += ws->mode6_refused;
     }
 }
 
