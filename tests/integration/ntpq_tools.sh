@@ -66,7 +66,6 @@ rows_of() { awk 'NR > 2 { print substr($0, 1, 1), substr($0, 2) }' |
 		print t, $2, $3, $4, $5, $7, $8 }' | sort; }
 ntpq_rows() { tool ntpq -n "$@" | rows_of; }
 ctl_rows() { ctl client -n sources | awk 'NR <= 2 || NF >= 10' | rows_of; }
-# shellcheck disable=SC2317 # called through wait_until
 same_rows() { [ -n "$(ctl_rows)" ] && [ "$(ntpq_rows "${@:--p}")" = "$(ctl_rows)" ]; }
 # rows_agree ARGS: the reach registers move with every poll (1-4 s): a read of both may straddle
 # one, so a few reads are compared
