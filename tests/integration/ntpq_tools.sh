@@ -61,14 +61,19 @@ check "the client synchronises (after $(since_s "$start") s)" synced client
 
 # ntpq_rows ARGS / ctl_rows: "tally remote refid st t poll reach" of each source, sorted, from
 # ntpq ARGS and from tsyncctl sources: what must agree
+# shellcheck disable=SC2317 # called through check and wait_until
 rows_of() { awk 'NR > 2 { print substr($0, 1, 1), substr($0, 2) }' |
 	awk '{ if ($1 ~ /^[*+x.#o-]$/) t = $1; else { t = "_"; $0 = "_ " $0 }
 		print t, $2, $3, $4, $5, $7, $8 }' | sort; }
+# shellcheck disable=SC2317 # called through check and wait_until
 ntpq_rows() { tool ntpq -n "$@" | rows_of; }
+# shellcheck disable=SC2317 # called through check and wait_until
 ctl_rows() { ctl client -n sources | awk 'NR <= 2 || NF >= 10' | rows_of; }
+# shellcheck disable=SC2317 # called through check and wait_until
 same_rows() { [ -n "$(ctl_rows)" ] && [ "$(ntpq_rows "${@:--p}")" = "$(ctl_rows)" ]; }
 # rows_agree ARGS: the reach registers move with every poll (1-4 s): a read of both may straddle
 # one, so a few reads are compared
+# shellcheck disable=SC2317 # called through check and wait_until
 rows_agree() {
 	for _ in 1 2 3 4 5 6; do
 		same_rows "$@" && return 0
