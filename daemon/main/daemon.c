@@ -273,6 +273,7 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
         log_err("cannot go to the background: %m");
         return 1;
     }
+    daemon_set_priority(opts->priority);
     if (cfg->pidfile != NULL && daemon_write_pidfile(cfg->pidfile) < 0)
         log_warning("cannot write pid file %s: %m", cfg->pidfile);
     log_event(NULL, 0xc016, LOG_EV_RESTART, NULL);

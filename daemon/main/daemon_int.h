@@ -44,6 +44,9 @@ struct daemon {
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
+/* ntpd -N / -P N: SCHED_FIFO for the calling (privileged) process, with SCHED_RESET_ON_FORK so
+ * that the children, which parse untrusted input, run at normal priority. Logs a failure. */
+void daemon_set_priority(int priority);
 bool daemon_serving(const struct cfg *cfg);
 int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen);
 struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,21 @@ int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
         log_to_syslog();
     }
     return 0;
+}
+
+void daemon_set_priority(int priority)
+{
+    struct sched_param sp = {0};
+
+    if (priority == 0)
+        return;
+    sp.sched_priority =
+        priority == CMD_PRIORITY_HIGH ? sched_get_priority_max(SCHED_FIFO) : priority;
+    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+        log_warning("cannot run at SCHED_FIFO priority %d (-N/-P): %m", sp.sched_priority);
+    else
+        log_info("the privileged process runs at SCHED_FIFO priority %d, its children normally",
+                 sp.sched_priority);
 }
 
 /* Serving is off until configured (like chrony), except that an ntp.conf with a `restrict
