@@ -27,12 +27,16 @@ static struct {
     enum log_dest dest;
     int fd;     /* stderr or the log file */
     char *path; /* log file name (DEST_FILE) */
+    int dirfd;  /* its directory, kept for reopening after chroot (-1: reopen by path) */
     int level;  /* highest priority value written */
     log_clock_fn clock;
     uint32_t event_mask;
+    log_event_sink_fn sink; /* every event line, before the mask (statistics: protostats) */
+    void *sink_ctx;
 } logger = {
     .dest = DEST_STDERR,
     .fd = STDERR_FILENO,
+    .dirfd = -1,
     .level = LOG_INFO,
     .event_mask = 0xf000u,
 };
@@ -41,6 +45,7 @@ static struct {
 
 static void close_destination(void)
 {
+    log_forget_dir();
     if (logger.dest == DEST_FILE) {
         close(logger.fd);
         free(logger.path);
@@ -87,13 +92,46 @@ int log_to_file(const char *path)
     return 0;
 }
 
+int log_keep_dir(void)
+{
+    const char *slash;
+    char dir[4096];
+    int fd;
+
+    if (logger.dest != DEST_FILE || logger.dirfd >= 0)
+        return 0;
+    slash = strrchr(logger.path, '/');
+    if (slash == NULL || (size_t)(slash - logger.path) >= sizeof(dir))
+        return -EINVAL;
+    snprintf(dir, sizeof(dir), "%.*s", slash == logger.path ? 1 : (int)(slash - logger.path),
+             logger.path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    logger.dirfd = fd;
+    return 0;
+}
+
+void log_forget_dir(void)
+{
+    if (logger.dirfd >= 0)
+        close(logger.dirfd);
+    logger.dirfd = -1;
+}
+
 int log_reopen(void)
 {
+    int fd;
+
     if (logger.dest != DEST_FILE)
         return 0;
-    int fd = open_log_file(logger.path);
+    if (logger.dirfd >= 0)
+        fd = openat(logger.dirfd, strrchr(logger.path, '/') + 1,
+                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    else
+        fd = open_log_file(logger.path);
     if (fd < 0)
-        return fd;
+        return logger.dirfd >= 0 ? -errno : fd;
     close(logger.fd);
     logger.fd = fd;
     return 0;
@@ -271,15 +309,25 @@ const char *log_event_name(enum log_event ev)
     return info != NULL ? info->name : NULL;
 }
 
+void log_set_event_sink(log_event_sink_fn fn, void *ctx)
+{
+    logger.sink = fn;
+    logger.sink_ctx = ctx;
+}
+
 void log_event(const char *src, uint16_t status, enum log_event ev, const char *detail)
 {
     const struct event_info *info = find_event(ev);
-
-    if (info == NULL || LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
-        return;
     char msg[LOG_LINE_MAX];
+
+    if (info == NULL)
+        return;
     snprintf(msg, sizeof(msg), "%s %04x %02x %s%s%s", src != NULL ? src : "0.0.0.0", status,
              (unsigned)ev, info->name, detail != NULL ? " " : "", detail != NULL ? detail : "");
+    if (logger.sink != NULL)
+        logger.sink(msg, logger.sink_ctx);
+    if (LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
+        return;
     emit(LOG_INFO, msg);
 }
 

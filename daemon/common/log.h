@@ -92,9 +92,16 @@ void log_to_syslog(void);
  * -errno with the previous destination kept. */
 int log_to_file(const char *path);
 
-/* Reopens the log file by name (after logrotate moved it). No-op for other destinations.
- * Returns 0 or -errno (the old descriptor stays in use on failure). */
+/* Reopens the log file by name (after logrotate moved it), through its directory when
+ * log_keep_dir() kept it. No-op for other destinations. Returns 0 or -errno (the old
+ * descriptor stays in use on failure). */
 int log_reopen(void);
+
+/* Opens and keeps the log file's directory, so that log_reopen() works after chroot (call it
+ * while the file system is visible). 0, or -errno. No-op without a log file. */
+int log_keep_dir(void);
+/* Closes that directory (in children, which never reopen the log). */
+void log_forget_dir(void);
 
 /* Closes the log file or syslog and returns to stderr. */
 void log_close(void);
@@ -132,6 +139,11 @@ void log_class_msg(enum log_class cls, enum log_type type, int level, const char
 /* Writes "<src> <status> <code> <name>[ <detail>]" at LOG_INFO if the event's class is enabled.
  * src: the peer address, or NULL for "0.0.0.0" (system events); detail may be NULL. */
 void log_event(const char *src, uint16_t status, enum log_event ev, const char *detail);
+
+/* Receives the text of every event line ("<src> <status> <code> <name>[ <detail>]"), whatever
+ * the logconfig mask and the level (ntpd writes them all to protostats). NULL: none. */
+typedef void (*log_event_sink_fn)(const char *line, void *ctx);
+void log_set_event_sink(log_event_sink_fn fn, void *ctx);
 
 /* "0.0.0.0 <status> 0c clock_step <offset, %+.6f> s" */
 void log_event_clock_step(uint16_t status, double offset_s);

@@ -28,6 +28,8 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_source_ref);
     case MSG_SAMPLE:
         return sizeof(struct msg_sample);
+    case MSG_SERVER_STATS:
+        return sizeof(struct msg_server_counters);
     case MSG_CLOCK_MAP:
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
@@ -230,6 +232,8 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
                    : fail(err, errlen, "message type %u: slot %u out of range", type, ref->slot);
     case MSG_SAMPLE:
         return check_sample(p, err, errlen);
+    case MSG_SERVER_STATS: /* counters: any value is one; the parent only records them */
+        return 0;
     case MSG_CLOCK_MAP:
         return check_clock_map(p, err, errlen);
     case MSG_SNAPSHOT:

@@ -15,6 +15,7 @@
  *   MSG_SOURCE_REMOVE
  *   MSG_SOURCE_POLLED
  *   MSG_SAMPLE
+ *   MSG_SERVER_STATS   (the server's counters, for sysstats)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -52,6 +53,7 @@ enum msg_type {
     MSG_SOURCE_REMOVE = 3,
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
+    MSG_SERVER_STATS = 6, /* network child -> parent: struct msg_server_counters (sysstats) */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
@@ -179,27 +181,27 @@ struct msg_source_state {
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
     /* what mode 6 (ntpq) shows besides the above */
-    uint16_t assoc_id;      /* association ID, 1..65535, unique among the sources in use */
-    uint16_t ntpd_status;   /* ntpd's peer status word now (daemon/common/ntpd_status.h) */
-    int8_t precision_log2;  /* the server's precision (last reply), -32..0 log2 s; 0 unknown */
-    uint8_t pad2[3];        /* 0 */
-    double server_root_delay_s;      /* the server's root delay (last reply), 0..16 s */
+    uint16_t assoc_id;          /* association ID, 1..65535, unique among the sources in use */
+    uint16_t ntpd_status;       /* ntpd's peer status word now (daemon/common/ntpd_status.h) */
+    int8_t precision_log2;      /* the server's precision (last reply), -32..0 log2 s; 0 unknown */
+    uint8_t pad2[3];            /* 0 */
+    double server_root_delay_s; /* the server's root delay (last reply), 0..16 s */
     double server_root_dispersion_s; /* the server's root dispersion (last reply), 0..16 s */
 };
 
 /* NTP server counters, filled in by the network child when it answers the control socket
  * (the parent leaves them zero). */
 struct msg_server_counters {
-    uint64_t served;      /* replies with the time */
-    uint64_t limited;     /* requests over the rate limit */
-    uint64_t kod_rate;    /* KoD RATE replies */
-    uint64_t kod_deny;    /* KoD DENY replies */
-    uint64_t denied;      /* refused by access control */
-    uint64_t malformed;   /* not a valid NTP packet: dropped */
-    uint64_t other_mode;  /* mode 6, 7 ...: no answer */
-    uint64_t send_errors; /* replies the kernel refused */
-    uint64_t clients;     /* rate-limiting table entries in use */
-    uint64_t evictions;   /* table entries reused for a new address */
+    uint64_t served;         /* replies with the time */
+    uint64_t limited;        /* requests over the rate limit */
+    uint64_t kod_rate;       /* KoD RATE replies */
+    uint64_t kod_deny;       /* KoD DENY replies */
+    uint64_t denied;         /* refused by access control */
+    uint64_t malformed;      /* not a valid NTP packet: dropped */
+    uint64_t other_mode;     /* mode 6, 7 ...: no answer */
+    uint64_t send_errors;    /* replies the kernel refused */
+    uint64_t clients;        /* rate-limiting table entries in use */
+    uint64_t evictions;      /* table entries reused for a new address */
     uint64_t mode6_answered; /* mode 6 (ntpq) requests answered */
     uint64_t mode6_refused;  /* mode 6 requests refused (access, rate, size) or mode 7 */
 };

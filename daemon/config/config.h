@@ -231,6 +231,7 @@ struct cfg {
     enum cfg_family ip_family;    /* ntpd -4/-6: this family only; ANY: both */
     char *listen[CFG_MAX_LISTEN]; /* ntpd -I: interfaces or addresses served (and loopback) */
     size_t n_listen;
+    unsigned n_includefiles; /* includefile directives met (read, or skipped: CFG_NO_INCLUDE) */
 };
 
 /* Load flags. */

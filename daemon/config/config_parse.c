@@ -349,6 +349,7 @@ static char *include_path(const struct cfg_parser *p, const char *path)
 void cfgp_include(struct cfg_parser *p, const char *path)
 {
     char w[CFGP_WORD_BUF];
+    p->cfg->n_includefiles++;
     if (p->flags & CFG_NO_INCLUDE) {
         cfgp_warn(p, "includefile \"%s\" not read (includes disabled)", cfgp_word(path, w));
         return;

@@ -64,7 +64,7 @@ static void read_signals(struct daemon *d, double now)
         } else if (c == SIGCHLD) {
             daemon_reap(d, now);
         } else if (c == SIGHUP) {
-            log_info("SIGHUP ignored (restart tsyncd to reload the configuration)");
+            daemon_reload(d, now);
         }
     }
 }
@@ -264,9 +264,13 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     d.fds.resolver = d.fds.control = d.resolver_ctl = -1;
     d.child_end = -1;
     d.drift_dirfd = -1;
+    dirfile_init(&d.config_file);
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)
         return 1;
+    /* before daemon() changes the directory: a relative -c is resolved against the caller's */
+    if (daemon_reload_prepare(&d, err, sizeof(err)) < 0)
+        log_warning("SIGHUP will not read the configuration again: %s", err);
     d.sandbox = !opts->single_process && geteuid() == 0;
     d.user = daemon_pick_user(cfg);
     if (!opts->foreground && !opts->once && daemon(0, 0) < 0) {

@@ -79,6 +79,8 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->last_drift_write = now;
     p->last_refusal_log = -1e9;
     p->sys_peer_slot = -1;
+    parent_stats_open(p, now);
+    parent_stats_events(p);
     set_params(&dp, cfg, opt);
     read_drift(p, &dp);
     if (clk_start(clk) < 0 || clk_set_freq(clk, dp.initial_freq_ppm) < 0) {
@@ -92,6 +94,8 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     }
     if (parent_refclocks_open(p, now, err, errlen) < 0)
         return -1;
+    parent_leap_open(p);
+    parent_leap_load(p, now);
     parent_reset_warning(p, now);
     return 0;
 }
@@ -99,6 +103,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
 void parent_fini(struct parent *p, double now)
 {
     parent_write_drift(p, now);
+    parent_close_files(p);
     parent_refclocks_close(p);
     disc_destroy(p->disc);
     p->disc = NULL;
@@ -327,6 +332,8 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
         return handle_source_ref(p, hdr.type, payload, now);
     case MSG_SAMPLE:
         return handle_sample(p, payload, now);
+    case MSG_SERVER_STATS:
+        return parent_stats_counters(p, payload, now);
     default:
         return parent_reject(p, "message type not accepted from the network child");
     }

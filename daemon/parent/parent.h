@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "daemon/config/config.h"
+#include "daemon/common/dirfile.h"
+#include "daemon/common/leapfile.h"
 #include "daemon/common/msg.h"
 #include "daemon/common/ntpd_status.h"
 #include "discipline/clock.h"
@@ -40,12 +42,13 @@ struct parent_slot {
      * configured for the source / its last reply was authentic. Only these set ntpd's
      * authentication bits in the status words. */
     bool authenable, authentic;
-    int8_t precision_log2;                 /* server's precision (last reply), log2 s */
-    double server_root_delay_s;            /* server's root delay (last reply), s */
-    double server_root_dispersion_s;       /* server's root dispersion (last reply), s */
+    int8_t precision_log2;           /* server's precision (last reply), log2 s */
+    double server_root_delay_s;      /* server's root delay (last reply), s */
+    double server_root_dispersion_s; /* server's root dispersion (last reply), s */
 };
 
 struct phc;
+struct parent_stats;
 
 /* A `refclock phc` line: the PHC handle opened before privileges were dropped. */
 struct parent_refclock {
@@ -94,6 +97,11 @@ struct parent {
     uint16_t next_assoc_id;        /* mode 6 association IDs are handed out from here */
     bool map_pending;              /* the clock map changed since it was last sent */
     bool snapshot_pending;         /* the state changed since the last snapshot was sent */
+    struct leap_table leap;        /* the leapfile, when leap_loaded */
+    bool leap_loaded;
+    struct dirfile leap_file;      /* the leapfile through its directory (re-read on SIGHUP) */
+    double leap_warned;            /* `now` of the last expiry warning */
+    struct parent_stats *stats;    /* statistics files (parent_stats.c), NULL: none */
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
 };
@@ -121,6 +129,18 @@ double parent_tick(struct parent *p, double now);
 /* Send what changed to the child, at most once per event-loop turn: the clock map, then one
  * snapshot. What cannot be sent now (the child's socket is full) is sent at the next call. */
 void parent_flush(struct parent *p, double now);
+
+/* The leapfile's view of Unix (UTC) time unix_s: the next leap second (insert or delete), TAI -
+ * UTC, the file's expiry. False when no leapfile is loaded. For the leap decision. */
+bool parent_leap_lookup(const struct parent *p, int64_t unix_s, struct leap_info *out);
+
+/* SIGHUP: read the leapfile again, reopen the statistics files (after logrotate) with the
+ * statistics settings of cfg (which must outlive the parent, or be the parent's own). */
+void parent_reload(struct parent *p, const struct cfg *stats_cfg, double now);
+
+/* In a child: close the descriptors only the parent may hold (statistics files, the leapfile's
+ * directory). */
+void parent_close_files(struct parent *p);
 
 /* Write the drift file now if there is one and the frequency is known. */
 void parent_write_drift(struct parent *p, double now);

@@ -40,6 +40,24 @@ void parent_refclocks_close(struct parent *p);
 /* Build and send the snapshot now (clears snapshot_pending when sent). */
 void parent_send_snapshot(struct parent *p, double now);
 
+/* parent_leap.c: open the leapfile's directory (privileged, before the chroot), (re)load it,
+ * warn once a day while it expires, the snapshot's leap fields. */
+void parent_leap_open(struct parent *p);
+int parent_leap_load(struct parent *p, double now);
+void parent_leap_tick(struct parent *p, double now);
+void parent_leap_snapshot(const struct parent *p, struct msg_snapshot *m);
+
+/* parent_stats.c: the statistics files (opened privileged, before the chroot), their lines
+ * after a sample, a reference clock reading, the network child's counters; the protostats
+ * event sink; SIGHUP's reopening with the filegen settings of cfg. */
+void parent_stats_open(struct parent *p, double now);
+void parent_stats_events(struct parent *p);
+void parent_stats_sample(struct parent *p, uint32_t slot, double now);
+void parent_stats_clock(struct parent *p, uint32_t slot, double offset_s, double delay_s,
+                        double now);
+int parent_stats_counters(struct parent *p, const struct msg_server_counters *c, double now);
+void parent_stats_reopen(struct parent *p, const struct cfg *cfg);
+
 /* Schedule the first "not synchronised" warning one poll interval from now. */
 void parent_reset_warning(struct parent *p, double now);
 

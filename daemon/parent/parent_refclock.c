@@ -101,6 +101,7 @@ static void read_refclock(struct parent *p, size_t i, double now)
     s.delay_s = ps.delay_s + rc->delay_s;
     s.error_bound_s = ps.has_error_bound ? ps.error_bound_s : 0;
     p->slots[slot].tx_source = p->slots[slot].rx_source = DISC_TS_REFCLOCK;
+    parent_stats_clock(p, slot, s.offset_s, s.delay_s, now);
     parent_sample_result(p, slot, disc_refclock_sample(p->disc, p->slots[slot].disc_id, &s, now),
                          now);
 }

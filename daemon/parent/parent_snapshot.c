@@ -91,6 +91,7 @@ static void fill_mode6_system(const struct parent *p, struct msg_snapshot *m)
     for (size_t i = 0; i < p->cfg->n_refclocks; i++)
         minpoll = p->cfg->refclocks[i].poll < minpoll ? p->cfg->refclocks[i].poll : minpoll;
     m->min_poll_log2 = (int8_t)(minpoll < -7 ? -7 : minpoll);
+    parent_leap_snapshot(p, m);
 }
 
 static void fill_system(struct parent *p, struct msg_snapshot *m, const struct disc_status *st,

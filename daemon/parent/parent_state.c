@@ -308,6 +308,7 @@ void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_resu
         notify_send("READY=1\nSTATUS=first sample received from %s", p->slots[slot].addr);
     }
     parent_update(p, now);
+    parent_stats_sample(p, slot, now);
 }
 
 double parent_tick(struct parent *p, double now)
@@ -316,6 +317,7 @@ double parent_tick(struct parent *p, double now)
 
     if (now - p->last_update >= 1.0)
         parent_update(p, now);
+    parent_leap_tick(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
     return fmin(next_refclock, 1.0 - (now - p->last_update));
