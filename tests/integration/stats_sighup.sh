@@ -20,7 +20,9 @@ NTPVIZ_CACHE=${NTPVIZ_CACHE:-/var/cache/tsyncd-test/ntpviz}
 server_client_start 0
 dir=$(dir_of client)
 stats=$dir/stats
-mkdir -p "$stats" && chown nobody "$stats" || fatal "mkdir $stats failed"
+if ! mkdir -p "$stats" || ! chown nobody "$stats"; then
+	fatal "mkdir $stats failed"
+fi
 cp "$top_srcdir/tests/data/leap-seconds.list" "$dir/leap-seconds.list"
 export TSYNCD_SYSSTATS_S=2
 tsyncd_start client <<-EOF
@@ -65,6 +67,7 @@ check "the leapfile was loaded (37 s)" log_has client 'leapfile .*: 28 entries, 
 # ntpq's view of the leapfile (tools of the ntpq test; skipped without them)
 NTPSEC_CACHE=${NTPSEC_CACHE:-/var/cache/tsyncd-test/ntpsec}
 if ntpsec_tools_fetch "$NTPSEC_CACHE" && [ -x /usr/bin/python3 ]; then
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 	rv=$(ns_exec client timeout 20 bash -c '. "$1"; ntpsec_run "$2" ntpq -c "rv 0 tai,leapsec,expire"' \
 		_ "$top_srcdir/tests/lib/deb_fetch.sh" "$NTPSEC_CACHE")
 	check "ntpq -c rv: tai=37, leapsec=201701010000, expire (got: $rv)" \
@@ -106,6 +109,7 @@ chmod +x "$bin/gnuplot"
 "$bin/gnuplot" --version >/dev/null 2>&1 || skip "the unpacked gnuplot does not run here"
 out=$ITEST_TMP/ntpviz
 mkdir -p "$out"
+# shellcheck disable=SC2016 # $1 .. $4 are the inner shell's
 PATH=$bin:$PATH timeout 50 bash -c '. "$1"; ntpsec_run "$2" ntpviz -d "$3" -o "$4" -p 1' _ \
 	"$top_srcdir/tests/lib/deb_fetch.sh" "$NTPVIZ_CACHE" "$stats" "$out" >"$out/ntpviz.log" 2>&1
 ITEST_LOGS["ntpviz: output"]=$out/ntpviz.log
