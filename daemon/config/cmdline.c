@@ -103,7 +103,7 @@ static const struct option {
     {OPT_VAR, 'z', "dvar", VAL_TEXT, 0, 0, "mode 6 is read-only: no setvar variables"},
     {OPT_VAR, 'Z', NULL, VAL_TEXT, 0, 0, "mode 6 is read-only: no setvar variables"},
     {OPT_WAITSYNC, 'w', "wait-sync", VAL_NUMBER, 0, 86400,
-     "tsyncd returns at once; wait with `tsyncctl status` in a loop"},
+     "tsyncd returns at once; wait with `tsyncctl waitsync SECONDS`"},
     {OPT_SLEW, 'x', "slew", VAL_NONE, 0, 0, NULL},
     {OPT_HELP, 'h', "help", VAL_NONE, 0, 0, NULL},
     {OPT_HELP, '?', "more-help", VAL_NONE, 0, 0, NULL},

@@ -17,7 +17,7 @@
 . "$(dirname "$0")/../lib/deb_fetch.sh"
 lib_init
 
-NTPSEC_CACHE=${NTPSEC_CACHE:-/var/cache/tsyncd-test/ntpsec}
+NTPSEC_CACHE=${NTPSEC_CACHE:-/var/cache/tsyncd-test/ntpsec-tools}
 ntpsec_tools_fetch "$NTPSEC_CACHE" ||
 	skip "cannot obtain Debian's ntpsec, ntpstat and monitoring-plugins packages (apt-get download)"
 [ -x /usr/bin/python3 ] || skip "Debian's /usr/bin/python3 is missing (ntpq needs it)"
@@ -48,14 +48,21 @@ rc=0
 out=$(tool check_ntp_peer -H 127.0.0.1) || rc=$?
 check "check_ntp_peer is not OK before synchronisation (got $rc: $out)" [ "$rc" != 0 ]
 
-for s in server server2; do
-	tsyncd_start "$s" <<-EOF
-		local stratum 1
-		allow all
-		clock virtual offset 0
-	EOF
-done
+tsyncd_start server <<-EOF
+	local stratum 1
+	allow all
+	clock virtual offset 0
+EOF
+# server2 serves on its IPv4 address only (ntpd -I), and on loopback
+tsyncd_start server2 -I 10.123.2.1 <<-EOF
+	local stratum 1
+	allow all
+	clock virtual offset 0
+EOF
 start=$(now_s)
+check_served "server2 (-I 10.123.2.1) serves 10.123.2.1" client 10.123.2.1 0 0.02 5
+check "server2 (-I 10.123.2.1) does not serve its IPv6 address fd00:123:2::1" \
+	not served_offset client fd00:123:2::1
 wait_until 20 synced client
 check "the client synchronises (after $(since_s "$start") s)" synced client
 

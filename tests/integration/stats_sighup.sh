@@ -65,7 +65,7 @@ check "protostats has the event lines (mobilize, clock_sync)" \
 check "the leapfile was loaded (37 s)" log_has client 'leapfile .*: 28 entries, TAI - UTC 37 s'
 
 # ntpq's view of the leapfile (tools of the ntpq test; skipped without them)
-NTPSEC_CACHE=${NTPSEC_CACHE:-/var/cache/tsyncd-test/ntpsec}
+NTPSEC_CACHE=${NTPSEC_CACHE:-/var/cache/tsyncd-test/ntpsec-tools}
 if ntpsec_tools_fetch "$NTPSEC_CACHE" && [ -x /usr/bin/python3 ]; then
 	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 	rv=$(ns_exec client timeout 20 bash -c '. "$1"; ntpsec_run "$2" ntpq -c "rv 0 tai,leapsec,expire"' \
