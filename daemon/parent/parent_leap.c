@@ -5,7 +5,10 @@
  * The table answers parent_leap_lookup() (next leap second, TAI - UTC, expiry) for the leap
  * decision and fills the snapshot's leap fields (mode 6 tai, leapsec, expire).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,12 +49,14 @@ static void warn_expiry(struct parent *p, double now)
 
 void parent_leap_open(struct parent *p)
 {
+    char path[PATH_MAX];
     int rc;
 
     dirfile_init(&p->leap_file);
     if (p->cfg->leapfile == NULL)
         return;
-    rc = dirfile_open(&p->leap_file, p->cfg->leapfile);
+    /* the file itself: a link (e.g. into /usr/share/zoneinfo) is followed once, here */
+    rc = realpath(p->cfg->leapfile, path) != NULL ? dirfile_open(&p->leap_file, path) : -errno;
     if (rc < 0) /* as ntpd: the daemon runs on without leap second information */
         log_err("leapfile %s: %s: not used", p->cfg->leapfile, strerror(-rc));
 }
