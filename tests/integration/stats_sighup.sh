@@ -96,9 +96,14 @@ wait_until 10 lines_in "peerstats.$day" 2
 check "SIGHUP: peerstats.$day reopened (a new file, growing)" lines_in "peerstats.$day" 2
 check "the moved file is left alone" lines_in "peerstats.$day.1" 5
 
-# ntpviz draws tsyncd's files
+# ntpviz draws tsyncd's files; without it the test is skipped, unless something failed already
+# skip_viz REASON
+skip_viz() {
+	[ "$failed" = 0 ] || finish
+	skip "$1"
+}
 if ! ntpsec_tools_fetch "$NTPVIZ_CACHE" viz; then
-	skip "cannot obtain Debian's ntpsec-ntpviz and gnuplot packages (apt-get download)"
+	skip_viz "cannot obtain Debian's ntpsec-ntpviz and gnuplot packages (apt-get download)"
 fi
 bin=$ITEST_TMP/bin
 mkdir -p "$bin" && cat >"$bin/gnuplot" <<-EOF
@@ -106,7 +111,8 @@ mkdir -p "$bin" && cat >"$bin/gnuplot" <<-EOF
 	LD_LIBRARY_PATH=$NTPVIZ_CACHE/root/usr/lib/x86_64-linux-gnu exec $NTPVIZ_CACHE/root/usr/bin/gnuplot-nox "\$@"
 EOF
 chmod +x "$bin/gnuplot"
-"$bin/gnuplot" --version >/dev/null 2>&1 || skip "the unpacked gnuplot does not run here"
+"$bin/gnuplot" --version >/dev/null 2>&1 ||
+	skip_viz "the unpacked gnuplot does not run here (its libraries: apt-get install gnuplot-nox)"
 out=$ITEST_TMP/ntpviz
 mkdir -p "$out"
 # shellcheck disable=SC2016 # $1 .. $4 are the inner shell's
