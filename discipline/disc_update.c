@@ -311,7 +311,8 @@ void disc_update(struct disc *d, double now, struct disc_action *out)
     struct counts k;
     int n = collect(d, now, cand, ext, &k);
     struct sel_result r;
-    sel_select(cand, n, d->p.min_sources, d->sys_peer, &r);
+    sel_select_limits(cand, n, d->p.min_sources, d->p.min_cluster, d->p.max_combine, d->sys_peer,
+                      &r);
     record_tallies(cand, ext, n);
     if (r.ok) {
         synchronise(d, cand, ext, n, &r, now, out);

@@ -25,6 +25,8 @@ void disc_params_default(struct disc_params *p)
         .max_slew_ppm = 500,
         .max_freq_ppm = 500,
         .min_sources = 1,
+        .min_cluster = SEL_MIN_CLUSTER,
+        .max_combine = SEL_MAX_COMBINE,
         .max_stratum = 16,
         .max_distance_s = 1.5,
         .precision_log2 = -20,
@@ -41,6 +43,7 @@ static bool params_valid(const struct disc_params *p)
     return p->step_threshold_s >= 0 && p->startup_step_threshold_s >= 0 &&
            p->panic_threshold_s >= 0 && p->max_slew_ppm > 0 && p->max_slew_ppm <= 100000 &&
            p->max_freq_ppm > 0 && p->max_freq_ppm <= 100000 && p->min_sources >= 1 &&
+           p->min_cluster >= 1 && p->max_combine >= 1 &&
            p->max_stratum >= 1 && p->max_stratum <= 16 && p->max_distance_s > 0 &&
            isfinite(p->initial_freq_ppm) && fabs(p->initial_freq_ppm) <= p->max_freq_ppm &&
            p->precision_log2 >= -40 && p->precision_log2 <= 0 && p->step_confirm_samples >= 1 &&

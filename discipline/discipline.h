@@ -75,6 +75,8 @@ struct disc_params {
     double max_slew_ppm;             // 500: bound of the phase-correcting frequency offset
     double max_freq_ppm;             // 500: bound of the total frequency handed to the clock
     int min_sources;                 // 1 (tos minsane): survivors needed to synchronise
+    int min_cluster;                 // 3 (tos minclock): clustering keeps at least this many
+    int max_combine;                 // 10 (tos maxclock): survivors combined at most
     int max_stratum;                 // 16: sources with stratum >= this are not selectable
     double max_distance_s;           // 1.5 (tos maxdist): root distance limit
     double initial_freq_ppm;         // clock frequency in effect at creation (drift file), ppm

@@ -101,6 +101,7 @@ static const int sys_parent[] = {
     SCMP_SYS(rename),
     SCMP_SYS(renameat),
     SCMP_SYS(renameat2),
+    SCMP_SYS(linkat), /* statistics: the current file under the set's plain name */
     SCMP_SYS(fsync),
     SCMP_SYS(fdatasync),
     SCMP_SYS(ftruncate),

@@ -13,23 +13,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LOG_IDENT   "tsyncd"
-#define ALL_TYPES   0xfu /* info | events | status | statistics */
-#define CLASS_COUNT 4
-#define MASK_ALL    0xffffu
+#define LOG_IDENT_DEFAULT "tsyncd"
+#define LOG_IDENT_MAX     32
+#define ALL_TYPES         0xfu /* info | events | status | statistics */
+#define CLASS_COUNT       4
+#define MASK_ALL          0xffffu
 
 enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE };
+
+static char log_ident[LOG_IDENT_MAX + 1] = LOG_IDENT_DEFAULT; /* openlog() keeps the pointer */
 
 static struct {
     enum log_dest dest;
     int fd;     /* stderr or the log file */
     char *path; /* log file name (DEST_FILE) */
+    int dirfd;  /* its directory, kept for reopening after chroot (-1: reopen by path) */
     int level;  /* highest priority value written */
     log_clock_fn clock;
     uint32_t event_mask;
+    log_event_sink_fn sink; /* every event line, before the mask (statistics: protostats) */
+    void *sink_ctx;
 } logger = {
     .dest = DEST_STDERR,
     .fd = STDERR_FILENO,
+    .dirfd = -1,
     .level = LOG_INFO,
     .event_mask = 0xf000u,
 };
@@ -38,6 +45,7 @@ static struct {
 
 static void close_destination(void)
 {
+    log_forget_dir();
     if (logger.dest == DEST_FILE) {
         close(logger.fd);
         free(logger.path);
@@ -57,7 +65,7 @@ void log_to_stderr(void)
 void log_to_syslog(void)
 {
     close_destination();
-    openlog(LOG_IDENT, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     logger.dest = DEST_SYSLOG;
 }
 
@@ -84,13 +92,46 @@ int log_to_file(const char *path)
     return 0;
 }
 
+int log_keep_dir(void)
+{
+    const char *slash;
+    char dir[4096];
+    int fd;
+
+    if (logger.dest != DEST_FILE || logger.dirfd >= 0)
+        return 0;
+    slash = strrchr(logger.path, '/');
+    if (slash == NULL || (size_t)(slash - logger.path) >= sizeof(dir))
+        return -EINVAL;
+    snprintf(dir, sizeof(dir), "%.*s", slash == logger.path ? 1 : (int)(slash - logger.path),
+             logger.path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    logger.dirfd = fd;
+    return 0;
+}
+
+void log_forget_dir(void)
+{
+    if (logger.dirfd >= 0)
+        close(logger.dirfd);
+    logger.dirfd = -1;
+}
+
 int log_reopen(void)
 {
+    int fd;
+
     if (logger.dest != DEST_FILE)
         return 0;
-    int fd = open_log_file(logger.path);
+    if (logger.dirfd >= 0)
+        fd = openat(logger.dirfd, strrchr(logger.path, '/') + 1,
+                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    else
+        fd = open_log_file(logger.path);
     if (fd < 0)
-        return fd;
+        return logger.dirfd >= 0 ? -errno : fd;
     close(logger.fd);
     logger.fd = fd;
     return 0;
@@ -99,6 +140,31 @@ int log_reopen(void)
 void log_close(void)
 {
     close_destination();
+}
+
+bool log_ident_valid(const char *ident)
+{
+    size_t n = strlen(ident);
+
+    if (n == 0 || n > LOG_IDENT_MAX)
+        return false;
+    return strspn(ident, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+int log_set_ident(const char *ident)
+{
+    if (ident == NULL)
+        ident = LOG_IDENT_DEFAULT;
+    if (!log_ident_valid(ident))
+        return -EINVAL;
+    if (strcmp(ident, log_ident) == 0)
+        return 0;
+    snprintf(log_ident, sizeof(log_ident), "%s", ident);
+    if (logger.dest == DEST_SYSLOG) {
+        closelog();
+        openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    }
+    return 0;
 }
 
 void log_set_level(int level)
@@ -129,7 +195,7 @@ static size_t format_prefix(char *buf, size_t len)
         memset(&tm, 0, sizeof(tm));
     int n =
         snprintf(buf, len, "%2d %s %02d:%02d:%02d %s[%ld]: ", tm.tm_mday, months[tm.tm_mon % 12],
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, LOG_IDENT, (long)getpid());
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, log_ident, (long)getpid());
     return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
 }
 
@@ -243,15 +309,25 @@ const char *log_event_name(enum log_event ev)
     return info != NULL ? info->name : NULL;
 }
 
+void log_set_event_sink(log_event_sink_fn fn, void *ctx)
+{
+    logger.sink = fn;
+    logger.sink_ctx = ctx;
+}
+
 void log_event(const char *src, uint16_t status, enum log_event ev, const char *detail)
 {
     const struct event_info *info = find_event(ev);
-
-    if (info == NULL || LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
-        return;
     char msg[LOG_LINE_MAX];
+
+    if (info == NULL)
+        return;
     snprintf(msg, sizeof(msg), "%s %04x %02x %s%s%s", src != NULL ? src : "0.0.0.0", status,
              (unsigned)ev, info->name, detail != NULL ? " " : "", detail != NULL ? detail : "");
+    if (logger.sink != NULL)
+        logger.sink(msg, logger.sink_ctx);
+    if (LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
+        return;
     emit(LOG_INFO, msg);
 }
 
@@ -267,7 +343,7 @@ void log_event_freq_set(uint16_t status, double freq_ppm)
 {
     char detail[64];
 
-    snprintf(detail, sizeof(detail), "tsyncd %.3f PPM", freq_ppm);
+    snprintf(detail, sizeof(detail), "ntpd %.3f PPM", freq_ppm);
     log_event(NULL, status, LOG_EV_FREQ_SET, detail);
 }
 

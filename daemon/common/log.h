@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: ISC
 /*
  * Logging: to stderr (foreground), syslog (ident "tsyncd", facility daemon) or a file, with a
- * minimum level; and ntpd-style event lines filtered by the `logconfig` mask.
+ * minimum level; and ntpd-style event lines filtered by the `logconfig` mask. The program name
+ * in lines and the syslog ident can be changed (`logident ntpd`, for log filters and syslog rules
+ * keyed on ntpd).
  *
  * Levels are the syslog priorities LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG.
  * Lines written to stderr and files have ntpd's format:
@@ -24,6 +26,7 @@
 #ifndef TSYNCD_LOG_H
 #define TSYNCD_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
@@ -89,12 +92,24 @@ void log_to_syslog(void);
  * -errno with the previous destination kept. */
 int log_to_file(const char *path);
 
-/* Reopens the log file by name (after logrotate moved it). No-op for other destinations.
- * Returns 0 or -errno (the old descriptor stays in use on failure). */
+/* Reopens the log file by name (after logrotate moved it), through its directory when
+ * log_keep_dir() kept it. No-op for other destinations. Returns 0 or -errno (the old
+ * descriptor stays in use on failure). */
 int log_reopen(void);
+
+/* Opens and keeps the log file's directory, so that log_reopen() works after chroot (call it
+ * while the file system is visible). 0, or -errno. No-op without a log file. */
+int log_keep_dir(void);
+/* Closes that directory (in children, which never reopen the log). */
+void log_forget_dir(void);
 
 /* Closes the log file or syslog and returns to stderr. */
 void log_close(void);
+
+/* The program name of lines and the syslog ident: [A-Za-z0-9._-], 1..32 characters. NULL
+ * restores "tsyncd". An open syslog connection is reopened with it. 0 or -EINVAL. */
+int log_set_ident(const char *ident);
+bool log_ident_valid(const char *ident);
 
 /* Minimum severity written: a message is written when its level <= level (LOG_INFO by
  * default; LOG_DEBUG writes everything). */
@@ -125,11 +140,16 @@ void log_class_msg(enum log_class cls, enum log_type type, int level, const char
  * src: the peer address, or NULL for "0.0.0.0" (system events); detail may be NULL. */
 void log_event(const char *src, uint16_t status, enum log_event ev, const char *detail);
 
+/* Receives the text of every event line ("<src> <status> <code> <name>[ <detail>]"), whatever
+ * the logconfig mask and the level (ntpd writes them all to protostats). NULL: none. */
+typedef void (*log_event_sink_fn)(const char *line, void *ctx);
+void log_set_event_sink(log_event_sink_fn fn, void *ctx);
+
 /* "0.0.0.0 <status> 0c clock_step <offset, %+.6f> s" */
 void log_event_clock_step(uint16_t status, double offset_s);
 
-/* "0.0.0.0 <status> 02 freq_set tsyncd <freq, %.3f> PPM" ("tsyncd" where ntpd says "kernel" or
- * "ntpd": the frequency comes from tsyncd's own loop whichever clock driver applies it). */
+/* "0.0.0.0 <status> 02 freq_set ntpd <freq, %.3f> PPM", as ntpd writes it when its own loop (not
+ * the kernel's) disciplines the clock: tsyncd's loop always does, whichever driver applies it. */
 void log_event_freq_set(uint16_t status, double freq_ppm);
 
 /* ntpd's name of an event ("clock_step"), or NULL for an unknown code. */

@@ -29,6 +29,8 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_source_ref);
     case MSG_SAMPLE:
         return sizeof(struct msg_sample);
+    case MSG_SERVER_STATS:
+        return sizeof(struct msg_server_counters);
     case MSG_CLOCK_MAP:
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
@@ -135,6 +137,40 @@ static int check_clock_map(const struct msg_clock_map *m, char *err, size_t errl
     return clk_map_valid(&map) ? 0 : fail(err, errlen, "CLOCK_MAP out of range");
 }
 
+/* The mode 6 fields of a source in use: an association ID no other source has, ranges. */
+static bool source_mode6_ok(const struct msg_snapshot *m, int i)
+{
+    const struct msg_source_state *s = &m->sources[i];
+
+    if (s->assoc_id == 0 || s->precision_log2 < -32 || s->precision_log2 > 0 || s->pad2[0] != 0 ||
+        s->pad2[1] != 0 || s->pad2[2] != 0 || !in_range(s->server_root_delay_s, 0, 16) ||
+        !in_range(s->server_root_dispersion_s, 0, 16))
+        return false;
+    for (int k = 0; k < i; k++) {
+        if (m->sources[k].in_use && m->sources[k].assoc_id == s->assoc_id)
+            return false;
+    }
+    return true;
+}
+
+static bool assoc_in_use(const struct msg_snapshot *m, uint16_t assoc)
+{
+    for (int i = 0; i < MSG_MAX_SOURCES; i++) {
+        if (m->sources[i].in_use && m->sources[i].assoc_id == assoc)
+            return true;
+    }
+    return false;
+}
+
+static bool system_mode6_ok(const struct msg_snapshot *m)
+{
+    return (m->sys_peer_assoc == 0 || assoc_in_use(m, m->sys_peer_assoc)) &&
+           m->min_poll_log2 >= -7 && m->min_poll_log2 <= 17 && m->leap_known <= 1 &&
+           m->tai_offset_s >= 0 && m->tai_offset_s <= 1000 && m->leap_last_s >= 0 &&
+           m->leap_last_s < (int64_t)1 << 40 && m->leap_expire_s >= 0 &&
+           m->leap_expire_s < (int64_t)1 << 40;
+}
+
 static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen)
 {
     int i;
@@ -149,7 +185,11 @@ static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen
 
         if (s->in_use && (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->addr, sizeof(s->addr))))
             return fail(err, errlen, "SNAPSHOT source %d strings malformed", i);
+        if (s->in_use && !source_mode6_ok(m, i))
+            return fail(err, errlen, "SNAPSHOT source %d association fields out of range", i);
     }
+    if (!system_mode6_ok(m))
+        return fail(err, errlen, "SNAPSHOT association or leap fields out of range");
     return 0;
 }
 
@@ -205,6 +245,8 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
                           ref->slot);
     case MSG_SAMPLE:
         return check_sample(p, err, errlen);
+    case MSG_SERVER_STATS: /* counters: any value is one; the parent only records them */
+        return 0;
     case MSG_CLOCK_MAP:
         return check_clock_map(p, err, errlen);
     case MSG_SNAPSHOT:

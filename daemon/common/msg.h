@@ -16,6 +16,7 @@
  *   MSG_SOURCE_POLLED             MSG_BURST       (the clock was disrupted: poll every
  *   MSG_SAMPLE                                     client source in a burst now)
  *   MSG_SOURCE_ANSWERED
+ *   MSG_SERVER_STATS   (the server's counters, for sysstats)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -54,6 +55,7 @@ enum msg_type {
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
     MSG_SOURCE_ANSWERED = 6, /* a reply to our request that gave no sample (flags: why) */
+    MSG_SERVER_STATS = 7, /* network child -> parent: struct msg_server_counters (sysstats) */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
@@ -218,11 +220,18 @@ struct msg_source_state {
     uint32_t samples;
     uint32_t replies;                    /* replies received (SAMPLE messages) */
     uint32_t rejected[MSG_REJECT_COUNT]; /* enum msg_reject */
-    uint32_t pad2;
+    uint32_t pad3;
     double offset_s, delay_s, jitter_s, dispersion_s, root_distance_s;
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t assoc_id;          /* association ID, 1..65535, unique among the sources in use */
+    uint16_t ntpd_status;       /* ntpd's peer status word now (daemon/common/ntpd_status.h) */
+    int8_t precision_log2;      /* the server's precision (last reply), -32..0 log2 s; 0 unknown */
+    uint8_t pad2[3];            /* 0 */
+    double server_root_delay_s; /* the server's root delay (last reply), 0..16 s */
+    double server_root_dispersion_s; /* the server's root dispersion (last reply), 0..16 s */
     /* sourcestats (the source's filter): */
     double freq_ppm;    /* local oscillator error against this source, ppm */
     double freq_sd_ppm; /* its standard error (chronyc's skew), ppm */
@@ -242,19 +251,21 @@ struct msg_burst {
 /* NTP server counters, filled in by the network child when it answers the control socket
  * (the parent leaves them zero). */
 struct msg_server_counters {
-    uint64_t served;      /* replies with the time */
-    uint64_t limited;     /* requests over the rate limit */
-    uint64_t kod_rate;    /* KoD RATE replies */
-    uint64_t kod_deny;    /* KoD DENY replies */
-    uint64_t denied;      /* refused by access control */
-    uint64_t malformed;   /* not a valid NTP packet: dropped */
-    uint64_t other_mode;  /* mode 6, 7 ...: no answer */
-    uint64_t send_errors; /* replies the kernel refused */
-    uint64_t clients;     /* rate-limiting table entries in use */
-    uint64_t evictions;   /* table entries reused for a new address */
-    uint64_t auth_ok;     /* requests signed with a trusted key */
-    uint64_t auth_bad;    /* unknown key, bad MAC or crypto-NAK: dropped */
-    uint64_t interleaved; /* replies in interleaved mode (RFC 9769) */
+    uint64_t served;         /* replies with the time */
+    uint64_t limited;        /* requests over the rate limit */
+    uint64_t kod_rate;       /* KoD RATE replies */
+    uint64_t kod_deny;       /* KoD DENY replies */
+    uint64_t denied;         /* refused by access control */
+    uint64_t malformed;      /* not a valid NTP packet: dropped */
+    uint64_t other_mode;     /* mode 6, 7 ...: no answer */
+    uint64_t send_errors;    /* replies the kernel refused */
+    uint64_t clients;        /* rate-limiting table entries in use */
+    uint64_t evictions;      /* table entries reused for a new address */
+    uint64_t mode6_answered; /* mode 6 (ntpq) requests answered */
+    uint64_t mode6_refused;  /* mode 6 requests refused (access, rate, size) or mode 7 */
+    uint64_t auth_ok;        /* requests signed with a trusted key */
+    uint64_t auth_bad;       /* unknown key, bad MAC or crypto-NAK: dropped */
+    uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
 };
 
 enum msg_sync_state {
@@ -288,6 +299,14 @@ struct msg_snapshot {
     char reason[MSG_REASON_LEN];       /* why not synchronised, English, "" when synchronised */
     struct msg_server_counters server; /* filled by the network child, 0 from the parent */
     struct msg_source_state sources[MSG_MAX_SOURCES];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t ntpd_status;    /* ntpd's system status word now (daemon/common/ntpd_status.h) */
+    uint16_t sys_peer_assoc; /* association ID of the system peer, 0: none */
+    int8_t min_poll_log2;    /* lowest configured minpoll (ntpd's mintc), log2 s */
+    uint8_t leap_known;      /* 1: a leap-seconds file is loaded and the next fields are set */
+    int16_t tai_offset_s;    /* TAI - UTC now, s (0..1000) */
+    int64_t leap_last_s;     /* UTC (Unix) time of the newest leap second in the file */
+    int64_t leap_expire_s;   /* expiry of the leap-seconds file, UTC (Unix) s */
 };
 
 /* Expected payload size of a type, 0 for an unknown type. */

@@ -54,6 +54,8 @@
 #define CFG_DEFAULT_METRICS_PORT  9975 /* Prometheus metrics (ntpd-rs's port) */
 #define CFG_DEFAULT_CLOCKBOUND    "/var/run/clockbound/shm0" /* ClockBound segment v2 */
 #define CFG_DEFAULT_VMCLOCK       "/dev/vmclock0"
+#define CFG_DEFAULT_STATSDIR      "/var/log/ntpstats/" /* where ntp's Debian package has them */
+#define CFG_MAX_LISTEN            4                    /* -I interfaces or addresses */
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -181,6 +183,34 @@ struct cfg_ratelimit {
     int kod;        /* -1: no KoD; N: a KoD RATE reply to 1 in 2^N limited requests, 0..4 */
 };
 
+/* ntpd's statistics files (`statistics`, `filegen`), written by the parent. */
+enum cfg_stats {
+    CFG_STATS_LOOP,  /* loopstats: one line per clock update */
+    CFG_STATS_PEER,  /* peerstats: one line per sample of a source */
+    CFG_STATS_CLOCK, /* clockstats: one line per reference clock reading */
+    CFG_STATS_SYS,   /* sysstats: server counters, hourly */
+    CFG_STATS_PROTO, /* protostats: the event lines */
+    CFG_N_STATS,
+};
+
+/* When a statistics file set starts a new file (ntpd's filegen types). */
+enum cfg_filegen_type {
+    CFG_FILEGEN_NONE,  /* one file, no suffix */
+    CFG_FILEGEN_PID,   /* .#PID: one per run */
+    CFG_FILEGEN_DAY,   /* .YYYYMMDD (UTC), the default */
+    CFG_FILEGEN_WEEK,  /* .YYYYwWW (ISO 8601 week) */
+    CFG_FILEGEN_MONTH, /* .YYYYMM */
+    CFG_FILEGEN_YEAR,  /* .YYYY */
+    CFG_FILEGEN_AGE,   /* .aSSSSSSSS: every 24 h of running, seconds since the start */
+};
+
+struct cfg_filegen {
+    bool enabled;               /* `statistics NAME` or `filegen NAME ... enable` */
+    bool link;                  /* the current file also has its name without suffix (default) */
+    enum cfg_filegen_type type; /* default CFG_FILEGEN_DAY */
+    char *file;                 /* file name in statsdir (no '/'), NULL: the set's name */
+};
+
 struct cfg {
     struct cfg_source sources[CFG_MAX_SOURCES];
     size_t n_sources;
@@ -227,6 +257,15 @@ struct cfg {
     uint32_t controlkey, requestkey; /* accepted, unused: no mode 6 writes, no mode 7; 0: none */
     struct auth_keyring keys;        /* the trusted keys of keys_file, wiped by cfg_free */
     struct cfg_observe observe; /* metrics, clockbound, vmclock (config_observe.c) */
+    char *statsdir; /* statistics directory ending in '/', NULL: CFG_DEFAULT_STATSDIR */
+    struct cfg_filegen filegen[CFG_N_STATS]; /* indexed by enum cfg_stats */
+    char *log_ident;                         /* logident: name in log lines, NULL: "tsyncd" */
+    unsigned minclock; /* tos minclock: clustering keeps at least this many, 0: default (3) */
+    unsigned maxclock; /* tos maxclock: associations and combined survivors, 0: default */
+    enum cfg_family ip_family;    /* ntpd -4/-6: this family only; ANY: both */
+    char *listen[CFG_MAX_LISTEN]; /* ntpd -I: interfaces or addresses served (and loopback) */
+    size_t n_listen;
+    unsigned n_includefiles; /* includefile directives met (read, or skipped: CFG_NO_INCLUDE) */
 };
 
 /* Load flags. */
@@ -283,6 +322,12 @@ bool cfg_key_trusted(const struct cfg *c, uint32_t id);
 
 /* Wipes every key of c->keys that no source uses (in a process that does not serve). */
 void cfg_keep_source_keys(struct cfg *c);
+/* ntpd's name of a statistics file set ("loopstats"). */
+const char *cfg_stats_name(enum cfg_stats k);
+
+/* Pool addresses one `pool` line may contribute: 4, or with `tos maxclock N` the associations
+ * left after the `server` lines, shared by the pool lines (at least 1, at most 16). */
+unsigned cfg_pool_members(const struct cfg *c);
 
 /* Name of a restrict flag bit (e.g. "nomodify"), or NULL for an unknown bit. */
 const char *cfg_restrict_flag_name(uint32_t bit);

@@ -4,6 +4,7 @@
  * ntpd directives tsyncd accepts but ignores, and tsyncd's scalar settings. The keys
  * directives are in config_keys.c.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -127,12 +128,25 @@ static void dir_tinker(struct cfg_parser *p, const struct cfg_line *l)
     }
 }
 
-/* tos: minsane maps to minsources; ntpd's other selection knobs are ignored. */
+/* The field of a tos option tsyncd honours, NULL for the others. */
+static unsigned *tos_slot(struct cfg *c, const char *opt)
+{
+    if (strcmp(opt, "minsane") == 0)
+        return &c->minsources;
+    if (strcmp(opt, "minclock") == 0)
+        return &c->minclock;
+    if (strcmp(opt, "maxclock") == 0)
+        return &c->maxclock;
+    return NULL;
+}
+
+/* tos: minsane maps to minsources, minclock and maxclock to the selection limits; ntpd's
+ * other selection knobs are ignored. */
 static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
 {
-    static const char *const ignored[] = {"minclock",   "maxclock", "mindist",     "maxdist",
-                                          "ceiling",    "floor",    "cohort",      "orphan",
-                                          "orphanwait", "beacon",   "bcpollbstep", "maxhop"};
+    static const char *const ignored[] = {"mindist",     "maxdist", "ceiling",    "floor",
+                                          "cohort",      "orphan",  "orphanwait", "beacon",
+                                          "bcpollbstep", "maxhop"};
     char w[CFGP_WORD_BUF];
     if (l->argc < 2)
         cfgp_error(p, "missing argument for tos");
@@ -142,9 +156,12 @@ static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
         long n;
         if (v == NULL)
             return;
-        if (strcmp(opt, "minsane") == 0) {
-            if (cfgp_long(p, "tos minsane", v, 1, CFG_MAX_SOURCES, &n))
-                p->cfg->minsources = (unsigned)n;
+        unsigned *slot = tos_slot(p->cfg, opt);
+        if (slot != NULL) {
+            char what[16];
+            snprintf(what, sizeof(what), "tos %s", opt);
+            if (cfgp_long(p, what, v, 1, CFG_MAX_SOURCES, &n))
+                *slot = (unsigned)n;
             continue;
         }
         bool known = false;
@@ -155,6 +172,17 @@ static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
         else
             cfgp_unknown(p, "unknown option \"%s\" for tos", cfgp_word(opt, w));
     }
+}
+
+/* Symmetric active mode is not implemented: a `peer` line silently served as `server` would
+ * also not answer the other side's symmetric requests. */
+static void dir_peer(struct cfg_parser *p, const struct cfg_line *l)
+{
+    char w[CFGP_WORD_BUF];
+    cfgp_error(p,
+               "peer %s: symmetric active mode is not implemented; write \"server %s iburst\" "
+               "(and let the other side serve this host)",
+               l->argc > 1 ? cfgp_word(l->argv[1], w) : "", l->argc > 1 ? w : "ADDRESS");
 }
 
 static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
@@ -181,12 +209,6 @@ static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
 static void dir_unsupported(struct cfg_parser *p, const struct cfg_line *l)
 {
     cfgp_warn(p, "%s is unsupported, ignored", l->argv[0]);
-}
-
-static void dir_statsdir(struct cfg_parser *p, const struct cfg_line *l)
-{
-    if (one_arg(p, l) != NULL)
-        dir_unsupported(p, l);
 }
 
 static bool valid_user_part(const char *s, size_t n)
@@ -290,7 +312,7 @@ static const struct {
 } directives[] = {
     {"server", cfgp_dir_server},
     {"pool", cfgp_dir_server},
-    {"peer", cfgp_dir_server},
+    {"peer", dir_peer},
     {"fudge", cfgp_dir_fudge},
     {"refclock", cfgp_dir_refclock},
     {"hwtimestamp", cfgp_dir_hwtimestamp},
@@ -316,7 +338,10 @@ static const struct {
     {"requestkey", cfgp_dir_keyid},
     {"enable", dir_enable},
     {"disable", dir_enable},
-    {"statsdir", dir_statsdir},
+    {"statsdir", cfgp_dir_statsdir},
+    {"statistics", cfgp_dir_statistics},
+    {"filegen", cfgp_dir_filegen},
+    {"logident", cfgp_dir_logident},
     {"user", dir_user},
     {"clock", dir_clock},
     {"port", dir_number},
@@ -326,8 +351,6 @@ static const struct {
     {"clockbound", cfgp_dir_observe},
     {"vmclock", cfgp_dir_observe},
     /* ntpd directives without an equivalent in tsyncd (yet). */
-    {"statistics", dir_unsupported},
-    {"filegen", dir_unsupported},
     {"interface", cfgp_dir_interface},
     {"nic", cfgp_dir_interface},
     {"broadcast", dir_unsupported},

@@ -154,6 +154,12 @@ bool cfgp_restrict_flags_ok(struct cfg_parser *p, const struct cfg_restrict *r);
 /* After the whole configuration: reads the keys file, keeps its trusted keys, checks every
  * source key (config_keys.c). */
 void cfgp_finish_keys(struct cfg_parser *p);
+/* config_stats.c */
+void cfgp_dir_statsdir(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_statistics(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_filegen(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_logident(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_print_stats(const struct cfg *c, FILE *out);
 
 /* After the whole configuration is read: cross-line checks (local clock fudge, ...). */
 void cfgp_finish_sources(struct cfg_parser *p);

@@ -119,6 +119,8 @@ void cfg_init(struct cfg *c)
     c->minsources = CFG_DEFAULT_MINSOURCES;
     c->ratelimit =
         (struct cfg_ratelimit){.enabled = false, .interval = 3, .burst = 8, .leak = 2, .kod = -1};
+    for (int k = 0; k < CFG_N_STATS; k++)
+        c->filegen[k] = (struct cfg_filegen){.link = true, .type = CFG_FILEGEN_DAY};
 }
 
 void cfg_free(struct cfg *c)
@@ -131,13 +133,18 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile,     &c->logfile, &c->leapfile,
-                        &c->pidfile,       &c->user,    &c->chroot_dir,
-                        &c->controlsocket, &c->group,   &c->keys_file,
-                        &c->observe.clockbound, &c->observe.vmclock};
+    char **strings[] = {&c->driftfile,     &c->logfile,    &c->leapfile,
+                        &c->pidfile,       &c->user,       &c->chroot_dir,
+                        &c->controlsocket, &c->group,      &c->keys_file,
+                        &c->statsdir,      &c->log_ident,  &c->observe.clockbound,
+                        &c->observe.vmclock};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     auth_keyring_clear(&c->keys);
+    for (int k = 0; k < CFG_N_STATS; k++)
+        free(c->filegen[k].file);
+    for (size_t i = 0; i < c->n_listen; i++)
+        free(c->listen[i]);
     cfg_init(c);
 }
 
@@ -351,6 +358,7 @@ static char *include_path(const struct cfg_parser *p, const char *path)
 void cfgp_include(struct cfg_parser *p, const char *path)
 {
     char w[CFGP_WORD_BUF];
+    p->cfg->n_includefiles++;
     if (p->flags & CFG_NO_INCLUDE) {
         cfgp_warn(p, "includefile \"%s\" not read (includes disabled)", cfgp_word(path, w));
         return;

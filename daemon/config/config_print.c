@@ -157,6 +157,9 @@ static void print_files(const struct cfg *c, FILE *out)
     char mask[256];
     log_format_event_mask(c->log_mask, mask, sizeof(mask));
     fprintf(out, "logconfig %s\n", mask);
+    if (c->log_ident != NULL)
+        fprintf(out, "logident %s\n", c->log_ident);
+    cfgp_print_stats(c, out);
 }
 
 static void print_access(const struct cfg *c, FILE *out)
@@ -207,6 +210,10 @@ static void print_clock(const struct cfg *c, FILE *out)
         fprintf(out, "clock %s\n", c->clock == CFG_CLOCK_NONE ? "none" : "system");
     fprintf(out, "maxslewrate %.9g\n", c->maxslewrate_ppm);
     fprintf(out, "minsources %u\n", c->minsources);
+    if (c->minclock > 0)
+        fprintf(out, "tos minclock %u\n", c->minclock);
+    if (c->maxclock > 0)
+        fprintf(out, "tos maxclock %u\n", c->maxclock);
 }
 
 static void print_process(const struct cfg *c, FILE *out)

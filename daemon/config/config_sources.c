@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 /*
- * Time source directives: server/pool/peer, ntpd's local clock (127.127.1.0 with fudge),
+ * Time source directives: server/pool, ntpd's local clock (127.127.1.0 with fudge),
  * refclock phc, hwtimestamp, local stratum.
  */
 #include <limits.h>
@@ -173,9 +173,6 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
     for (i++; i < l->argc; i++)
         server_option(p, l, &i, &s, &given);
     check_polls(p, &s, given);
-    if (strcmp(dir, "peer") == 0)
-        cfgp_warn(p, "peer %s: symmetric mode is unsupported, used as a server",
-                  cfgp_word(s.name, w));
     int type;
     if (ntpd_refclock_addr(s.name, &type)) {
         if (type == 1)

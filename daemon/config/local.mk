@@ -4,7 +4,8 @@ daemon_libcore_a_SOURCES += daemon/config/config.h daemon/config/config_int.h \
 	daemon/config/config_parse.c daemon/config/config_values.c daemon/config/config_sources.c \
 	daemon/config/config_access.c daemon/config/config_directives.c \
 	daemon/config/config_print.c daemon/config/config_keys.c daemon/config/config_security.c \
-	daemon/config/config_observe.c daemon/config/cmdline.c daemon/config/cmdline.h
+	daemon/config/config_observe.c daemon/config/config_stats.c daemon/config/cmdline.c \
+	daemon/config/cmdline_apply.c daemon/config/cmdline.h
 
 TSYNC_CONFIG_TESTS = tests/unit/test_config tests/unit/test_config_access \
 	tests/unit/test_config_files tests/unit/test_cmdline tests/unit/test_config_keys \

@@ -522,7 +522,9 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "KoD DENY sent            : %llu\n", (unsigned long long)c->kod_deny);
     fprintf(out, "NTP packets denied       : %llu\n", (unsigned long long)c->denied);
     fprintf(out, "NTP packets malformed    : %llu\n", (unsigned long long)c->malformed);
-    fprintf(out, "Other modes (6, 7...)    : %llu\n", (unsigned long long)c->other_mode);
+    fprintf(out, "Other modes (7...)       : %llu\n", (unsigned long long)c->other_mode);
+    fprintf(out, "Mode 6 (ntpq) answered   : %llu\n", (unsigned long long)c->mode6_answered);
+    fprintf(out, "Mode 6 (ntpq) refused    : %llu\n", (unsigned long long)c->mode6_refused);
     fprintf(out, "Send errors              : %llu\n", (unsigned long long)c->send_errors);
     fprintf(out, "Clients tracked          : %llu\n", (unsigned long long)c->clients);
     fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);

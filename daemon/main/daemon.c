@@ -63,7 +63,7 @@ static void handle_signals(struct daemon *d, double now)
     }
     if (sig_hup) {
         sig_hup = 0;
-        log_info("SIGHUP ignored (restart tsyncd to reload the configuration)");
+        daemon_reload(d, now);
     }
 }
 
@@ -265,15 +265,20 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     chan_init_closed(&d.child);
     d.fds.control = d.fds.metrics = d.resolver_ctl = -1;
     d.drift_dirfd = -1;
+    dirfile_init(&d.config_file);
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)
         return 1;
+    /* before daemon() changes the directory: a relative -c is resolved against the caller's */
+    if (daemon_reload_prepare(&d, err, sizeof(err)) < 0)
+        log_warning("SIGHUP will not read the configuration again: %s", err);
     d.sandbox = !opts->single_process && geteuid() == 0;
     d.user = daemon_pick_user(cfg);
     if (!opts->foreground && !opts->once && daemon(0, 0) < 0) {
         log_err("cannot go to the background: %m");
         return 1;
     }
+    daemon_set_priority(opts->priority);
     if (cfg->pidfile != NULL && daemon_write_pidfile(cfg->pidfile) < 0)
         log_warning("cannot write pid file %s: %m", cfg->pidfile);
     log_event(NULL, 0xc016, LOG_EV_RESTART, NULL);

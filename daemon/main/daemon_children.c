@@ -47,6 +47,9 @@ void daemon_close_parent_fds(struct daemon *d)
         close(notify_fd());
     parent_refclocks_close(&d->parent); /* the PHCs are the parent's */
     parent_observe_close(&d->parent);   /* no child keeps the writable ClockBound mapping */
+    parent_close_files(&d->parent);     /* statistics, the leapfile's directory */
+    dirfile_close(&d->config_file);
+    log_forget_dir();
     nl_watch_close(d->links);
     d->links = NULL;
 }

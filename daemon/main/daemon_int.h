@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "daemon/config/cmdline.h"
+#include "daemon/common/dirfile.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
 #include "daemon/common/loop.h"
@@ -36,13 +37,17 @@ struct daemon {
     double net_started; /* `now` the current network child started */
     double restart_at;  /* `now` to start the next network child, 0: none pending */
     double backoff_s;
-    double next_tick;       /* `now` when the parent wants to run again */
-    int drift_dirfd;        /* directory of the drift file, kept across chroot, -1: none */
-    struct hwclock_set hw;  /* NICs with hardware timestamping, used by the network child */
-    struct nl_watch *links; /* link changes of the `hwtimestamp` interfaces, NULL: none */
+    double next_tick;           /* `now` when the parent wants to run again */
+    int drift_dirfd;            /* directory of the drift file, kept across chroot, -1: none */
+    struct hwclock_set hw;      /* NICs with hardware timestamping, used by the network child */
+    struct nl_watch *links;     /* link changes of the `hwtimestamp` interfaces, NULL: none */
+    struct dirfile config_file; /* the configuration file, re-read on SIGHUP */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
+/* ntpd -N / -P N: SCHED_FIFO for the calling (privileged) process, with SCHED_RESET_ON_FORK so
+ * that the children, which parse untrusted input, run at normal priority. Logs a failure. */
+void daemon_set_priority(int priority);
 bool daemon_serving(const struct cfg *cfg);
 int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen);
 /* The metrics listener of a `metrics` line (fds->metrics, else -1). 0 or -1 with err. */
@@ -50,6 +55,13 @@ int daemon_open_metrics(const struct cfg *cfg, struct net_fds *fds, char *err, s
 struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);
 const char *daemon_pick_user(const struct cfg *cfg);
 int daemon_write_pidfile(const char *path);
+
+/* daemon_reload.c. Before the sandbox: keep the configuration file's and the log file's
+ * directories (0, or -1 with a message: SIGHUP then reopens only what it can). On SIGHUP:
+ * reopen the log and statistics files, read the leapfile and the configuration again, apply
+ * what is safe, log what needs a restart. */
+int daemon_reload_prepare(struct daemon *d, char *err, size_t errlen);
+void daemon_reload(struct daemon *d, double now);
 
 /* In a new child: close what only the parent may hold (resolver control, drift directory,
  * notify socket, PHCs, link watch). */

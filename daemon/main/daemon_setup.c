@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
 {
     log_set_event_mask(cfg->log_mask);
+    log_set_ident(cfg->log_ident);
     log_set_level(opts->debug > 0 ? LOG_DEBUG : LOG_INFO);
     if (cfg->logfile != NULL) {
         int rc = log_to_file(cfg->logfile);
@@ -35,6 +37,21 @@ int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
         log_to_syslog();
     }
     return 0;
+}
+
+void daemon_set_priority(int priority)
+{
+    struct sched_param sp = {0};
+
+    if (priority == 0)
+        return;
+    sp.sched_priority =
+        priority == CMD_PRIORITY_HIGH ? sched_get_priority_max(SCHED_FIFO) : priority;
+    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+        log_warning("cannot run at SCHED_FIFO priority %d (-N/-P): %m", sp.sched_priority);
+    else
+        log_info("the privileged process runs at SCHED_FIFO priority %d, its children normally",
+                 sp.sched_priority);
 }
 
 /* Serving is off until configured (like chrony), except that an ntp.conf with a `restrict
@@ -53,38 +70,58 @@ bool daemon_serving(const struct cfg *cfg)
     return false;
 }
 
-static int bind_udp(int family, unsigned port, char *err, size_t errlen)
-{
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd, one = 1;
+/* What one server socket listens on. */
+struct listen_spec {
+    int family;         /* AF_INET or AF_INET6 */
+    const char *addr;   /* address literal, NULL: the wildcard address */
+    const char *device; /* SO_BINDTODEVICE interface, NULL: any */
+};
 
-    memset(&ss, 0, sizeof(ss));
-    if (family == AF_INET) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+static socklen_t listen_address(const struct listen_spec *l, unsigned port,
+                                struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (l->family == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
         sin->sin_family = AF_INET;
         sin->sin_port = htons((uint16_t)port);
-        len = sizeof(*sin);
-    } else {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        len = sizeof(*sin6);
+        if (l->addr != NULL)
+            inet_pton(AF_INET, l->addr, &sin->sin_addr);
+        return sizeof(*sin);
     }
-    fd = sk_udp_open(family);
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons((uint16_t)port);
+    if (l->addr != NULL)
+        inet_pton(AF_INET6, l->addr, &sin6->sin6_addr);
+    return sizeof(*sin6);
+}
+
+/* A bound server socket, -2 when the family or address is unavailable (not fatal), -1 with a
+ * message in err for other failures. */
+static int bind_udp(const struct listen_spec *l, unsigned port, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = listen_address(l, port, &ss);
+    int fd, one = 1;
+
+    fd = sk_udp_open(l->family);
     if (fd < 0)
-        return family == AF_INET6 ? -2 : -1; /* no IPv6: not fatal */
-    if (family == AF_INET6)
+        return l->family == AF_INET6 ? -2 : -1; /* no IPv6: not fatal */
+    if (l->family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (server_workers_wanted() > 0) /* the workers' sockets join this one's group */
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+    if ((l->device != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, l->device,
+                                         (socklen_t)strlen(l->device)) < 0) ||
+        bind(fd, (struct sockaddr *)&ss, len) < 0) {
         int e = errno;
         close(fd);
-        if (family == AF_INET6 && (e == EADDRNOTAVAIL || e == EAFNOSUPPORT))
+        if (l->family == AF_INET6 && (e == EADDRNOTAVAIL || e == EAFNOSUPPORT))
             return -2;
-        snprintf(err, errlen, "cannot bind UDP port %u (%s): %s", port,
-                 family == AF_INET ? "IPv4" : "IPv6", strerror(e));
+        snprintf(err, errlen, "cannot bind UDP port %u (%s%s%s%s): %s", port,
+                 l->family == AF_INET ? "IPv4" : "IPv6", l->addr || l->device ? " " : "",
+                 l->addr ? l->addr : "", l->device ? l->device : "", strerror(e));
         return -1;
     }
     ts_enable(fd, 0, NULL);
@@ -92,23 +129,64 @@ static int bind_udp(int family, unsigned port, char *err, size_t errlen)
     return fd;
 }
 
+static bool family_wanted(const struct cfg *cfg, int family)
+{
+    return cfg->ip_family == CFG_FAMILY_ANY ||
+           cfg->ip_family == (family == AF_INET ? CFG_FAMILY_IPV4 : CFG_FAMILY_IPV6);
+}
+
+/* The sockets to open: the wildcard addresses when serving without -I; else each -I interface
+ * or address and the loopback addresses, which also answer mode 6 (ntpq) when not serving. */
+static size_t listen_specs(const struct cfg *cfg, struct listen_spec *out, size_t max)
+{
+    static const struct listen_spec loopback[] = {{AF_INET, "127.0.0.1", NULL},
+                                                  {AF_INET6, "::1", NULL}};
+    size_t n = 0;
+    uint8_t a[16];
+
+    if (daemon_serving(cfg) && cfg->n_listen == 0) {
+        out[n++] = (struct listen_spec){AF_INET, NULL, NULL};
+        out[n++] = (struct listen_spec){AF_INET6, NULL, NULL};
+        return n;
+    }
+    for (size_t i = 0; daemon_serving(cfg) && i < cfg->n_listen && n + 2 <= max - 2; i++) {
+        const char *l = cfg->listen[i];
+        if (inet_pton(AF_INET, l, a) == 1)
+            out[n++] = (struct listen_spec){AF_INET, l, NULL};
+        else if (inet_pton(AF_INET6, l, a) == 1)
+            out[n++] = (struct listen_spec){AF_INET6, l, NULL};
+        else {
+            out[n++] = (struct listen_spec){AF_INET, NULL, l};
+            out[n++] = (struct listen_spec){AF_INET6, NULL, l};
+        }
+    }
+    out[n++] = loopback[0];
+    out[n++] = loopback[1];
+    return n;
+}
+
 int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, size_t errlen)
 {
-    static const int families[] = {AF_INET, AF_INET6};
-    size_t i;
+    struct listen_spec specs[NET_MAX_SERVER_FDS];
+    size_t n = listen_specs(cfg, specs, NET_MAX_SERVER_FDS);
+    bool serving = daemon_serving(cfg);
 
     fds->nserver = 0;
-    if (!daemon_serving(cfg))
-        return 0;
-    for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-        int fd = bind_udp(families[i], cfg->port, err, errlen);
-
-        if (fd == -1)
+    for (size_t i = 0; i < n; i++) {
+        if (!family_wanted(cfg, specs[i].family))
+            continue;
+        int fd = bind_udp(&specs[i], cfg->port, err, errlen);
+        if (fd == -1 && serving)
             return -1;
+        if (fd == -1) /* loopback only, for ntpq: not worth failing the start */
+            log_warning("mode 6 (ntpq) unavailable on this address: %s", err);
         if (fd >= 0)
             fds->server[fds->nserver++] = fd;
     }
-    log_info("serving NTP on UDP port %u", cfg->port);
+    if (serving)
+        log_info("serving NTP on UDP port %u", cfg->port);
+    else if (fds->nserver > 0)
+        log_info("answering ntpq (mode 6) on the loopback addresses, UDP port %u", cfg->port);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -27,6 +28,15 @@ void net_request_hostile_messages(void)
     hook_hostile = 1;
 }
 
+/* Seconds between sysstats lines: TSYNCD_SYSSTATS_S (1..86400, for tests), else ntpd's hour. */
+static double sysstats_interval(void)
+{
+    const char *v = getenv(NET_SYSSTATS_ENV);
+    long s = v != NULL ? strtol(v, NULL, 10) : 0;
+
+    return s > 0 && s <= 86400 ? (double)s : NET_SYSSTATS_DEFAULT_S;
+}
+
 void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks)
 {
     int i;
@@ -36,6 +46,7 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
     n->fds = *fds;
     n->rx_seq = n->tx_seq = 1;
     n->test_hooks = test_hooks;
+    n->sysstats_interval_s = sysstats_interval();
     clk_map_identity(&n->map);
     for (i = 0; i < MSG_NTP_SLOTS; i++)
         n->clients[i].fd = -1;
@@ -266,10 +277,10 @@ static void run_test_hooks(struct net *n)
     }
 }
 
-/* The server's counters (the network child's and the workers') for tsyncctl serverstats. */
-static void fill_server_counters(struct net *n)
+/* The server's counters (the network child's and the workers'), for tsyncctl serverstats and
+ * the parent's sysstats. */
+static void server_counters(struct net *n, struct msg_server_counters *c)
 {
-    struct msg_server_counters *c = &n->snap.server;
     struct server_stats st;
 
     memset(&st, 0, sizeof(st));
@@ -290,7 +301,21 @@ static void fill_server_counters(struct net *n)
         .auth_ok = st.auth_ok,
         .auth_bad = st.auth_bad,
         .interleaved = st.interleaved,
+        .mode6_answered = st.mode6_answered,
+        .mode6_refused = st.mode6_refused,
     };
+}
+
+/* sysstats: the counters go to the parent at the start and then every interval. */
+static void send_counters(struct net *n, double now)
+{
+    struct msg_server_counters c;
+
+    if (!n->cfg->filegen[CFG_STATS_SYS].enabled || now < n->sysstats_next)
+        return;
+    n->sysstats_next = now + n->sysstats_interval_s;
+    server_counters(n, &c);
+    net_send(n, MSG_SERVER_STATS, &c, sizeof(c));
 }
 
 static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, double *timeout_s)
@@ -363,7 +388,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
             client_event(n, &n->clients[i], fds[k].revents, now);
     }
     if (n->have_snapshot && (n->control != NULL || n->metrics != NULL))
-        fill_server_counters(n);
+        server_counters(n, &n->snap.server);
     if (n->control != NULL) {
         control_handle(n->control, fds + k, n->nfds_control, n->have_snapshot ? &n->snap : NULL,
                        now);
@@ -374,6 +399,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
                               n->have_snapshot ? &n->snap : NULL, now);
     poll_clients(n, now);
     net_sources_maintain(n, now);
+    send_counters(n, now);
     if (n->fds.hw != NULL)
         n->hw_next = now + hwclock_poll(n->fds.hw, now);
 }

@@ -19,7 +19,9 @@
 #include "daemon/control/metrics_server.h"
 #include "daemon/server/server.h"
 
-#define NET_MAX_SERVER_FDS 4
+#define NET_MAX_SERVER_FDS     8
+#define NET_SYSSTATS_DEFAULT_S 3600.0 /* the server counters go to the parent (sysstats) */
+#define NET_SYSSTATS_ENV       "TSYNCD_SYSSTATS_S"
 
 /* File descriptors the parent hands over (all already bound). */
 struct net_fds {
@@ -62,6 +64,8 @@ struct net {
     bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
     int nfds_control;
     int nfds_metrics;
+    double sysstats_next;       /* monotonic s: the next MSG_SERVER_STATS */
+    double sysstats_interval_s; /* between them */
 };
 
 /* Prepare the child's state (no I/O yet). */

@@ -13,7 +13,6 @@
 #include "daemon/net/net_int.h"
 #include "daemon/resolver/resolver.h"
 
-#define NET_POOL_ADDRS      4   /* associations per pool line */
 #define NET_RETRY_MIN_S     2.0 /* first retry of a failed resolution */
 #define NET_RETRY_MAX_S     600.0
 #define NET_POOL_REFRESH_S  3600.0 /* pools are resolved again this often */
@@ -247,7 +246,7 @@ void net_sources_resolved(struct net *n, const struct msg_resolved *r, double no
         retry_later(n, i, r->error != 0 ? gai_strerror(r->error) : "no address", now);
         return;
     }
-    int want = n->cfg->sources[i].type == CFG_SOURCE_POOL ? NET_POOL_ADDRS : 1;
+    int want = n->cfg->sources[i].type == CFG_SOURCE_POOL ? (int)cfg_pool_members(n->cfg) : 1;
     for (k = 0; k < r->count && members(n, i) < want; k++) {
         if (!known_addr(n, i, &r->addrs[k]))
             add_source(n, i, &r->addrs[k], now);

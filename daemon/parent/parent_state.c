@@ -16,46 +16,11 @@
 #define STARTING_GRACE_S       30.0   /* answered, confirming the first offset: no warning yet */
 #define ONCE_DEFAULT_TIMEOUT_S 120.0
 
-uint16_t parent_sys_status(const struct parent *p, enum log_event ev)
-{
-    unsigned leap = p != NULL ? p->snap.leap : 3;
-    unsigned source = p != NULL && p->snap.sync_state == MSG_SYNC_SYNCHRONISED ? 6 : 0;
-
-    return (uint16_t)(leap << 14 | source << 8 | 1u << 4 | ((unsigned)ev & 0xf));
-}
-
 int parent_reject(struct parent *p, const char *why)
 {
     log_err("malformed message from the network child: %s; the clock is left as it is", why);
     (void)p;
     return -1;
-}
-
-static char tally_of(const struct parent *p, uint32_t slot)
-{
-    int i;
-
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        if (p->snap.sources[i].in_use && p->snap.sources[i].slot == slot)
-            return (char)p->snap.sources[i].tally;
-    }
-    return ' ';
-}
-
-/* ntpd's peer status word: configured, reachable, selection (tally), one event, the code. */
-static uint16_t peer_status(const struct parent *p, uint32_t slot, enum log_event ev)
-{
-    static const char tallies[] = " x.-+#*";
-    const char *t = strchr(tallies, tally_of(p, slot));
-    unsigned sel = t != NULL ? (unsigned)(t - tallies) : 0;
-    unsigned reach = p->slots[slot].last_reach != 0 ? 0x14 : 0x10;
-
-    return (uint16_t)(reach << 11 | sel << 8 | 1u << 4 | ((unsigned)ev & 0xf));
-}
-
-void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const char *detail)
-{
-    log_event(p->slots[slot].addr, peer_status(p, slot, ev), ev, detail);
 }
 
 void parent_push_map(struct parent *p)
@@ -302,38 +267,6 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
     }
 }
 
-static void reach_and_peer_events(struct parent *p, const struct disc_status *st)
-{
-    int i, k;
-
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        struct parent_slot *s = &p->slots[i];
-
-        if (!s->in_use)
-            continue;
-        for (k = 0; k < st->nsources && st->sources[k].id != s->disc_id; k++)
-            ;
-        if (k == st->nsources)
-            continue;
-        if (s->last_reach == 0 && st->sources[k].reach != 0) {
-            s->last_reach = st->sources[k].reach;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_REACHABLE, NULL);
-        } else if (s->last_reach != 0 && st->sources[k].reach == 0) {
-            s->last_reach = 0;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_UNREACHABLE, NULL);
-        }
-        s->last_reach = st->sources[k].reach;
-        if (st->sources[k].id == st->sys_peer && p->sys_peer_slot != i) {
-            p->sys_peer_slot = i;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_SYS_PEER, NULL);
-        }
-    }
-    if (st->sys_peer < 0 && p->sys_peer_slot >= 0) {
-        p->sys_peer_slot = -1;
-        log_event(NULL, parent_sys_status(p, LOG_EV_NO_SYS_PEER), LOG_EV_NO_SYS_PEER, NULL);
-    }
-}
-
 /* -q: once synchronised (after a step if one was needed), slew what is left and finish. */
 static void finish_once(struct parent *p, const struct disc_status *st, double now)
 {
@@ -364,7 +297,7 @@ void parent_update(struct parent *p, double now)
 
     disc_update(p->disc, now, &act);
     disc_get_status(p->disc, now, st);
-    reach_and_peer_events(p, st);
+    parent_source_events(p, st);
     update_sync_state(p, st, now);
     apply_action(p, &act, now);
     p->last_update = now;
@@ -414,6 +347,7 @@ void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_resu
         notify_send("READY=1\nSTATUS=first sample received from %s", p->slots[slot].addr);
     }
     parent_update(p, now);
+    parent_stats_sample(p, slot, now);
 }
 
 double parent_tick(struct parent *p, double now)
@@ -422,6 +356,7 @@ double parent_tick(struct parent *p, double now)
 
     if (now - p->last_update >= 1.0)
         parent_update(p, now);
+    parent_leap_tick(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
     return fmin(next_refclock, 1.0 - (now - p->last_update));

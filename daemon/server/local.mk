@@ -4,13 +4,19 @@
 TSYNC_SERVER_SOURCES = daemon/server/server.c daemon/server/server.h \
 	daemon/server/server_int.h \
 	daemon/server/server_reply.c daemon/server/server_auth.c daemon/server/server_io.c \
-	daemon/server/acl.c daemon/server/acl.h daemon/server/ratelimit.c daemon/server/ratelimit.h
+	daemon/server/server_control.c daemon/server/acl.c daemon/server/acl.h \
+	daemon/server/ratelimit.c daemon/server/ratelimit.h $(TSYNC_MODE6_SOURCES)
+TSYNC_MODE6_SOURCES = daemon/server/mode6.c daemon/server/mode6.h daemon/server/mode6_int.h \
+	daemon/server/mode6_vars.c
 tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES) daemon/server/server_workers.c
 
 check_PROGRAMS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server \
-	tests/unit/test_server_auth
+	tests/unit/test_server_auth tests/unit/test_mode6
 TESTS += tests/unit/test_acl tests/unit/test_ratelimit tests/unit/test_server \
-	tests/unit/test_server_auth
+	tests/unit/test_server_auth tests/unit/test_mode6
+tests_unit_test_mode6_SOURCES = tests/unit/test_mode6.c $(TSYNC_MODE6_SOURCES)
+tests_unit_test_mode6_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_mode6_LDADD = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
 tests_unit_test_acl_SOURCES = tests/unit/test_acl.c daemon/server/acl.c daemon/server/acl.h
 tests_unit_test_acl_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_acl_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)

@@ -9,6 +9,7 @@
 #include "daemon/common/auth.h"
 #include "daemon/server/acl.h"
 #include "daemon/common/ntp_packet.h"
+#include "daemon/server/mode6.h"
 #include "daemon/server/ratelimit.h"
 #include "daemon/server/server.h"
 
@@ -65,7 +66,10 @@ struct server {
     struct rl_params limits_kod; /* for clients with `restrict ... kod` */
     bool rate_all;               /* a ratelimit line: every client is limited */
     bool plain_io;
-    struct ntp_server_state state; /* from the snapshot, for the current batch */
+    struct ntp_server_state state;        /* from the snapshot, for the current batch */
+    const struct msg_snapshot *snap;      /* the snapshot of the current batch (mode 6), or NULL */
+    struct m6_bucket m6_local, m6_remote; /* mode 6 rate limits */
+    struct m6_response m6;                /* mode 6 response buffers */
     struct server_stats stats;
     struct server_stats reported;
     uint64_t report_interval_ns, next_report_ns;
@@ -99,7 +103,16 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
 void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
                                 struct ntp_server_state *st);
 
+/* server_control.c: true when slot i's request (len octets) is mode 6 or 7: it was handled
+ * (answered or refused and counted) and must not go through server_answer(). */
+bool server_control(struct server *s, struct server_socket *sock, int i, size_t len, bool truncated,
+                    const struct clk_map *map, uint64_t now_ns);
+
 /* server_io.c */
+/* Send one datagram to slot i's client from the address it asked (IP_PKTINFO); false when the
+ * kernel refused it. */
+bool server_send_one(struct server *s, struct server_socket *sock, int i, const void *buf,
+                     size_t len);
 struct server_socket *server_socket_get(struct server *s, int fd);
 void server_drain_tx(struct server *s, struct server_socket *sock, const struct clk_map *map);
 /* Read up to SERVER_BATCH requests into the slots; returns how many (0: none pending). */

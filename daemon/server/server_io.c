@@ -285,6 +285,29 @@ static size_t reply_source(const struct msghdr *req, uint8_t *buf, size_t buflen
     return 0;
 }
 
+bool server_send_one(struct server *s, struct server_socket *sock, int i, const void *buf,
+                     size_t len)
+{
+    struct server_slot *slot = &s->slots[i];
+    struct iovec iov = {(void *)buf, len};
+    struct msghdr mh = {
+        .msg_name = &slot->from,
+        .msg_namelen = s->rx_msgs[i].msg_hdr.msg_namelen,
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = slot->reply_control,
+    };
+
+    mh.msg_controllen =
+        reply_source(&s->rx_msgs[i].msg_hdr, slot->reply_control, sizeof(slot->reply_control));
+    if (mh.msg_controllen == 0)
+        mh.msg_control = NULL;
+    if (sendmsg(sock->fd, &mh, 0) >= 0)
+        return true;
+    s->stats.send_errors++;
+    return false;
+}
+
 /* Should reply k carry a TX stamp request? Yes for a time reply to a client with no stamp
  * pending on this socket, or whose pending stamp (lost?) is for a request over 1 s old. */
 static bool want_stamp(struct server *s, const struct server_socket *sock, int k)

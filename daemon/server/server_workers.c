@@ -121,6 +121,8 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->auth_ok += ws->auth_ok;
         sum->auth_bad += ws->auth_bad;
         sum->interleaved += ws->interleaved;
+        sum->mode6_answered += ws->mode6_answered;
+        sum->mode6_refused += ws->mode6_refused;
     }
 }
 

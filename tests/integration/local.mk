@@ -17,7 +17,9 @@ INTEGRATION_TESTS = \
 	tests/integration/auth_ntpsec.sh \
 	tests/integration/metrics_prometheus.sh \
 	tests/integration/clockbound.sh \
-	tests/integration/vmclock_file.sh
+	tests/integration/vmclock_file.sh \
+	tests/integration/ntpq_tools.sh \
+	tests/integration/stats_sighup.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \

@@ -315,10 +315,15 @@ static void test_print_round_trip(void **state)
 {
     (void)state;
     static char first[1 << 16];
-    const char *samples[] = {full_config, "", "server 127.127.1.0\nfudge 127.127.1.0 stratum 3\n",
+    const char *samples[] = {full_config,
+                             "",
+                             "server 127.127.1.0\nfudge 127.127.1.0 stratum 3\n",
                              "clock none\nratelimit\n",
                              "restrict -4 ntp.example nomodify\nrestrict -6 source kod\n"
-                             "restrict 10.0.0.0 mask 255.0.255.0\nrefclock phc \"/dev/my#ptp\"\n"};
+                             "restrict 10.0.0.0 mask 255.0.255.0\nrefclock phc \"/dev/my#ptp\"\n",
+                             "statsdir /var/log/s\nstatistics loopstats sysstats\n"
+                             "filegen peerstats file p type week nolink enable\n"
+                             "logident ntpd\ntos minclock 2 maxclock 6\n"};
     for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
         assert_int_equal(load(samples[i]), 0);
         strcpy(first, printed(&cfg));

@@ -41,8 +41,8 @@ static void test_refused_server_options(void **state)
     assert_refused("server a.example autokey\n",
                    "t.conf:1: option \"autokey\" for server: Autokey (RFC 5906) is not "
                    "supported");
-    assert_refused("peer a.example ident group1 iburst\n",
-                   "t.conf:1: option \"ident\" for peer: Autokey identity schemes");
+    assert_refused("server a.example ident group1 iburst\n",
+                   "t.conf:1: option \"ident\" for server: Autokey identity schemes");
     assert_refused("server a.example nts iburst\n",
                    "t.conf:1: option \"nts\" for server: NTS is not supported yet");
     assert_refused("pool a.example nts\n", "t.conf:1: option \"nts\" for pool: NTS");

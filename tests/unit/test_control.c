@@ -176,6 +176,7 @@ static void test_request_gets_snapshot(void **state)
     snap.sync_state = MSG_SYNC_SYNCHRONISED;
     snap.stratum = 3;
     snap.sources[1].in_use = 1;
+    snap.sources[1].assoc_id = 1;
     msg_copy_str(snap.sources[1].name, sizeof(snap.sources[1].name), "ntp.example");
     send_request(fd, &tx);
     pump(ctl, &snap, 1);

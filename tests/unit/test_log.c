@@ -87,6 +87,26 @@ static void test_file_format(void **state)
     free(got);
 }
 
+/* `logident ntpd`: lines carry the name syslog rules and log filters written for ntpd expect. */
+static void test_ident(void **state)
+{
+    (void)state;
+    assert_int_equal(log_set_ident("ntpd"), 0);
+    log_notice("hello");
+    assert_int_equal(log_set_ident("bad name"), -EINVAL);
+    assert_int_equal(log_set_ident(""), -EINVAL);
+    assert_int_equal(log_set_ident("a-very-long-program-name-beyond-32"), -EINVAL);
+    assert_int_equal(log_set_ident(NULL), 0);
+    log_notice("again");
+    char *got = slurp(path);
+    char expect[256];
+    snprintf(expect, sizeof(expect),
+             "26 Nov 05:34:52 ntpd[%ld]: hello\n26 Nov 05:34:52 tsyncd[%ld]: again\n",
+             (long)getpid(), (long)getpid());
+    assert_string_equal(got, expect);
+    free(got);
+}
+
 static void test_level_filter(void **state)
 {
     log_debug("hidden by default");
@@ -131,7 +151,7 @@ static void test_event_lines(void **state)
         "192.0.2.1 8024 84 reachable",
         "192.0.2.1 941a 8a sys_peer",
         "0.0.0.0 c61c 0c clock_step -299.898849 s",
-        "0.0.0.0 c612 02 freq_set tsyncd -318017.726 PPM",
+        "0.0.0.0 c612 02 freq_set ntpd -318017.726 PPM",
         "0.0.0.0 c016 06 restart",
         "0.0.0.0 0615 05 clock_sync",
         "192.0.2.9 8043 83 unreachable no reply",
@@ -345,6 +365,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_file_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ident, setup, teardown),
         cmocka_unit_test_setup_teardown(test_level_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_lines, setup, teardown),

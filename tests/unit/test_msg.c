@@ -237,6 +237,70 @@ static void test_clock_map_and_resolver(void **state)
     expect_reject(&f, len, "count");
 }
 
+/* The snapshot's mode 6 fields: unique, non-zero association IDs, the system peer's among them,
+ * ranges and padding; what the network child then shows ntpq can be trusted to be sane. */
+static void test_snapshot_mode6_fields(void **state)
+{
+    static struct msg_snapshot snap;
+    char err[160];
+
+    (void)state;
+    memset(&snap, 0, sizeof(snap));
+    snap.nsources = 2;
+    for (int i = 0; i < 2; i++) {
+        snap.sources[i].in_use = 1;
+        snap.sources[i].assoc_id = (uint16_t)(i + 1);
+        snap.sources[i].precision_log2 = -20;
+        snap.sources[i].server_root_delay_s = 0.01;
+    }
+    snap.sys_peer_assoc = 2;
+    snap.leap_known = 1;
+    snap.tai_offset_s = 37;
+    snap.leap_last_s = 1483228800;
+    snap.leap_expire_s = 1782604800;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), 0);
+    snap.sources[1].assoc_id = 1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "association"));
+    snap.sources[1].assoc_id = 0;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[1].assoc_id = 2;
+    snap.sys_peer_assoc = 9;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sys_peer_assoc = 0;
+    snap.sources[0].server_root_delay_s = NAN;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].server_root_delay_s = 0;
+    snap.sources[0].precision_log2 = 3;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].precision_log2 = -20;
+    snap.sources[0].pad2[1] = 1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].pad2[1] = 0;
+    snap.tai_offset_s = 2000;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.tai_offset_s = 37;
+    snap.leap_known = 2;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.leap_known = 1;
+    snap.leap_expire_s = -1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.leap_expire_s = 0;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), 0);
+}
+
+/* sysstats counters: any value (the parent only records them). */
+static void test_server_stats(void **state)
+{
+    struct msg_server_counters c;
+    char err[160];
+
+    (void)state;
+    memset(&c, 0xff, sizeof(c));
+    assert_int_equal(msg_payload_size(MSG_SERVER_STATS), sizeof(c));
+    assert_int_equal(msg_check_payload(MSG_SERVER_STATS, &c, err, sizeof(err)), 0);
+}
+
 static void test_send_receive_over_socketpair(void **state)
 {
     int sp[2];
@@ -281,6 +345,8 @@ int main(void)
         cmocka_unit_test(test_sample_fields),
         cmocka_unit_test(test_source_add_fields),
         cmocka_unit_test(test_clock_map_and_resolver),
+        cmocka_unit_test(test_snapshot_mode6_fields),
+        cmocka_unit_test(test_server_stats),
         cmocka_unit_test(test_send_receive_over_socketpair),
         cmocka_unit_test(test_copy_str),
     };
