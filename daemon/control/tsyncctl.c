@@ -3,11 +3,13 @@
  * tsyncctl: query a running tsyncd over its control socket (read-only).
  *
  *   tsyncctl [-s SOCKET] [-n] sources | tracking | status | serverstats | waitsync [SECONDS]
+ *   tsyncctl --help | --version
  *
  * Exit status: 0 success (status/waitsync: synchronised), 1 not synchronised, 2 daemon
  * unreachable or usage error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,8 +39,10 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: tsyncctl [-s SOCKET] [-n] COMMAND\n"
-            "  -s SOCKET   control socket (default %s)\n"
-            "  -n          numeric: show addresses, not names\n"
+            "  -s, --socket SOCKET  control socket (default %s)\n"
+            "  -n, --numeric        numeric: show addresses, not names\n"
+            "  -h, --help           this help\n"
+            "      --version        print the version\n"
             "commands:\n"
             "  sources             sources in an ntpq -p table\n"
             "  tracking            system offset, frequency, stratum, leap, last step\n"
@@ -61,13 +65,20 @@ static int parse_seconds(const char *s, long *out)
     return 0;
 }
 
-/* 0 on success, -1 after printing a usage error, 1 after printing the help. */
+/* 0 on success, -1 after printing a usage error, 1 after printing the help or the version. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
+    static const struct option long_options[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"numeric", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
     int c, nargs;
 
     *o = (struct options){.socket_path = CFG_DEFAULT_CONTROLSOCKET, .wait_s = WAITSYNC_DEFAULT_S};
-    while ((c = getopt(argc, argv, "+s:nh")) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:nh", long_options, NULL)) != -1) {
         switch (c) {
         case 's':
             o->socket_path = optarg;
@@ -77,6 +88,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'h':
             usage(stdout);
+            return 1;
+        case 'V':
+            printf("tsyncctl %s\n", PACKAGE_VERSION);
             return 1;
         default:
             usage(stderr);
