@@ -12,8 +12,8 @@ tsyncdlibexecdir = $(libexecdir)/tsyncd
 tsyncdlibexec_SCRIPTS = systemd/tsyncd-start
 sysusers_DATA = systemd/sysusers/tsyncd.conf
 tmpfiles_DATA = systemd/tmpfiles/tsyncd.conf
-examplesdir = $(docdir)/examples
-dist_examples_DATA = etc/tsyncd.conf
+# in $(pkgdatadir), not under doc/: Debian allows /usr/share/doc to be left out
+dist_pkgdata_DATA = etc/tsyncd.conf
 CLEANFILES += systemd/tsyncd.service systemd/tsyncd-start $(sysusers_DATA) $(tmpfiles_DATA)
 EXTRA_DIST += systemd/tsyncd.service.in systemd/tsyncd-start.in systemd/tsyncd.sysusers \
 	systemd/tsyncd.tmpfiles tools/build-deb.sh debian
@@ -46,7 +46,7 @@ install-data-hook:
 	if test -f $(sysconfdir)/tsyncd.conf; then \
 	  echo "make install: $(sysconfdir)/tsyncd.conf kept"; \
 	elif test -f /etc/ntp.conf || test -f /etc/ntpsec/ntp.conf; then \
-	  echo "make install: an ntpd configuration exists: tsyncd will read it; the example is in $(examplesdir)/tsyncd.conf"; \
+	  echo "make install: an ntpd configuration exists: tsyncd will read it; the example is $(pkgdatadir)/tsyncd.conf"; \
 	else \
 	  $(MKDIR_P) $(sysconfdir) && $(INSTALL_DATA) $(srcdir)/etc/tsyncd.conf $(sysconfdir)/tsyncd.conf && \
 	  echo "make install: installed the example configuration as $(sysconfdir)/tsyncd.conf"; \
