@@ -55,3 +55,7 @@ install-data-hook:
 deb: dist-gzip
 	$(SHELL) $(srcdir)/tools/build-deb.sh $(distdir).tar.gz deb
 .PHONY: deb
+
+# make install into a DESTDIR, tsyncd.conf(5), the unit's security score, tsyncd-start
+TESTS += tests/integration/packaging.sh
+dist_check_SCRIPTS += tests/integration/packaging.sh
