@@ -32,17 +32,26 @@ systemd/tmpfiles/tsyncd.conf: $(srcdir)/systemd/tsyncd.tmpfiles
 	$(AM_V_GEN)mkdir -p systemd/tmpfiles && cp $(srcdir)/systemd/tsyncd.tmpfiles $@
 all-local: systemd/tsyncd.service systemd/tsyncd-start
 
+# As root and without DESTDIR: create the user and the directories now when the files went where
+# systemd reads them (systemd-sysusers and systemd-tmpfiles also do at boot), and install the
+# example as $(sysconfdir)/tsyncd.conf on a host without an ntpd configuration.
 install-data-hook:
 	@if test -n "$(DESTDIR)" || test "$$(id -u)" != 0; then \
-	  echo "make install: DESTDIR or not root: the tsyncd user, /var/lib/tsyncd and /run/tsyncd are left to the package (systemd-sysusers, systemd-tmpfiles)"; \
+	  echo "make install: DESTDIR or not root: the tsyncd user, /var/lib/tsyncd and /run/tsyncd are left to the package or to systemd at boot"; \
 	  exit 0; \
 	fi; \
-	if command -v systemd-sysusers >/dev/null; then \
-	  systemd-sysusers $(sysusersdir)/tsyncd.conf && echo "make install: user tsyncd (systemd-sysusers)"; \
-	else echo "make install: no systemd-sysusers: create a system user tsyncd (home /var/lib/tsyncd)"; fi; \
-	if command -v systemd-tmpfiles >/dev/null; then \
-	  systemd-tmpfiles --create $(tmpfilesdir)/tsyncd.conf && echo "make install: /var/lib/tsyncd, /run/tsyncd (systemd-tmpfiles)"; \
-	else echo "make install: no systemd-tmpfiles: create /var/lib/tsyncd owned by tsyncd"; fi; \
+	case "$(sysusersdir)" in /etc/sysusers.d|/usr/lib/sysusers.d|/usr/local/lib/sysusers.d|/lib/sysusers.d) \
+	  if command -v systemd-sysusers >/dev/null; then \
+	    systemd-sysusers $(sysusersdir)/tsyncd.conf && echo "make install: user tsyncd (systemd-sysusers)"; \
+	  else echo "make install: no systemd-sysusers: create a system user tsyncd (home /var/lib/tsyncd)"; fi ;; \
+	*) echo "make install: $(sysusersdir) is not read by systemd-sysusers: create the user tsyncd yourself" ;; \
+	esac; \
+	case "$(tmpfilesdir)" in /etc/tmpfiles.d|/usr/lib/tmpfiles.d|/usr/local/lib/tmpfiles.d|/lib/tmpfiles.d) \
+	  if command -v systemd-tmpfiles >/dev/null; then \
+	    systemd-tmpfiles --create $(tmpfilesdir)/tsyncd.conf && echo "make install: /var/lib/tsyncd, /run/tsyncd (systemd-tmpfiles)"; \
+	  else echo "make install: no systemd-tmpfiles: create /var/lib/tsyncd owned by tsyncd"; fi ;; \
+	*) echo "make install: $(tmpfilesdir) is not read by systemd-tmpfiles: create /var/lib/tsyncd owned by tsyncd yourself" ;; \
+	esac; \
 	if test -f $(sysconfdir)/tsyncd.conf; then \
 	  echo "make install: $(sysconfdir)/tsyncd.conf kept"; \
 	elif test -f /etc/ntp.conf || test -f /etc/ntpsec/ntp.conf; then \
@@ -50,6 +59,12 @@ install-data-hook:
 	else \
 	  $(MKDIR_P) $(sysconfdir) && $(INSTALL_DATA) $(srcdir)/etc/tsyncd.conf $(sysconfdir)/tsyncd.conf && \
 	  echo "make install: installed the example configuration as $(sysconfdir)/tsyncd.conf"; \
+	fi
+
+# The example copied by install-data-hook goes with the rest, unless it was changed.
+uninstall-hook:
+	@if test -z "$(DESTDIR)" && cmp -s $(srcdir)/etc/tsyncd.conf $(sysconfdir)/tsyncd.conf; then \
+	  rm -f $(sysconfdir)/tsyncd.conf; \
 	fi
 
 deb: dist-gzip

@@ -65,6 +65,19 @@ for d in $(cat "$tmp/directives"); do
 done
 check "tsyncd.conf(5) documents every directive${missing:+ (missing:$missing)}" test -z "$missing"
 
+# 2b. the tarball carries what README.md and DEVELOPERS.md point to, and every docs/*.md
+dir DISTFILES | tr ' ' '\n' | sed 's|^\./||' | sort -u >"$tmp/distfiles"
+cd "$top_srcdir" || exit 1
+refs=$(grep -ohE '(\./)?([A-Za-z0-9_.-]+/)*[A-Za-z0-9_-]+\.(md|sh)|\.ci/run|debian/' README.md DEVELOPERS.md |
+    sed 's|^\./||; s|/$||' | sort -u)
+not_dist=""
+for f in $refs docs/*.md; do
+    [ -e "$f" ] || continue # a name in prose, not a file of the tree
+    grep -qx "$f" "$tmp/distfiles" || not_dist="$not_dist $f"
+done
+cd - >/dev/null || exit 1
+check "make dist carries what the READMEs point to${not_dist:+ (missing:$not_dist)}" test -z "$not_dist"
+
 # 3. systemd-analyze security, when systemd-analyze is here
 if command -v systemd-analyze >/dev/null; then
     score=$(systemd-analyze security --offline=true "$unit" 2>/dev/null |
