@@ -35,7 +35,7 @@ fi
 ls "$out"/*.deb
 echo "build-deb: lintian (log: $out/lintian.log)"
 rc=0
-lintian --fail-on error,warning --info --show-overrides "$out"/tsyncd_*.changes \
+lintian --fail-on error,warning --display-info --pedantic --show-overrides "$out"/tsyncd_*.changes \
 	>"$out/lintian.log" 2>&1 || rc=$?
 cat "$out/lintian.log"
 [ "$rc" = 0 ] || { echo "build-deb: lintian found errors or warnings" >&2; exit 1; }

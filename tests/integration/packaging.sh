@@ -31,11 +31,12 @@ check() {
 
 # 1. make install into a DESTDIR, with the configured directories
 dest=$tmp/dest
-MAKEFLAGS= MFLAGS= make -s -C "$top_builddir" install DESTDIR="$dest" >"$tmp/install.log" 2>&1 ||
+MAKEFLAGS='' MFLAGS='' make -s -C "$top_builddir" install DESTDIR="$dest" >"$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log"; echo "FAIL - make install"; exit 1; }
 # dir NAME: the configured value of the make variable NAME (sbindir, ...), expanded
+# shellcheck disable=SC2016 # a make rule, not shell
 dir() { printf 'print:\n\t@echo $(%s)\n' "$1" |
-    MAKEFLAGS= MFLAGS= make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print; }
+    MAKEFLAGS='' MFLAGS='' make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print; }
 sbindir=$(dir sbindir) libexecdir=$(dir libexecdir) unitdir=$(dir systemdsystemunitdir)
 pkgdatadir=$(dir pkgdatadir) mandir=$(dir mandir)
 for f in "$sbindir/tsyncd" "$(dir bindir)/tsyncctl" "$libexecdir/tsyncd/tsyncd-start" \
@@ -60,9 +61,9 @@ sed -n '/^} directives\[\] = {/,/^};/s/^ *{"\([a-z]*\)",.*/\1/p' \
 check "the parser's directive table is found ($(wc -l <"$tmp/directives") directives)" \
     test "$(wc -l <"$tmp/directives")" -gt 40
 missing=""
-for d in $(cat "$tmp/directives"); do
+while read -r d; do
     grep -Eq "\\\\fB$d(\\\\fR| )" "$top_srcdir/man/tsyncd.conf.5" || missing="$missing $d"
-done
+done <"$tmp/directives"
 check "tsyncd.conf(5) documents every directive${missing:+ (missing:$missing)}" test -z "$missing"
 
 # 2b. the tarball carries what README.md and DEVELOPERS.md point to, and every docs/*.md

@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 # Sourced by the swap_*.guest.sh scripts in the Debian guest: check lines and the checks every
 # swap makes. Each check prints "ok   - ..." or "FAIL - ..." (counted by the host-side test).
+# shellcheck disable=SC2034 # read by the scripts that source this one
 failed=0
 ok() { echo "ok   - $*"; }
 bad() {

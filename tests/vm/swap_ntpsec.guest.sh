@@ -64,6 +64,7 @@ sleep 4
 tsyncctl sources | tee /root/hw
 check "the sandbox keeps hardware timestamping: requests get hardware TX timestamps" \
 	grep -q "^$TSYNC_VM_HOST_IP: timestamps tx hardware" /root/hw
+# shellcheck disable=SC2016 # awk's fields
 check "the sandbox keeps PHC refclocks: $TSYNC_VM_PHC0 is read (reach > 0)" \
 	awk '$4 == "l" && $7 != 0 { found = 1 } END { exit !found }' /root/hw
 exit "$failed"
