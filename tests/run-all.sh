@@ -43,17 +43,16 @@ count_suite() {
 # What skipped inside tests that passed: cmocka cases ("[  SKIPPED ] N test(s)") and checks a
 # script skipped ("SKIP - reason"). Lists them and adds them to the skip count.
 count_partial_skips() {
-	local dir=$1 log n
+	local dir=$1 log name n
 	while IFS= read -r log; do
+		name=${log#"$dir"/}
 		n=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | head -n 1)
-		if [ -n "$n" ]; then
-			skipped=$((skipped + n))
-			sed -n 's/^\[  SKIPPED \] \([a-z_0-9]*\)$/SKIP: '"${log#"$dir"/}"': cmocka case \1/p' "$log" |
-				sort -u
-		fi
+		skipped=$((skipped + ${n:-0}))
+		sed -n 's/^\[  SKIPPED \] \([a-z_0-9]*\)$/\1/p' "$log" | sort -u |
+			while read -r case_name; do echo "SKIP: $name: cmocka case $case_name"; done
 		n=$(grep -c '^SKIP - ' "$log")
 		skipped=$((skipped + n))
-		sed -n 's|^SKIP - |SKIP: '"${log#"$dir"/}"': |p' "$log"
+		sed -n 's/^SKIP - //p' "$log" | while read -r reason; do echo "SKIP: $name: $reason"; done
 	done < <(find "$dir/tests" -name '*.log' 2>/dev/null | sort)
 }
 
