@@ -19,7 +19,7 @@ EXTRA_DIST += systemd/tsyncd.service.in systemd/tsyncd-start.in systemd/tsyncd.s
 	systemd/tsyncd.tmpfiles tools/build-deb.sh debian
 
 systemd_subst = sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@libexecdir[@]|$(libexecdir)|g' \
-	-e 's|@sysconfdir[@]|$(sysconfdir)|g'
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@datadir[@]|$(datadir)|g'
 systemd/tsyncd.service: $(srcdir)/systemd/tsyncd.service.in Makefile
 	$(AM_V_GEN)mkdir -p systemd && $(systemd_subst) $(srcdir)/systemd/tsyncd.service.in >$@
 systemd/tsyncd-start: $(srcdir)/systemd/tsyncd-start.in Makefile

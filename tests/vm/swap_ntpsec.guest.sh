@@ -32,13 +32,18 @@ if [ "$TSYNC_VM_BOOT" = 1 ]; then
 	check "no ntpd runs any more" test -z "$(pgrep -x ntpd)"
 	check "/etc/ntpsec/ntp.conf and /etc/default/ntpsec are unchanged" cmp -s /root/conf.sums <(conf_sums)
 	check "no /etc/tsyncd.conf was installed (ntpsec's configuration is used)" test ! -e /etc/tsyncd.conf
+	for name in ntp ntpd; do
+		check "$name.service, ntpsec's alias, is now tsyncd.service" \
+			test "$(systemctl show -P Id $name.service)" = tsyncd.service
+	done
 	check "tsyncd runs with ntpsec's configuration, flags (-g -N) and user" \
 		journalctl -b -u tsyncd -g 'configuration /etc/ntpsec/ntp.conf; flags from /etc/default/ntpsec NTPD_OPTS: -g -N; user ntpsec'
 	synchronised '[0-3]\.debian\.pool\.ntp\.org'
 	check "every tsyncd process runs as ntpsec" test "$(ps -o user= -C tsyncd | sort -u)" = ntpsec
 	# (the image leaves out man pages, which the unit's Documentation= names)
-	check "systemd-analyze verify: the installed unit is clean" \
-		test -z "$(systemd-analyze verify --man=no /lib/systemd/system/tsyncd.service 2>&1)"
+	systemd-analyze verify --man=no /lib/systemd/system/tsyncd.service >/root/verify.log 2>&1
+	cat /root/verify.log
+	check "systemd-analyze verify: the installed unit is clean" test ! -s /root/verify.log
 	echo "SECURITY $(systemd-analyze security tsyncd | sed -n 's/.*Overall exposure level for tsyncd.service: //p')"
 	check "systemd-analyze security tsyncd: 3.0 at most" systemd-analyze security --threshold=30 tsyncd
 	[ "$failed" = 0 ] || exit 1
