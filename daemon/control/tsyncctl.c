@@ -2,8 +2,9 @@
 /*
  * tsyncctl: query a running tsyncd over its control socket (read-only).
  *
- *   tsyncctl [-s SOCKET] [-n] [-j|--json] sources | sourcestats | tracking | status |
+ *   tsyncctl [-s SOCKET] [-n] [-j|--json] sources [-v] | sourcestats | tracking | status |
  *            serverstats | metrics | waitsync [SECONDS]
+ *   tsyncctl --help | --version
  *
  * Exit status: 0 success (status/waitsync: synchronised), 1 not synchronised, 2 daemon
  * unreachable or usage error.
@@ -41,10 +42,13 @@ struct options {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tsyncctl [-s SOCKET] [-n] [-j|--json] COMMAND\n"
-            "  -s SOCKET   control socket (default %s)\n"
-            "  -n          numeric: show addresses, not names\n"
-            "  -j, --json  one JSON object instead of text (every command)\n"
+            "usage: tsyncctl [-s SOCKET] [-n] [-j|--json] [-v] COMMAND\n"
+            "  -s, --socket SOCKET  control socket (default %s)\n"
+            "  -n, --numeric        numeric: show addresses, not names\n"
+            "  -j, --json           one JSON object instead of text (every command)\n"
+            "  -v, --verbose        sources: what became of each source's replies\n"
+            "  -h, --help           this help\n"
+            "      --version        print the version\n"
             "commands:\n"
             "  sources             sources in an ntpq -p table, then details and +/- bounds\n"
             "  sourcestats         samples, residual frequency, skew, offset, its std dev\n"
@@ -69,7 +73,6 @@ static int parse_seconds(const char *s, long *out)
     return 0;
 }
 
-/* 0 on success, -1 after printing a usage error, 1 after printing the help. */
 static bool known_command(const char *c)
 {
     static const char *const commands[] = {"sources",     "sourcestats", "tracking", "status",
@@ -83,14 +86,22 @@ static bool known_command(const char *c)
     return false;
 }
 
+/* 0 on success, -1 after printing a usage error, 1 after printing the help or the version. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"numeric", no_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
     int c, nargs;
 
     *o = (struct options){.socket_path = CFG_DEFAULT_CONTROLSOCKET, .wait_s = WAITSYNC_DEFAULT_S};
-    while ((c = getopt_long(argc, argv, "+s:njvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:njvh", long_options, NULL)) != -1) {
         switch (c) {
         case 'v':
             o->verbose = true;
@@ -106,6 +117,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'h':
             usage(stdout);
+            return 1;
+        case 'V':
+            printf("tsyncctl %s\n", PACKAGE_VERSION);
             return 1;
         default:
             usage(stderr);

@@ -12,7 +12,9 @@ EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus $(FUZZ_TARGETS:%=tests/fu
 
 fuzz:
 	@if test -z "$(CLANG)"; then \
-	  echo "make fuzz: clang not found at configure time (apt-get install clang libclang-rt-14-dev)"; \
+	  for t in $(FUZZ_TARGETS); do \
+	    echo "fuzz $$t: build failed (clang not found at configure time: apt-get install clang libclang-rt-14-dev)"; \
+	  done; \
 	  exit 1; \
 	fi
 	CLANG="$(CLANG)" $(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(top_builddir) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -11,7 +11,8 @@
 # libraries. Seeds come from tests/fuzz/corpus/NAME/ (read only); the
 # binary, the growing corpus, crash artifacts and logs go to BUILD_DIR/tests/fuzz/.
 # All targets run in parallel, each for SECONDS. Prints per target
-#   fuzz NAME: ok (N runs)     or     fuzz NAME: CRASH (artifact and log paths)
+#   fuzz NAME: ok (N runs)   or   fuzz NAME: CRASH (artifact and log paths)   or
+#   fuzz NAME: build failed (reason)
 # and exits 1 if any target crashed or failed to build. CLANG (environment) names the compiler.
 set -u
 
@@ -29,7 +30,9 @@ cflags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-reco
 cflags="$cflags -fno-omit-frame-pointer -I$srcdir -I$build_dir"
 
 if ! command -v "$clang" >/dev/null 2>&1; then
-    echo "run-fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2
+    for t in "$@"; do
+        echo "fuzz $t: build failed ($clang not found: apt-get install clang libclang-rt-14-dev)"
+    done
     exit 1
 fi
 mkdir -p "$out" || exit 1
