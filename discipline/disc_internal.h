@@ -36,6 +36,12 @@ struct disc_src {
     double root_distance_s;   // lambda at the last selection, s
 };
 
+// What a step changed in the loop, to undo it when the clock could not be stepped.
+struct disc_step_undo {
+    struct loop_state loop;
+    double last_step_s, last_step_time;
+};
+
 struct disc {
     struct disc_params p;
     struct disc_src src[DISC_MAX_SOURCES];
@@ -61,6 +67,8 @@ struct disc {
     double last_update;       // `now` of the last disc_update(), s
     double first_sample_time; // `now` of the first sample of any source (-1: none)
     bool startup;             // within DISC_STARTUP_WINDOW_S of it: start-up polling
+    int expected_sources;     // sources the configuration will bring (start-up majority)
+    struct disc_step_undo undo; // the loop before the last step decision
 };
 
 // Cumulative correction C(t) applied to the clock, s.

@@ -35,6 +35,7 @@ void disc_params_default(struct disc_params *p)
         .step_budget = 3,
         .step_budget_period_s = 3600,
         .min_sample_interval_s = 0.5,
+        .startup_wait_s = 16,
     };
 }
 
@@ -49,6 +50,7 @@ static bool params_valid(const struct disc_params *p)
            p->precision_log2 >= -40 && p->precision_log2 <= 0 && p->step_confirm_samples >= 1 &&
            p->step_confirm_samples <= FLT_PENDING && p->step_confirm_span_s >= 0 &&
            p->step_budget >= 0 && p->step_budget_period_s > 0 && p->min_sample_interval_s >= 0 &&
+           p->startup_wait_s >= 0 && p->startup_wait_s <= 3600 &&
            isfinite(p->step_threshold_s + p->startup_step_threshold_s + p->panic_threshold_s +
                     p->max_distance_s + p->step_confirm_span_s + p->step_budget_period_s +
                     p->min_sample_interval_s);
@@ -76,6 +78,7 @@ struct disc *disc_create(const struct disc_params *p)
     d->last_update = NAN;
     d->first_sample_time = -1;
     d->startup = true;
+    d->expected_sources = 1;
     return d;
 }
 
@@ -262,6 +265,24 @@ void disc_clock_stepped(struct disc *d, double step_s)
 {
     if (isfinite(step_s))
         d->corr_s += step_s;
+}
+
+void disc_step_failed(struct disc *d)
+{
+    d->loop = d->undo.loop;
+    d->last_step_s = d->undo.last_step_s;
+    d->last_step_time = d->undo.last_step_time;
+}
+
+void disc_frequency_applied(struct disc *d, double now, double freq_ppm)
+{
+    if (!d->p.observe_only && isfinite(freq_ppm))
+        disc_set_frequency(d, now, freq_ppm);
+}
+
+void disc_set_expected_sources(struct disc *d, int n)
+{
+    d->expected_sources = n > 0 ? n : 1;
 }
 
 void disc_reset_samples(struct disc *d)
