@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "daemon/common/log.h"
 #include "discipline/discipline.h"
 
 /* Largest |server - client| time a sample may carry, s: half an NTP era, the most an NTP
@@ -28,6 +29,10 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_source_ref);
     case MSG_SAMPLE:
         return sizeof(struct msg_sample);
+    case MSG_LOG:
+        return sizeof(struct msg_log);
+    case MSG_HEARTBEAT:
+        return sizeof(struct msg_heartbeat);
     case MSG_CLOCK_MAP:
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
@@ -129,22 +134,107 @@ static int check_clock_map(const struct msg_clock_map *m, char *err, size_t errl
     return clk_map_valid(&map) ? 0 : fail(err, errlen, "CLOCK_MAP out of range");
 }
 
+/* Every double of a snapshot is finite and within +-MSG_SNAPSHOT_MAX_ABS (a step of 1e9 s is
+ * the largest a clock driver takes); the non-negative ones are >= 0. */
+#define MSG_SNAPSHOT_MAX_ABS 1e12
+
+static bool finite_ok(double v)
+{
+    return in_range(v, -MSG_SNAPSHOT_MAX_ABS, MSG_SNAPSHOT_MAX_ABS);
+}
+
+static bool nonneg_ok(double v)
+{
+    return in_range(v, 0, MSG_SNAPSHOT_MAX_ABS);
+}
+
+/* An enum the discipline names (a new value is accepted once it has a name). */
+static bool sync_reason_ok(unsigned r)
+{
+    return strcmp(disc_sync_reason_str((enum disc_sync_reason)r), "unknown") != 0;
+}
+
+static bool source_reason_ok(unsigned r)
+{
+    return strcmp(disc_reason_str((enum disc_reason)r), "unknown") != 0;
+}
+
+static bool poll_ok(int p)
+{
+    return p >= MSG_POLL_MIN_LOG2 && p <= MSG_POLL_MAX_LOG2;
+}
+
+static bool zero(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+
+    for (size_t i = 0; i < len; i++) {
+        if (b[i] != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool source_state_ok(const struct msg_source_state *s)
+{
+    return s->in_use == 1 && s->slot < MSG_MAX_SOURCES && s->kind <= MSG_KIND_REFCLOCK &&
+           s->tally != 0 && strchr(" x.-+#*", s->tally) != NULL && s->stratum <= 16 &&
+           s->leap <= 3 && s->ts_source <= DISC_TS_REFCLOCK && source_reason_ok(s->reason) &&
+           poll_ok(s->poll_log2) && s->prefer <= 1 && s->noselect <= 1 &&
+           s->tx_source <= DISC_TS_REFCLOCK && s->rx_source <= DISC_TS_REFCLOCK &&
+           zero(s->pad, sizeof(s->pad)) && s->pad2 == 0 && finite_ok(s->offset_s) &&
+           nonneg_ok(s->delay_s) && nonneg_ok(s->jitter_s) && nonneg_ok(s->dispersion_s) &&
+           nonneg_ok(s->root_distance_s) && in_range(s->age_s, -1, MSG_SNAPSHOT_MAX_ABS) &&
+           str_ok(s->name, sizeof(s->name)) && str_ok(s->addr, sizeof(s->addr));
+}
+
+static bool system_times_ok(const struct msg_snapshot *m)
+{
+    return time_ok(&m->ref_time) && time_ok(&m->last_step_time) && time_ok(&m->now);
+}
+
+static bool system_doubles_ok(const struct msg_snapshot *m)
+{
+    return nonneg_ok(m->root_delay_s) && nonneg_ok(m->root_dispersion_s) &&
+           finite_ok(m->offset_s) && nonneg_ok(m->jitter_s) && finite_ok(m->freq_ppm) &&
+           nonneg_ok(m->freq_sd_ppm) && finite_ok(m->applied_freq_ppm) &&
+           finite_ok(m->last_step_s) && finite_ok(m->refused_offset_s) && nonneg_ok(m->max_error_s);
+}
+
+/* Every field: enums, counts, slots, tallies, times, doubles (no NaN or infinity), strings;
+ * the entries after nsources are unused (all zero). */
 static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen)
 {
-    int i;
+    int i, j;
 
-    if (m->sync_state > MSG_SYNC_LOCAL || m->leap > 3 || m->stratum > 16 || m->nsources < 0 ||
-        m->nsources > MSG_MAX_SOURCES)
+    if (m->sync_state > MSG_SYNC_LOCAL || !sync_reason_ok(m->sync_reason) || m->leap > 3 ||
+        m->stratum > 16 || m->nsources < 0 || m->nsources > MSG_MAX_SOURCES ||
+        m->sys_peer_slot < -1 || m->sys_peer_slot >= MSG_MAX_SOURCES || !poll_ok(m->poll_log2) ||
+        m->steps < 0 || m->unsync_for_s < 0)
         return fail(err, errlen, "SNAPSHOT system fields out of range");
+    if (!system_times_ok(m) || !system_doubles_ok(m))
+        return fail(err, errlen, "SNAPSHOT system times or values out of range");
     if (!str_ok(m->driver, sizeof(m->driver)) || !str_ok(m->reason, sizeof(m->reason)))
         return fail(err, errlen, "SNAPSHOT strings malformed");
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
         const struct msg_source_state *s = &m->sources[i];
 
-        if (s->in_use && (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->addr, sizeof(s->addr))))
-            return fail(err, errlen, "SNAPSHOT source %d strings malformed", i);
+        if (i >= m->nsources ? !zero(s, sizeof(*s)) : !source_state_ok(s))
+            return fail(err, errlen, "SNAPSHOT source %d malformed", i);
+        for (j = 0; j < i && i < m->nsources; j++) {
+            if (m->sources[j].slot == s->slot)
+                return fail(err, errlen, "SNAPSHOT slot %u listed twice", s->slot);
+        }
     }
     return 0;
+}
+
+static int check_log(const struct msg_log *m, char *err, size_t errlen)
+{
+    if (m->level < LOG_ERR || m->level > LOG_DEBUG || m->cls > LOG_CLASS_PLAIN ||
+        !zero(m->pad, sizeof(m->pad)))
+        return fail(err, errlen, "LOG level %u or class %u out of range", m->level, m->cls);
+    return str_ok(m->text, sizeof(m->text)) ? 0 : fail(err, errlen, "LOG text malformed");
 }
 
 /* A host name or numeric address: [A-Za-z0-9.:_-]+ (also the "%zone" of an IPv6 literal). */
@@ -194,6 +284,12 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
                           ref->slot);
     case MSG_SAMPLE:
         return check_sample(p, err, errlen);
+    case MSG_LOG:
+        return check_log(p, err, errlen);
+    case MSG_HEARTBEAT:
+        return ((const struct msg_heartbeat *)p)->pad == 0
+                   ? 0
+                   : fail(err, errlen, "HEARTBEAT padding not zero");
     case MSG_CLOCK_MAP:
         return check_clock_map(p, err, errlen);
     case MSG_SNAPSHOT:

@@ -15,6 +15,8 @@
  *   MSG_SOURCE_REMOVE
  *   MSG_SOURCE_POLLED
  *   MSG_SAMPLE
+ *   MSG_LOG         (its log lines: the child holds no log file)
+ *   MSG_HEARTBEAT   (every MSG_HEARTBEAT_S: the parent's watchdog)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -52,6 +54,8 @@ enum msg_type {
     MSG_SOURCE_REMOVE = 3,
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
+    MSG_LOG = 6,       /* network child -> parent: one log line */
+    MSG_HEARTBEAT = 7, /* network child -> parent: its loop is turning */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
@@ -150,6 +154,25 @@ struct msg_sample {
     uint32_t pad1;
 };
 
+/* One log line of a child, which holds no log file (it cannot write one, nor forge a line of
+ * the parent's): the parent writes it with the child's prefix ("net: ...") under its own rate
+ * limits (daemon/common/log.h). */
+#define MSG_LOG_TEXT_LEN 256
+struct msg_log {
+    uint8_t level; /* syslog priority, LOG_ERR (3) .. LOG_DEBUG (7) */
+    uint8_t cls;   /* enum log_class, or LOG_CLASS_PLAIN for a plain message */
+    uint8_t pad[6];
+    char text[MSG_LOG_TEXT_LEN]; /* printable, NUL-terminated */
+};
+
+/* The network child sends a heartbeat at least every MSG_HEARTBEAT_S while its loop turns; the
+ * parent kills and restarts a child silent for longer than its watchdog timeout. */
+#define MSG_HEARTBEAT_S 1.0
+struct msg_heartbeat {
+    uint32_t count; /* 1, 2, ... */
+    uint32_t pad;
+};
+
 struct msg_clock_map {
     struct msg_time host_ref;
     double offset_ref_s;
@@ -224,6 +247,10 @@ struct msg_server_counters {
     uint64_t clients;     /* rate-limiting table entries in use */
     uint64_t evictions;   /* table entries reused for a new address */
 };
+
+/* Poll exponents a snapshot may carry (log2 s; the discipline's range with a margin). */
+#define MSG_POLL_MIN_LOG2 (-8)
+#define MSG_POLL_MAX_LOG2 24
 
 enum msg_sync_state {
     MSG_SYNC_UNSYNCHRONISED = 0,

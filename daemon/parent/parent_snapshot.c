@@ -100,17 +100,18 @@ static void fill_system(struct parent *p, struct msg_snapshot *m, const struct d
     }
     m->sys_peer_slot = synced ? p->sys_peer_slot : -1;
     m->poll_log2 = st->poll_log2;
-    m->steps = st->steps;
+    m->steps = st->steps > p->failed_steps ? st->steps - p->failed_steps : 0;
     m->unsync_for_s = p->unsync_since >= 0 ? (int32_t)(now - p->unsync_since) : 0;
-    m->last_step_time = st->last_step_time >= 0 ? to_clock_time(clock_now, now, st->last_step_time)
-                                                : (struct msg_time){0};
+    m->last_step_time = p->last_good_step_time >= 0
+                            ? to_clock_time(clock_now, now, p->last_good_step_time)
+                            : (struct msg_time){0};
     m->now = msg_time_from_timespec(clock_now);
     m->offset_s = st->offset_s;
     m->jitter_s = st->jitter_s;
     m->freq_ppm = st->freq_ppm;
     m->freq_sd_ppm = st->freq_sd_ppm;
     m->applied_freq_ppm = st->applied_freq_ppm;
-    m->last_step_s = st->last_step_s;
+    m->last_step_s = p->last_good_step_s;
     m->refused_offset_s = st->refused_offset_s;
     m->max_error_s = st->root_delay_s / 2 + st->root_dispersion_s;
     struct clk_info info;
@@ -130,6 +131,7 @@ void parent_send_snapshot(struct parent *p, double now)
     struct msg_snapshot *m = &p->snap;
     struct disc_status *st = &p->status_buf;
     struct timespec clock_now = {0, 0};
+    char err[160];
     uint32_t i;
 
     disc_get_status(p->disc, now, st);
@@ -143,6 +145,13 @@ void parent_send_snapshot(struct parent *p, double now)
                         find_source(st, p->slots[i].disc_id));
             m->nsources++;
         }
+    }
+    /* The child refuses (and restarts on) a snapshot out of range: a bug here must show as a
+     * loud log line and a stale snapshot, not as a restart loop. */
+    if (msg_check_payload(MSG_SNAPSHOT, m, err, sizeof(err)) < 0) {
+        log_err("snapshot not published, a value is out of range: %s", err);
+        p->snapshot_pending = false;
+        return;
     }
     if (p->child != NULL && chan_send(p->child, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
         p->snapshot_pending = false;
