@@ -4,7 +4,8 @@
 daemon_libcore_a_SOURCES += daemon/common/msg.c daemon/common/msg.h daemon/common/chan.c \
 	daemon/common/chan.h daemon/common/md5.c \
 	daemon/common/md5.h daemon/common/ntp_packet.c daemon/common/ntp_packet.h \
-	daemon/common/log.c daemon/common/log.h
+	daemon/common/log.c daemon/common/log.h daemon/common/log_limit.c \
+	daemon/common/log_limit.h
 tsyncd_SOURCES += daemon/common/loop.c daemon/common/loop.h
 
 check_PROGRAMS += tests/unit/test_ntp_packet tests/unit/test_log tests/unit/test_msg \
