@@ -98,7 +98,21 @@ int sbx_drop_privileges_ids(uid_t uid, gid_t gid, const char *chroot_dir, const 
  * temporary CAP_NET_ADMIN once hardware timestamping is configured). */
 int sbx_drop_caps(const int *caps, size_t n, char *err, size_t errlen);
 
-/* Install the role's allow-list (also sets PR_SET_NO_NEW_PRIVS). Irreversible. */
+/* Descriptors (opened before the filter) a role's filter lets it use beyond its fixed list. */
+struct sbx_params {
+    const int *connect_fds; /* SBX_NET: the client sockets connect() may aim at a new server */
+    size_t n_connect_fds;
+    int accept_fd;        /* the control socket accept() may take from, -1: none (SBX_NET;
+                             SBX_PARENT allows it for the network child its filter binds) */
+    int drift_dirfd;      /* SBX_PARENT: the drift file's directory, -1: none */
+    int drift_open_flags; /* SBX_PARENT: the flags of the openat(drift_dirfd, ...) allowed */
+};
+
+/* Install the role's allow-list (also sets PR_SET_NO_NEW_PRIVS). Irreversible. params NULL:
+ * none of the optional descriptors (no connect or accept for SBX_NET, no file for SBX_PARENT). */
+int sbx_install_seccomp_with(enum sbx_role role, unsigned flags, const struct sbx_params *params,
+                             char *err, size_t errlen);
+/* The same with params NULL. */
 int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen);
 
 /* "parent", "net", "resolver" */

@@ -17,6 +17,13 @@
 #define DAEMON_RESTART_MIN_S  1.0
 #define DAEMON_RESTART_MAX_S  60.0
 #define DAEMON_STABLE_CHILD_S 60.0 /* a child that lived this long resets the backoff */
+/* A network child silent this long (no heartbeat, MSG_HEARTBEAT_S) is killed and restarted:
+ * five heartbeats missed, so a busy 2-CPU host that delays a process by a second or two
+ * raises no false alarm, and well within one poll interval (64 s by default). */
+#define DAEMON_WATCHDOG_S 5.0
+/* -g is granted once per boot: its use is recorded here with the boot id. */
+#define DAEMON_RUNDIR       "/run/tsyncd"
+#define DAEMON_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
 struct daemon {
     struct cfg *cfg;
@@ -40,6 +47,10 @@ struct daemon {
     int drift_dirfd;        /* directory of the drift file, kept across chroot, -1: none */
     struct hwclock_set hw;  /* NICs with hardware timestamping, used by the network child */
     struct nl_watch *links; /* link changes of the `hwtimestamp` interfaces, NULL: none */
+
+    int net_pidfd, dns_pidfd; /* pidfds of the children (signals go only there), -1: none */
+    int devnull_fd;           /* /dev/null for a child's stdio when the log is stderr, -1 */
+    uint32_t resolver_rx_seq; /* of its MSG_LOG lines, 0: ignored (it sent something else) */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
@@ -48,6 +59,23 @@ int daemon_bind_servers(const struct cfg *cfg, struct net_fds *fds, char *err, s
 struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen);
 const char *daemon_pick_user(const struct cfg *cfg);
 int daemon_write_pidfile(const char *path);
+
+/* -g once per boot: true when rundir/gflag does not hold this boot's id, which is then recorded
+ * there (atomically, before the sandbox); false (and logged) when a start earlier in this boot
+ * had it, or when its use cannot be recorded. */
+bool daemon_grant_big_first_step(const char *rundir, const char *boot_id_path);
+
+/* The capabilities the parent keeps (CAP_* numbers into keep[2]); returns their count. Only
+ * the `system` clock driver needs CAP_SYS_TIME; CAP_NET_ADMIN only to enable hardware
+ * timestamping again after a link reset. */
+size_t daemon_parent_caps(const struct cfg *cfg, bool watch_links, int keep[2]);
+
+/* The user refused for the sandbox, with the reason in err: `nobody` (shared with unrelated
+ * services) may not own a drift directory it can write, the frequency the clock trusts. */
+int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen);
+
+/* Signal a child through its pidfd (the parent's filter allows no kill() of another pid). */
+int daemon_signal_child(int pidfd, int sig);
 
 /* In a new child: close what only the parent may hold (resolver control, drift directory,
  * notify socket, PHCs, link watch). */

@@ -18,6 +18,7 @@
 #include "daemon/server/server.h"
 
 #define NET_MAX_SERVER_FDS 4
+#define NET_POOL_ADDRS     4 /* associations per pool line */
 
 /* File descriptors the parent hands over (all already bound). */
 struct net_fds {
@@ -48,6 +49,9 @@ struct net {
     bool have_snapshot;
     uint32_t rx_seq, tx_seq;
     struct client clients[MSG_NTP_SLOTS]; /* index = slot */
+    struct client_pool pool;              /* their sockets, opened before the sandbox */
+    double next_heartbeat;                /* monotonic s */
+    uint32_t heartbeats;
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
     bool stop;
@@ -59,6 +63,12 @@ struct net {
 
 /* Prepare the child's state (no I/O yet). */
 void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks);
+/* Open the client sockets the configuration needs (client_pool_size): before the seccomp
+ * filter, which forbids socket(). */
+void net_open_sockets(struct net *n);
+/* The child's log lines go to the parent (MSG_LOG) and its log file is closed: after this
+ * the process holds no log descriptor. */
+void net_forward_logs(struct net *n);
 /* Start: HELLO to the parent, numeric sources added, names sent to the resolver. */
 int net_start(struct net *n, double now);
 /* The child's loop role. */

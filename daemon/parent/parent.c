@@ -77,6 +77,7 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->last_drift_write = now;
     p->last_refusal_log = -1e9;
     p->sys_peer_slot = -1;
+    p->last_good_step_time = -1;
     set_params(&dp, cfg, opt);
     read_drift(cfg, &dp);
     if (clk_start(clk) < 0 || clk_set_freq(clk, dp.initial_freq_ppm) < 0) {
@@ -149,8 +150,14 @@ void parent_attach_child(struct parent *p, struct chan *child, double now)
     p->rx_seq = 1;
     p->tx_seq = 1;
     p->hello_seen = false;
+    p->last_heard = now;
     parent_push_map(p);
     parent_publish(p, now);
+}
+
+double parent_child_silence(const struct parent *p, double now)
+{
+    return p->child != NULL ? now - p->last_heard : 0;
 }
 
 void parent_detach_child(struct parent *p, double now)
@@ -310,6 +317,14 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
 
     if (msg_validate(buf, len, &p->rx_seq, &hdr, &payload, err, sizeof(err)) < 0)
         return parent_reject(p, err);
+    p->last_heard = now;
+    if (hdr.type == MSG_LOG) { /* also before HELLO: the child's set-up logs */
+        const struct msg_log *l = payload;
+        log_child_line(LOG_ORIGIN_NET, l->level, (enum log_class)l->cls, l->text);
+        return 0;
+    }
+    if (hdr.type == MSG_HEARTBEAT)
+        return 0;
     if (hdr.type == MSG_HELLO && !p->hello_seen) {
         p->hello_seen = true;
         log_info("network child %u ready", ((const struct msg_hello *)payload)->pid);

@@ -85,6 +85,11 @@ struct parent {
     bool snapshot_pending;         /* the state changed since the last snapshot was sent */
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
+
+    double last_heard;          /* `now` of the child's last message (heartbeats included) */
+    int failed_steps;           /* steps the clock driver refused: not counted in the snapshot */
+    double last_good_step_s;    /* the last step applied, s (0: none) */
+    double last_good_step_time; /* its `now`, -1: none */
 };
 
 /* Set up the parent: discipline from the configuration, initial frequency from the drift file,
@@ -104,8 +109,16 @@ void parent_detach_child(struct parent *p, double now);
  * child as dead (kill and restart it). Nothing was changed in that case. */
 int parent_handle_message(struct parent *p, const void *buf, size_t len, double now);
 
-/* Periodic work: discipline update, unsynchronised warnings, drift file. Returns the number of
- * seconds until it wants to run again. */
+/* Seconds since the network child was last heard from (it sends a heartbeat every
+ * MSG_HEARTBEAT_S), 0 while none is attached: the daemon's watchdog kills it when it stays
+ * silent (stopped, wedged) for too long. */
+double parent_child_silence(const struct parent *p, double now);
+
+/* A child silent for this long is reported as such, not as silent servers. */
+#define PARENT_CHILD_QUIET_S (2.5 * MSG_HEARTBEAT_S)
+
+/* Periodic work: discipline update, unsynchronised warnings, drift file, suppressed-log
+ * reports. Returns the number of seconds until it wants to run again. */
 double parent_tick(struct parent *p, double now);
 
 /* Send what changed to the child, at most once per event-loop turn: the clock map, then one

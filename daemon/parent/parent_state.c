@@ -107,12 +107,18 @@ static void log_refusal(struct parent *p, const struct disc_action *a, double no
     }
 }
 
-static void apply_step(struct parent *p, double step_s)
+/* A step the driver refuses is reported as failed and not counted (the discipline counted it
+ * when it decided: the snapshot subtracts failed_steps and shows the last step applied). */
+static void apply_step(struct parent *p, double step_s, double now)
 {
     if (clk_step(p->clk, step_s) < 0) {
-        log_err("cannot step the clock by %+.6f s: %s", step_s, clk_error(p->clk));
+        p->failed_steps++;
+        log_err("clock step of %+.6f s FAILED: %s; the clock is unchanged", step_s,
+                clk_error(p->clk));
         return;
     }
+    p->last_good_step_s = step_s;
+    p->last_good_step_time = now;
     disc_clock_stepped(p->disc, step_s);
     p->map_generation++;
     p->stepped = true;
@@ -133,7 +139,7 @@ static void apply_action(struct parent *p, const struct disc_action *a, double n
     bool map_changed = false;
 
     if (a->step) {
-        apply_step(p, a->step_s);
+        apply_step(p, a->step_s, now);
         map_changed = true;
     }
     if (a->refusal != DISC_REFUSAL_NONE)
@@ -205,6 +211,9 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
 
     if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
+    else if (parent_child_silence(p, now) > PARENT_CHILD_QUIET_S)
+        snprintf(p->reason, sizeof(p->reason), "the network child has not answered for %.0f s",
+                 parent_child_silence(p, now));
     else if (n == 0)
         snprintf(p->reason, sizeof(p->reason), "no source: %s",
                  p->cfg->n_sources + p->cfg->n_refclocks == 0 ? "none configured"
@@ -416,5 +425,6 @@ double parent_tick(struct parent *p, double now)
         parent_update(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
+    log_flush_suppressed();
     return fmin(next_refclock, 1.0 - (now - p->last_update));
 }

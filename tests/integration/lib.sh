@@ -26,6 +26,9 @@ declare -A ITEST_PIDS=()   # name -> PID of a process started in the background
 declare -A ITEST_LOGS=()   # label -> file printed when the test fails
 ITEST_CLOCK_BEFORE=
 ITEST_CLEANED=0
+# The daemons' unprivileged user: a dedicated uid and gid that no account uses (as the package's
+# `tsyncd` user; `nobody` may not own a writable drift directory)
+ITEST_UID=64123
 passed=0
 failed=0
 
@@ -318,7 +321,7 @@ log_of() { echo "$ITEST_TMP/$1/tsyncd.log"; }
 drift_of() { echo "$ITEST_TMP/$1/state/tsyncd.drift"; }
 
 # tsyncd_start NAME [TSYNCD ARGS...] <CONFIG: start tsyncd in namespace NAME with the common
-# lines (control socket, log, drift file, user nobody, chroot, port) and the configuration lines
+# lines (control socket, log, drift file, user $ITEST_UID, chroot, port) and the configuration lines
 # read from stdin (server, clock, local, allow...). The environment is passed on (for example
 # TSYNCD_TEST_HOOKS=1). Waits (10 s at most) until it answers on its control socket.
 tsyncd_start() {
@@ -326,7 +329,7 @@ tsyncd_start() {
 	shift
 	dir=$(dir_of "$name")
 	# the drift file's directory belongs to the daemon's user, like ntpd's /var/lib/ntp
-	if ! mkdir -p "$dir/chroot" "$dir/state" || ! chown nobody "$dir/state"; then
+	if ! mkdir -p "$dir/chroot" "$dir/state" || ! chown "$ITEST_UID:$ITEST_UID" "$dir/state"; then
 		fatal "mkdir $dir failed"
 	fi
 	{
@@ -335,7 +338,7 @@ tsyncd_start() {
 		echo "logfile $dir/tsyncd.log"
 		echo "driftfile $dir/state/tsyncd.drift"
 		echo "logconfig =allall"
-		echo "user nobody"
+		echo "user $ITEST_UID:$ITEST_UID"
 		echo "chroot $dir/chroot"
 		echo "port 123"
 		cat

@@ -45,7 +45,7 @@ w0=$(child_pid server tsyncd-srv0) || fatal "no worker 0"
 w1=$(child_pid server tsyncd-srv1) || fatal "no worker 1"
 root=$(dir_of server)/chroot
 for w in "$w0" "$w1"; do
-	check "worker $w: user nobody" [ "$(proc_status "$w" Uid | awk '{ print $1 }')" = "$(id -u nobody)" ]
+	check "worker $w: user $ITEST_UID" [ "$(proc_status "$w" Uid | awk '{ print $1 }')" = "$ITEST_UID" ]
 	check "worker $w: no capabilities" [ "$(proc_status "$w" CapEff)" = 0000000000000000 ]
 	check "worker $w: seccomp filter" [ "$(proc_status "$w" Seccomp)" = 2 ]
 	check "worker $w: chrooted" [ "$(readlink "/proc/$w/root")" = "$root" ]
