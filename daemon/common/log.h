@@ -88,6 +88,7 @@ enum log_origin {
     LOG_ORIGIN_SELF = 0,
     LOG_ORIGIN_NET = 1, /* the network child: "net: " */
     LOG_ORIGIN_DNS = 2, /* the resolver: "dns: " */
+    LOG_ORIGIN_SRV = 3, /* the server workers: "srv: worker N: " */
     LOG_ORIGIN_COUNT
 };
 

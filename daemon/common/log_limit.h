@@ -9,7 +9,8 @@
  *
  * Bound: with B buckets in use, at most B * (LOGLIM_BURST + LOGLIM_RATE_PER_S * t) lines in
  * t seconds, each at most LOG_LINE_MAX octets (a child's at most MSG_LOG_TEXT_LEN). The daemon
- * has 10 buckets (2 origins x 5 classes): 1000 lines at once, then 2.5 lines/s, 216 000 a day.
+ * has 20 buckets (4 origins: itself, the network child, the resolver, the server workers; x 5
+ * classes): 2000 lines at once, then 5 lines/s, 432 000 a day at most.
  *
  * Pure logic: times are seconds on a monotonic scale, passed in.
  */

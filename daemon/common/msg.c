@@ -379,6 +379,41 @@ int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_
     return 0;
 }
 
+static struct {
+    int fd;
+    uint32_t seq;
+    char tag[32];
+} log_socket = {.fd = -1};
+
+static void forward_to_socket(int level, enum log_class cls, const char *text, void *ctx)
+{
+    struct {
+        struct msg_header hdr;
+        struct msg_log log;
+    } m;
+    char line[MSG_LOG_TEXT_LEN];
+
+    (void)ctx;
+    memset(&m, 0, sizeof(m));
+    m.hdr = (struct msg_header){
+        .version = MSG_VERSION, .type = MSG_LOG, .length = sizeof(m), .seq = log_socket.seq};
+    m.log.level = (uint8_t)(level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level);
+    m.log.cls = (uint8_t)cls;
+    snprintf(line, sizeof(line), "%s%s", log_socket.tag, text);
+    msg_copy_str(m.log.text, sizeof(m.log.text), line);
+    if (send(log_socket.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
+        log_socket.seq++;
+}
+
+void msg_forward_log_to(int fd, const char *tag)
+{
+    log_socket.fd = fd;
+    log_socket.seq = 1;
+    snprintf(log_socket.tag, sizeof(log_socket.tag), "%s", tag);
+    log_set_forward(forward_to_socket, NULL);
+    log_detach();
+}
+
 struct msg_time msg_time_from_timespec(struct timespec ts)
 {
     struct msg_time t = {.sec = ts.tv_sec, .nsec = (int32_t)ts.tv_nsec};

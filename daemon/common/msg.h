@@ -314,6 +314,12 @@ struct timespec msg_time_to_timespec(struct msg_time t);
 void msg_clock_map_from_clk(const struct clk_map *map, struct msg_clock_map *out);
 void msg_clock_map_to_clk(const struct msg_clock_map *in, struct clk_map *map);
 
+/* A child without a message channel of its own (the resolver, a server worker) logs through a
+ * socket to the parent: its lines become MSG_LOG datagrams on fd (their own sequence from 1),
+ * prefixed with tag ("" for none), sent without blocking (a line the parent has no room for
+ * is dropped); its log destination is closed (log_detach()). */
+void msg_forward_log_to(int fd, const char *tag);
+
 /* Copy a string into a fixed array, truncating, replacing non-printable octets by '?'. */
 void msg_copy_str(char *dst, size_t dstlen, const char *src);
 

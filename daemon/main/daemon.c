@@ -100,34 +100,40 @@ static void read_child(struct daemon *d, double now)
     }
 }
 
-/* The resolver's log lines (MSG_LOG, "dns: ..."), at most READ_BUDGET per turn. Anything else
- * from it is malformed: its lines are ignored from then on (it cannot be restarted). */
-static void read_resolver_logs(struct daemon *d)
+void daemon_log_channel_add(struct daemon *d, int fd, enum log_origin origin)
+{
+    if (fd >= 0 && d->nlogs < DAEMON_LOG_CHANNELS)
+        d->logs[d->nlogs++] = (struct daemon_log_channel){fd, 1, origin};
+}
+
+/* A child's log lines (MSG_LOG: "dns: ...", "srv: ..."), at most READ_BUDGET per turn.
+ * Anything else is malformed: its lines are ignored from then on (neither the resolver nor a
+ * worker can be restarted). */
+static void read_log_channel(struct daemon_log_channel *lc)
 {
     uint8_t buf[sizeof(struct msg_header) + sizeof(struct msg_log) + 1];
     struct msg_header hdr;
     const void *payload;
     char err[160];
 
-    for (int budget = READ_BUDGET; budget > 0 && d->resolver_rx_seq > 0; budget--) {
-        ssize_t n = recv(d->resolver_ctl, buf, sizeof(buf), MSG_DONTWAIT);
+    for (int budget = READ_BUDGET; budget > 0 && lc->rx_seq > 0; budget--) {
+        ssize_t n = recv(lc->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
         if (n < 0)
             return;
-        if (n == 0) { /* the resolver is gone: the reaper says why */
-            d->resolver_rx_seq = 0;
+        if (n == 0) { /* the child is gone: the reaper says why */
+            lc->rx_seq = 0;
             return;
         }
-        bool bad =
-            msg_validate(buf, (size_t)n, &d->resolver_rx_seq, &hdr, &payload, err, sizeof(err)) < 0;
+        bool bad = msg_validate(buf, (size_t)n, &lc->rx_seq, &hdr, &payload, err, sizeof(err)) < 0;
         if (bad || hdr.type != MSG_LOG) {
-            log_err("the resolver sent a malformed message (%s): its log lines are ignored",
+            log_err("a child sent a malformed log message (%s): its lines are ignored",
                     bad ? err : "not a log line");
-            d->resolver_rx_seq = 0;
+            lc->rx_seq = 0;
             return;
         }
         const struct msg_log *l = payload;
-        log_child_line(LOG_ORIGIN_DNS, l->level, (enum log_class)l->cls, l->text);
+        log_child_line(lc->origin, l->level, (enum log_class)l->cls, l->text);
     }
 }
 
@@ -150,17 +156,19 @@ static int parent_prepare(void *ctx, struct pollfd *fds, int max, double now, do
 {
     struct daemon *d = ctx;
 
-    if (max < 3)
+    if (max < 2 + DAEMON_LOG_CHANNELS)
         return 0;
     fds[0] = (struct pollfd){.fd = chan_poll_fd(&d->child), .events = POLLIN};
     fds[1] = (struct pollfd){.fd = d->links != NULL ? nl_watch_fd(d->links) : -1, .events = POLLIN};
-    fds[2] = (struct pollfd){.fd = d->resolver_rx_seq > 0 ? d->resolver_ctl : -1, .events = POLLIN};
+    for (int i = 0; i < d->nlogs; i++)
+        fds[2 + i] =
+            (struct pollfd){.fd = d->logs[i].rx_seq > 0 ? d->logs[i].fd : -1, .events = POLLIN};
     *timeout_s = fmin(*timeout_s, fmax(0, d->next_tick - now));
     if (d->restart_at > 0)
         *timeout_s = fmin(*timeout_s, d->restart_at - now);
     if (chan_ready(&d->child))
         *timeout_s = 0;
-    return 3;
+    return 2 + d->nlogs;
 }
 
 static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double now)
@@ -174,8 +182,10 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
         log_warning("link watch: notifications lost; checking every interface again");
         nl_watch_replay(d->links);
     }
-    if (n >= 3 && fds[2].revents)
-        read_resolver_logs(d);
+    for (int i = 0; i < d->nlogs && 2 + i < n; i++) {
+        if (fds[2 + i].revents)
+            read_log_channel(&d->logs[i]);
+    }
     d->next_tick = now + parent_tick(&d->parent, now);
     watchdog(d, now);
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
@@ -207,21 +217,25 @@ static void watch_links(struct daemon *d)
                     strerror(-err));
 }
 
-/* -g once per boot (sandboxed daemons: the service a manager restarts); tests name another
- * state directory. --single-process (debugging, simulators) takes -g as given. */
-static bool grant_big_first_step(struct daemon *d)
+/* -g once per boot (sandboxed daemons: the service a manager restarts), recorded in the
+ * runtime directory: systemd's $RUNTIME_DIRECTORY (RuntimeDirectory=tsyncd; the tests give each
+ * daemon its own), else /run/tsyncd. --single-process (debugging, simulators) takes -g as
+ * given. */
+static bool grant_big_first_step(void)
 {
-    const char *rundir = d->test_hooks ? getenv("TSYNCD_TEST_RUNDIR") : NULL;
+    const char *env = getenv("RUNTIME_DIRECTORY");
+    char rundir[256];
 
-    return daemon_grant_big_first_step(rundir != NULL ? rundir : DAEMON_RUNDIR,
-                                       DAEMON_BOOT_ID_PATH);
+    snprintf(rundir, sizeof(rundir), "%s", env != NULL && *env == '/' ? env : DAEMON_RUNDIR);
+    rundir[strcspn(rundir, ":")] = '\0'; /* the first of several directories */
+    return daemon_grant_big_first_step(rundir, DAEMON_BOOT_ID_PATH);
 }
 
 /* Privileged preparations shared by both modes. */
 static int prepare(struct daemon *d, char *err, size_t errlen)
 {
     struct parent_options po = {
-        .big_first_step = d->opts->panic_gate && (!d->sandbox || grant_big_first_step(d)),
+        .big_first_step = d->opts->panic_gate && (!d->sandbox || grant_big_first_step()),
         .once = d->opts->once,
     };
 
@@ -310,6 +324,8 @@ static int run_sandboxed(struct daemon *d)
         log_err("%s", err);
         return 1;
     }
+    for (int w = 0; w < server_workers_wanted(); w++)
+        daemon_log_channel_add(d, server_workers_log_fd(w), LOG_ORIGIN_SRV);
     prctl(PR_SET_NAME, "tsyncd");
     daemon_hooks_arm(d->drift_dirfd);
     daemon_hooks_log_table();
@@ -317,6 +333,19 @@ static int run_sandboxed(struct daemon *d)
         return 1;
     loop_run(&role, 1, &d->stop);
     return d->exit_code;
+}
+
+/* Test hook (TSYNCD_TEST_LEAK): blocks nothing points to, for LeakSanitizer to report at exit
+ * (tests/integration/sanitizer_lsan.sh: it runs in the sandboxed parent). */
+static void test_leak(void)
+{
+    for (int i = 0; i < 16; i++) {
+        char *p = malloc(4242);
+
+        if (p != NULL)
+            memset(p, i, 4242);
+    }
+    log_notice("test hook: 16 blocks of 4242 octets leaked");
 }
 
 int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
@@ -364,8 +393,8 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     parent_fini(&d.parent, loop_now());
     daemon_signal_child(d.net_pidfd, SIGTERM);
     daemon_signal_child(d.dns_pidfd, SIGTERM);
-    if (d.test_hooks && getenv("TSYNCD_TEST_LEAK") != NULL) /* LeakSanitizer must see this */
-        fprintf(stderr, "test hook: leaking %p\n", malloc(4242));
+    if (d.test_hooks && getenv("TSYNCD_TEST_LEAK") != NULL)
+        test_leak();
     nl_watch_close(d.links);
     hwclock_close(&d.hw);
     clk_close(d.clk);

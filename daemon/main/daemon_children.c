@@ -76,6 +76,10 @@ void daemon_close_parent_fds(struct daemon *d)
         close(d->resolver_ctl);
     if (d->dns_pidfd >= 0)
         close(d->dns_pidfd); /* the parent's handle on the resolver */
+    for (int i = 0; i < d->nlogs; i++) {
+        if (d->logs[i].origin == LOG_ORIGIN_SRV) /* the workers' log sockets */
+            close(d->logs[i].fd);
+    }
     if (d->drift_dirfd >= 0)
         close(d->drift_dirfd); /* a directory outside the chroot: never in a child */
     if (notify_fd() >= 0)
@@ -135,29 +139,6 @@ static void stdio_off_the_log(struct daemon *d)
         close(d->devnull_fd);
 }
 
-/* The resolver's log lines go to the parent as MSG_LOG over its control socket (never
- * blocking: a line the parent has no room for is dropped). */
-static int resolver_log_fd = -1;
-static uint32_t resolver_log_seq = 1;
-
-static void resolver_forward_log(int level, enum log_class cls, const char *text, void *ctx)
-{
-    struct {
-        struct msg_header hdr;
-        struct msg_log log;
-    } m;
-
-    (void)ctx;
-    memset(&m, 0, sizeof(m));
-    m.hdr = (struct msg_header){
-        .version = MSG_VERSION, .type = MSG_LOG, .length = sizeof(m), .seq = resolver_log_seq};
-    m.log.level = (uint8_t)(level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level);
-    m.log.cls = (uint8_t)cls;
-    msg_copy_str(m.log.text, sizeof(m.log.text), text);
-    if (send(resolver_log_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
-        resolver_log_seq++;
-}
-
 int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
 {
     pid_t parent_pid = getpid(), pid;
@@ -178,9 +159,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
         daemon_hooks_arm(-1);
         if (d->sandbox)
             resolver_warmup(); /* load NSS modules before the allow-list forbids it */
-        resolver_log_fd = sp[1];
-        log_set_forward(resolver_forward_log, NULL);
-        log_detach();
+        msg_forward_log_to(sp[1], ""); /* no log file: lines to the parent ("dns: ") */
         stdio_off_the_log(d);
         sandbox_or_die(d, SBX_RESOLVER, d->user, parent_pid, NULL);
         _exit(resolver_serve_channels(sp[1]));
@@ -188,7 +167,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
     close(sp[1]);
     d->resolver_ctl = sp[0];
     d->resolver_seq = 1;
-    d->resolver_rx_seq = 1;
+    daemon_log_channel_add(d, sp[0], LOG_ORIGIN_DNS);
     d->dns_pid = pid;
     return 0;
 }

@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "daemon/common/log.h"
 #include "daemon/config/cmdline.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
 #include "daemon/common/loop.h"
 #include "daemon/net/net.h"
 #include "daemon/parent/parent.h"
+#include "daemon/server/server.h"
 
 #define DAEMON_DEFAULT_CHROOT "/run/tsyncd/empty"
 #define DAEMON_RESTART_MIN_S  1.0
@@ -21,9 +23,19 @@
  * five heartbeats missed, so a busy 2-CPU host that delays a process by a second or two
  * raises no false alarm, and well within one poll interval (64 s by default). */
 #define DAEMON_WATCHDOG_S 5.0
-/* -g is granted once per boot: its use is recorded here with the boot id. */
+/* -g is granted once per boot: its use is recorded here ($RUNTIME_DIRECTORY if set) with the
+ * boot id. */
 #define DAEMON_RUNDIR       "/run/tsyncd"
 #define DAEMON_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+/* A child's log lines (MSG_LOG only) on a socket the parent reads: the resolver's control
+ * socket, each server worker's log socket. */
+#define DAEMON_LOG_CHANNELS (1 + SERVER_MAX_WORKERS)
+struct daemon_log_channel {
+    int fd;
+    uint32_t rx_seq; /* 0: ignored from now on (it sent something else, or closed) */
+    enum log_origin origin;
+};
 
 struct daemon {
     struct cfg *cfg;
@@ -50,7 +62,8 @@ struct daemon {
 
     int net_pidfd, dns_pidfd; /* pidfds of the children (signals go only there), -1: none */
     int devnull_fd;           /* /dev/null for a child's stdio when the log is stderr, -1 */
-    uint32_t resolver_rx_seq; /* of its MSG_LOG lines, 0: ignored (it sent something else) */
+    struct daemon_log_channel logs[DAEMON_LOG_CHANNELS];
+    int nlogs;
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
@@ -73,6 +86,9 @@ size_t daemon_parent_caps(const struct cfg *cfg, bool watch_links, int keep[2]);
 /* The user refused for the sandbox, with the reason in err: `nobody` (shared with unrelated
  * services) may not own a drift directory it can write, the frequency the clock trusts. */
 int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen);
+
+/* Read the log lines of a child on fd with the prefix of origin (the parent closes nothing). */
+void daemon_log_channel_add(struct daemon *d, int fd, enum log_origin origin);
 
 /* Signal a child through its pidfd (the parent's filter allows no kill() of another pid). */
 int daemon_signal_child(int pidfd, int sig);

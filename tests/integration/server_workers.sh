@@ -59,10 +59,10 @@ check "64 source ports: all answered ($answered), all with stratum 1 ($stratum1)
 	[ "$answered/$stratum1" = 64/64 ]
 # shellcheck disable=SC2317 # called through wait_until
 each_served() {
-	local n
-	n=$(grep -Ec 'tsyncd\[('"$w0|$w1|$(child_pid server tsyncd-net)"')\]: server: served [1-9]' \
-		"$(log_of server)")
-	[ "$n" -ge 3 ]
+	local who
+	for who in 'net: ' 'srv: worker 0: ' 'srv: worker 1: '; do # the children log through the parent
+		log_has server "${who}server: served [1-9]" || return 1
+	done
 }
 wait_until 5 each_served
 check "the network child and both workers answered some of them" each_served
