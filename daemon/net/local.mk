@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # daemon/net/: the network child (sources, client associations, NIC clocks) and its tests.
 tsyncd_SOURCES += daemon/net/net.c daemon/net/net.h daemon/net/net_int.h \
-	daemon/net/net_sources.c daemon/net/client.c daemon/net/client.h daemon/net/hwclock.c \
+	daemon/net/net_sources.c daemon/net/net_hooks.c daemon/net/client.c daemon/net/client.h daemon/net/hwclock.c \
 	daemon/net/hwclock.h
 
 check_PROGRAMS += tests/unit/test_client

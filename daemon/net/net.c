@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -253,13 +254,19 @@ static void poll_clients(struct net *n, double now)
 
 /* Test hooks: prove the sandbox (a forbidden call kills only this child) and the parent's
  * validation (malformed messages are rejected without touching the clock). */
-static void run_test_hooks(struct net *n)
+static void run_test_hooks(struct net *n, double now)
 {
+    const char *kind = getenv("TSYNCD_TEST_HOSTILE");
+
     if (!n->test_hooks)
         return;
     if (hook_forbidden) {
         log_notice("test hook: calling a forbidden system call (reboot)");
         syscall(SYS_reboot, 0, 0, 0, NULL);
+    }
+    if (hook_hostile && kind != NULL && strcmp(kind, "malformed") != 0) {
+        hook_hostile = 0;
+        net_hostile_start(n, kind, now);
     }
     if (hook_hostile) {
         struct msg_sample bad = {.slot = 0, .root_delay_s = NAN, .stratum = 1};
@@ -322,6 +329,8 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     if (n->fds.hw != NULL && n->fds.hw->n > 0)
         *timeout_s = fmin(*timeout_s, n->hw_next - now);
     *timeout_s = fmin(*timeout_s, fmax(0, n->next_heartbeat - now));
+    if (n->hostile != 0) /* a test hook floods: turn again soon */
+        *timeout_s = fmin(*timeout_s, 0.01);
     n->nfds_control = 0;
     if (n->control != NULL) {
         int ms = control_timeout_ms(n->control, now);
@@ -340,7 +349,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
 
     if (nfds == 0)
         return;
-    run_test_hooks(n);
+    run_test_hooks(n, now);
     if (fds[k++].revents || chan_ready(&n->fds.parent))
         read_parent(n);
     if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
@@ -366,6 +375,8 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     poll_clients(n, now);
     net_sources_maintain(n, now);
     send_heartbeat(n, now);
+    if (n->test_hooks)
+        net_hostile_run(n, now);
     if (n->fds.hw != NULL)
         n->hw_next = now + hwclock_poll(n->fds.hw, now);
 }

@@ -58,6 +58,9 @@ struct net {
     uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
     double hw_next;             /* monotonic s: the next NIC clock reading is due */
     bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
+    char hostile;               /* hostile behaviour being played (net_hooks.c), 0: none */
+    double hostile_until;
+    uint32_t hostile_lines;
     int nfds_control;
 };
 

@@ -348,8 +348,9 @@ tsyncd_start() {
 	ITEST_LOGS["$name: config"]=$dir/tsyncd.conf
 	# not through ns_exec: a function in the background is a subshell, and $! must be tsyncd
 	# (ip netns exec execs the command without forking)
-	ip netns exec "$(ns_of "$name")" "$TSYNCD" -n -c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" \
-		"$@" >"$dir/stderr" 2>&1 &
+	# its own runtime directory (the -g once-per-boot state), as systemd's RuntimeDirectory=
+	RUNTIME_DIRECTORY=$dir/run ip netns exec "$(ns_of "$name")" "$TSYNCD" -n \
+		-c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" "$@" >"$dir/stderr" 2>&1 &
 	ITEST_PIDS[$name]=$!
 	wait_until 10 tsyncd_answers "$name"
 	alive "$name" || fatal "tsyncd $name exited at start (see its stderr below)"

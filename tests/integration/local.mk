@@ -10,7 +10,13 @@ INTEGRATION_TESTS = \
 	tests/integration/privsep.sh \
 	tests/integration/chronyd_peer.sh \
 	tests/integration/ipv6.sh \
-	tests/integration/single_process.sh
+	tests/integration/single_process.sh \
+	tests/integration/logs.sh \
+	tests/integration/sandbox_calls.sh \
+	tests/integration/drift_files.sh \
+	tests/integration/watchdog.sh \
+	tests/integration/gflag.sh \
+	tests/integration/sanitizer_lsan.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
