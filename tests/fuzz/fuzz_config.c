@@ -2,7 +2,7 @@
 // fuzz-sources: daemon/config/config_parse.c daemon/config/config_values.c
 // fuzz-sources: daemon/config/config_sources.c daemon/config/config_access.c
 // fuzz-sources: daemon/config/config_directives.c daemon/config/config_print.c
-// fuzz-sources: daemon/common/log.c
+// fuzz-sources: daemon/common/log.c daemon/common/log_limit.c
 /*
  * libFuzzer target for the configuration parser (cfg_load_string). Each input is loaded in
  * normal and strict mode (includefile disabled: no file access). Besides crashes, leaks and
