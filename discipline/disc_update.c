@@ -251,7 +251,8 @@ static void apply_decision(struct disc *d, enum loop_decision dec, double now,
         d->reason = DISC_SYNC_STARTING;
         break;
     case LOOP_WAIT:
-        freq = loop_frequency(&d->p, d->base_ppm, 0, 1);
+        if (!loop_panics(&d->loop, &d->p, d->offset_s)) // else: leave the clock as it is
+            freq = loop_frequency(&d->p, d->base_ppm, 0, 1);
         d->reason = DISC_SYNC_STARTING;
         break;
     case LOOP_PANIC:

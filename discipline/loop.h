@@ -49,6 +49,10 @@ void loop_init(struct loop_state *l, const struct disc_params *p);
 enum loop_decision loop_decide(struct loop_state *l, const struct disc_params *p, double offset_s,
                                bool confirmed, double now);
 
+// The offset (s) is beyond the panic threshold and no -g allowance is left: the clock may not
+// be touched for it, not even its frequency while the offset waits for confirmation.
+bool loop_panics(const struct loop_state *l, const struct disc_params *p, double offset_s);
+
 // The step decided by loop_decide() was handed to the caller: count it against the budget.
 void loop_step_taken(struct loop_state *l);
 

@@ -145,9 +145,12 @@ else
 	fail "build in build/"
 fi
 
-note "unit tests under ASan/UBSan"
+note "unit tests under ASan/UBSan, LeakSanitizer in the sandboxed daemon"
 if configure_build build-san --enable-sanitizers; then
-	run_suite build-san check-unit "$jobs"
+    run_suite build-san check-unit "$jobs"
+    make -C build-san check TESTS=tests/integration/sanitizer_lsan.sh >build-san/check-lsan.out 2>&1
+    grep -E '^(PASS|FAIL|ERROR|SKIP):' build-san/check-lsan.out
+    count_suite build-san/test-suite.log
 else
 	fail "build in build-san/"
 fi

@@ -7,7 +7,8 @@ daemon_libcore_a_SOURCES += daemon/common/msg.c daemon/common/msg.h daemon/commo
 	daemon/common/log.c daemon/common/log.h daemon/common/auth.c daemon/common/auth.h \
 	daemon/common/ntpd_status.c daemon/common/ntpd_status.h daemon/common/sha1.c \
 	daemon/common/sha1.h daemon/common/leapfile.c daemon/common/leapfile.h \
-	daemon/common/dirfile.c daemon/common/dirfile.h
+	daemon/common/dirfile.c daemon/common/dirfile.h \
+	daemon/common/log_limit.c daemon/common/log_limit.h
 tsyncd_SOURCES += daemon/common/loop.c daemon/common/loop.h
 
 check_PROGRAMS += tests/unit/test_ntp_packet tests/unit/test_log tests/unit/test_msg \

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "daemon/common/log.h"
+#include "daemon/common/log_limit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,12 @@
 #define CLASS_COUNT       4
 #define MASK_ALL          0xffffu
 
-enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE };
+enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE, DEST_NONE };
+
+/* Name of each origin (enum log_origin): the prefix of the lines the parent writes for it. */
+static const char *const origin_name[LOG_ORIGIN_COUNT] = {"", "net", "dns", "srv"};
+static const char *const limit_class_names[LOG_CLASS_PLAIN + 1] = {"sys", "peer", "clock", "sync",
+                                                                   "plain"};
 
 static char log_ident[LOG_IDENT_MAX + 1] = LOG_IDENT_DEFAULT; /* openlog() keeps the pointer */
 
@@ -33,6 +39,9 @@ static struct {
     uint32_t event_mask;
     log_event_sink_fn sink; /* every event line, before the mask (statistics: protostats) */
     void *sink_ctx;
+    log_forward_fn forward; /* a child's lines go there instead (to the parent) */
+    void *forward_ctx;
+    struct loglim_bucket limits[LOG_ORIGIN_COUNT][LOG_CLASS_PLAIN + 1];
 } logger = {
     .dest = DEST_STDERR,
     .fd = STDERR_FILENO,
@@ -112,6 +121,11 @@ int log_keep_dir(void)
     return 0;
 }
 
+int log_dir_fd(void)
+{
+    return logger.dirfd;
+}
+
 void log_forget_dir(void)
 {
     if (logger.dirfd >= 0)
@@ -126,8 +140,7 @@ int log_reopen(void)
     if (logger.dest != DEST_FILE)
         return 0;
     if (logger.dirfd >= 0)
-        fd = openat(logger.dirfd, strrchr(logger.path, '/') + 1,
-                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        fd = openat(logger.dirfd, strrchr(logger.path, '/') + 1, LOG_REOPEN_FLAGS, 0644);
     else
         fd = open_log_file(logger.path);
     if (fd < 0)
@@ -165,6 +178,18 @@ int log_set_ident(const char *ident)
         openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     }
     return 0;
+}
+
+void log_detach(void)
+{
+    close_destination();
+    logger.dest = DEST_NONE;
+}
+
+void log_set_forward(log_forward_fn fn, void *ctx)
+{
+    logger.forward = fn;
+    logger.forward_ctx = ctx;
 }
 
 void log_set_level(int level)
@@ -212,8 +237,15 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-static void emit(int level, const char *msg)
+/* One line to the destination (or the forward hook), no filter. */
+static void deliver(int level, enum log_class cls, const char *msg)
 {
+    if (logger.forward != NULL) {
+        logger.forward(level, cls, msg, logger.forward_ctx);
+        return;
+    }
+    if (logger.dest == DEST_NONE)
+        return;
     if (logger.dest == DEST_SYSLOG) {
         syslog(level, "%s", msg);
         return;
@@ -228,14 +260,74 @@ static void emit(int level, const char *msg)
     write_all(logger.fd, line, n);
 }
 
-static void vemit(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static double monotonic_s(void)
+{
+    struct timespec ts;
 
-static void vemit(int level, const char *fmt, va_list ap)
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void report_suppressed(enum log_origin origin, enum log_class cls, uint64_t n)
+{
+    char msg[160];
+
+    snprintf(msg, sizeof(msg), "rate limit: %llu log lines%s%s (class %s) suppressed",
+             (unsigned long long)n, origin == LOG_ORIGIN_SELF ? "" : " of ", origin_name[origin],
+             limit_class_names[cls]);
+    deliver(LOG_WARNING, cls, msg);
+}
+
+/* A line of origin and class, if its rate limit lets it through (log_limit.h). */
+static void emit_limited(enum log_origin origin, int level, enum log_class cls, const char *msg)
+{
+    uint64_t report;
+    bool admit = loglim_admit(&logger.limits[origin][cls], monotonic_s(), &report);
+
+    if (report > 0)
+        report_suppressed(origin, cls, report);
+    if (admit)
+        deliver(level, cls, msg);
+}
+
+static void emit(int level, enum log_class cls, const char *msg)
+{
+    emit_limited(LOG_ORIGIN_SELF, level, cls, msg);
+}
+
+void log_child_line(enum log_origin origin, int level, enum log_class cls, const char *text)
+{
+    char msg[LOG_LINE_MAX];
+
+    if (origin <= LOG_ORIGIN_SELF || origin >= LOG_ORIGIN_COUNT || cls > LOG_CLASS_PLAIN ||
+        level > logger.level)
+        return;
+    snprintf(msg, sizeof(msg), "%s: %s", origin_name[origin], text);
+    emit_limited(origin, level, cls, msg);
+}
+
+void log_flush_suppressed(void)
+{
+    double now = monotonic_s();
+
+    for (int o = 0; o < LOG_ORIGIN_COUNT; o++) {
+        for (int c = 0; c <= LOG_CLASS_PLAIN; c++) {
+            uint64_t n = loglim_flush(&logger.limits[o][c], now);
+            if (n > 0)
+                report_suppressed((enum log_origin)o, (enum log_class)c, n);
+        }
+    }
+}
+
+static void vemit(int level, enum log_class cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vemit(int level, enum log_class cls, const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    emit(level, msg);
+    emit(level, cls, msg);
 }
 
 void log_msg(int level, const char *fmt, ...)
@@ -244,7 +336,7 @@ void log_msg(int level, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vemit(level, fmt, ap);
+    vemit(level, LOG_CLASS_PLAIN, fmt, ap);
     va_end(ap);
 }
 
@@ -259,7 +351,7 @@ void log_class_msg(enum log_class cls, enum log_type type, int level, const char
         return;
     va_list ap;
     va_start(ap, fmt);
-    vemit(level, fmt, ap);
+    vemit(level, cls, fmt, ap);
     va_end(ap);
 }
 
@@ -328,7 +420,7 @@ void log_event(const char *src, uint16_t status, enum log_event ev, const char *
         logger.sink(msg, logger.sink_ctx);
     if (LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
         return;
-    emit(LOG_INFO, msg);
+    emit(LOG_INFO, info->cls, msg);
 }
 
 void log_event_clock_step(uint16_t status, double offset_s)

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "daemon/common/log.h"
 #include "discipline/discipline.h"
 
 /* Largest |server - client| time a sample may carry, s: half an NTP era, the most an NTP
@@ -31,6 +32,10 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_sample);
     case MSG_SERVER_STATS:
         return sizeof(struct msg_server_counters);
+    case MSG_LOG:
+        return sizeof(struct msg_log);
+    case MSG_HEARTBEAT:
+        return sizeof(struct msg_heartbeat);
     case MSG_CLOCK_MAP:
         return sizeof(struct msg_clock_map);
     case MSG_SNAPSHOT:
@@ -153,6 +158,47 @@ static bool source_mode6_ok(const struct msg_snapshot *m, int i)
     return true;
 }
 
+/* Every double of a snapshot is finite and within +-MSG_SNAPSHOT_MAX_ABS (a step of 1e9 s is
+ * the largest a clock driver takes); the non-negative ones are >= 0. */
+#define MSG_SNAPSHOT_MAX_ABS 1e12
+
+static bool finite_ok(double v)
+{
+    return in_range(v, -MSG_SNAPSHOT_MAX_ABS, MSG_SNAPSHOT_MAX_ABS);
+}
+
+static bool nonneg_ok(double v)
+{
+    return in_range(v, 0, MSG_SNAPSHOT_MAX_ABS);
+}
+
+/* An enum the discipline names (a new value is accepted once it has a name). */
+static bool sync_reason_ok(unsigned r)
+{
+    return strcmp(disc_sync_reason_str((enum disc_sync_reason)r), "unknown") != 0;
+}
+
+static bool source_reason_ok(unsigned r)
+{
+    return strcmp(disc_reason_str((enum disc_reason)r), "unknown") != 0;
+}
+
+static bool poll_ok(int p)
+{
+    return p >= MSG_POLL_MIN_LOG2 && p <= MSG_POLL_MAX_LOG2;
+}
+
+static bool zero(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+
+    for (size_t i = 0; i < len; i++) {
+        if (b[i] != 0)
+            return false;
+    }
+    return true;
+}
+
 static bool assoc_in_use(const struct msg_snapshot *m, uint16_t assoc)
 {
     for (int i = 0; i < MSG_MAX_SOURCES; i++) {
@@ -171,26 +217,72 @@ static bool system_mode6_ok(const struct msg_snapshot *m)
            m->leap_expire_s < (int64_t)1 << 40;
 }
 
+static bool source_state_ok(const struct msg_source_state *s)
+{
+    return s->in_use == 1 && s->slot < MSG_MAX_SOURCES && s->kind <= MSG_KIND_REFCLOCK &&
+           s->tally != 0 && strchr(" x.-+#*", s->tally) != NULL && s->stratum <= 16 &&
+           s->leap <= 3 && s->ts_source <= DISC_TS_REFCLOCK && source_reason_ok(s->reason) &&
+           poll_ok(s->poll_log2) && s->prefer <= 1 && s->noselect <= 1 &&
+           s->tx_source <= DISC_TS_REFCLOCK && s->rx_source <= DISC_TS_REFCLOCK &&
+           s->interleaved <= 1 && zero(s->pad, sizeof(s->pad)) && s->pad3 == 0 &&
+           finite_ok(s->offset_s) && nonneg_ok(s->freq_sd_ppm) && nonneg_ok(s->offset_sd_s) &&
+           finite_ok(s->freq_ppm) && nonneg_ok(s->delay_s) && nonneg_ok(s->jitter_s) &&
+           nonneg_ok(s->dispersion_s) && nonneg_ok(s->root_distance_s) &&
+           in_range(s->age_s, -1, MSG_SNAPSHOT_MAX_ABS) && str_ok(s->name, sizeof(s->name)) &&
+           str_ok(s->addr, sizeof(s->addr));
+}
+
+static bool system_times_ok(const struct msg_snapshot *m)
+{
+    return time_ok(&m->ref_time) && time_ok(&m->last_step_time) && time_ok(&m->now);
+}
+
+static bool system_doubles_ok(const struct msg_snapshot *m)
+{
+    return nonneg_ok(m->root_delay_s) && nonneg_ok(m->root_dispersion_s) &&
+           finite_ok(m->offset_s) && nonneg_ok(m->jitter_s) && finite_ok(m->freq_ppm) &&
+           nonneg_ok(m->freq_sd_ppm) && finite_ok(m->applied_freq_ppm) &&
+           finite_ok(m->last_step_s) && finite_ok(m->refused_offset_s) && nonneg_ok(m->max_error_s);
+}
+
+/* Every field: enums, counts, slots, tallies, times, doubles (no NaN or infinity), strings;
+ * the entries after nsources are unused (all zero). */
 static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen)
 {
-    int i;
+    int i, j;
 
-    if (m->sync_state > MSG_SYNC_LOCAL || m->leap > 3 || m->stratum > 16 || m->nsources < 0 ||
-        m->nsources > MSG_MAX_SOURCES)
+    if (m->sync_state > MSG_SYNC_LOCAL || !sync_reason_ok(m->sync_reason) || m->leap > 3 ||
+        m->stratum > 16 || m->nsources < 0 || m->nsources > MSG_MAX_SOURCES ||
+        m->sys_peer_slot < -1 || m->sys_peer_slot >= MSG_MAX_SOURCES || !poll_ok(m->poll_log2) ||
+        m->steps < 0 || m->unsync_for_s < 0)
         return fail(err, errlen, "SNAPSHOT system fields out of range");
+    if (!system_times_ok(m) || !system_doubles_ok(m))
+        return fail(err, errlen, "SNAPSHOT system times or values out of range");
     if (!str_ok(m->driver, sizeof(m->driver)) || !str_ok(m->reason, sizeof(m->reason)))
         return fail(err, errlen, "SNAPSHOT strings malformed");
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
         const struct msg_source_state *s = &m->sources[i];
 
-        if (s->in_use && (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->addr, sizeof(s->addr))))
-            return fail(err, errlen, "SNAPSHOT source %d strings malformed", i);
-        if (s->in_use && !source_mode6_ok(m, i))
+        if (i >= m->nsources ? !zero(s, sizeof(*s)) : !source_state_ok(s))
+            return fail(err, errlen, "SNAPSHOT source %d malformed", i);
+        if (i < m->nsources && !source_mode6_ok(m, i))
             return fail(err, errlen, "SNAPSHOT source %d association fields out of range", i);
+        for (j = 0; j < i && i < m->nsources; j++) {
+            if (m->sources[j].slot == s->slot)
+                return fail(err, errlen, "SNAPSHOT slot %u listed twice", s->slot);
+        }
     }
     if (!system_mode6_ok(m))
         return fail(err, errlen, "SNAPSHOT association or leap fields out of range");
     return 0;
+}
+
+static int check_log(const struct msg_log *m, char *err, size_t errlen)
+{
+    if (m->level < LOG_ERR || m->level > LOG_DEBUG || m->cls > LOG_CLASS_PLAIN ||
+        !zero(m->pad, sizeof(m->pad)))
+        return fail(err, errlen, "LOG level %u or class %u out of range", m->level, m->cls);
+    return str_ok(m->text, sizeof(m->text)) ? 0 : fail(err, errlen, "LOG text malformed");
 }
 
 /* A host name or numeric address: [A-Za-z0-9.:_-]+ (also the "%zone" of an IPv6 literal). */
@@ -247,6 +339,12 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
         return check_sample(p, err, errlen);
     case MSG_SERVER_STATS: /* counters: any value is one; the parent only records them */
         return 0;
+    case MSG_LOG:
+        return check_log(p, err, errlen);
+    case MSG_HEARTBEAT:
+        return ((const struct msg_heartbeat *)p)->pad == 0
+                   ? 0
+                   : fail(err, errlen, "HEARTBEAT padding not zero");
     case MSG_CLOCK_MAP:
         return check_clock_map(p, err, errlen);
     case MSG_SNAPSHOT:
@@ -339,6 +437,41 @@ int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_
         return -1;
     (*seq)++;
     return 0;
+}
+
+static struct {
+    int fd;
+    uint32_t seq;
+    char tag[32];
+} log_socket = {.fd = -1};
+
+static void forward_to_socket(int level, enum log_class cls, const char *text, void *ctx)
+{
+    struct {
+        struct msg_header hdr;
+        struct msg_log log;
+    } m;
+    char line[MSG_LOG_TEXT_LEN];
+
+    (void)ctx;
+    memset(&m, 0, sizeof(m));
+    m.hdr = (struct msg_header){
+        .version = MSG_VERSION, .type = MSG_LOG, .length = sizeof(m), .seq = log_socket.seq};
+    m.log.level = (uint8_t)(level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level);
+    m.log.cls = (uint8_t)cls;
+    snprintf(line, sizeof(line), "%s%s", log_socket.tag, text);
+    msg_copy_str(m.log.text, sizeof(m.log.text), line);
+    if (send(log_socket.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
+        log_socket.seq++;
+}
+
+void msg_forward_log_to(int fd, const char *tag)
+{
+    log_socket.fd = fd;
+    log_socket.seq = 1;
+    snprintf(log_socket.tag, sizeof(log_socket.tag), "%s", tag);
+    log_set_forward(forward_to_socket, NULL);
+    log_detach();
 }
 
 struct msg_time msg_time_from_timespec(struct timespec ts)

@@ -17,6 +17,8 @@
  *   MSG_SAMPLE                                     client source in a burst now)
  *   MSG_SOURCE_ANSWERED
  *   MSG_SERVER_STATS   (the server's counters, for sysstats)
+ *   MSG_LOG         (its log lines: the child holds no log file)
+ *   MSG_HEARTBEAT   (every MSG_HEARTBEAT_S: the parent's watchdog)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -55,7 +57,9 @@ enum msg_type {
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
     MSG_SOURCE_ANSWERED = 6, /* a reply to our request that gave no sample (flags: why) */
-    MSG_SERVER_STATS = 7, /* network child -> parent: struct msg_server_counters (sysstats) */
+    MSG_SERVER_STATS = 7,    /* network child -> parent: struct msg_server_counters (sysstats) */
+    MSG_LOG = 8,             /* network child -> parent: one log line */
+    MSG_HEARTBEAT = 9,       /* network child -> parent: its loop is turning */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
@@ -166,6 +170,25 @@ struct msg_sample {
 #define MSG_SAMPLE_INTERLEAVED 0x1u
 #define MSG_MAX_SAMPLE_AGE_S   (2 * 131072.0) /* twice the longest poll */
 
+/* One log line of a child, which holds no log file (it cannot write one, nor forge a line of
+ * the parent's): the parent writes it with the child's prefix ("net: ...") under its own rate
+ * limits (daemon/common/log.h). */
+#define MSG_LOG_TEXT_LEN 256
+struct msg_log {
+    uint8_t level; /* syslog priority, LOG_ERR (3) .. LOG_DEBUG (7) */
+    uint8_t cls;   /* enum log_class, or LOG_CLASS_PLAIN for a plain message */
+    uint8_t pad[6];
+    char text[MSG_LOG_TEXT_LEN]; /* printable, NUL-terminated */
+};
+
+/* The network child sends a heartbeat at least every MSG_HEARTBEAT_S while its loop turns; the
+ * parent kills and restarts a child silent for longer than its watchdog timeout. */
+#define MSG_HEARTBEAT_S 1.0
+struct msg_heartbeat {
+    uint32_t count; /* 1, 2, ... */
+    uint32_t pad;
+};
+
 struct msg_clock_map {
     struct msg_time host_ref;
     double offset_ref_s;
@@ -268,6 +291,10 @@ struct msg_server_counters {
     uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
 };
 
+/* Poll exponents a snapshot may carry (log2 s; the discipline's range with a margin). */
+#define MSG_POLL_MIN_LOG2 (-8)
+#define MSG_POLL_MAX_LOG2 24
+
 enum msg_sync_state {
     MSG_SYNC_UNSYNCHRONISED = 0,
     MSG_SYNC_SYNCHRONISED = 1,
@@ -337,6 +364,12 @@ struct msg_time msg_time_from_timespec(struct timespec ts);
 struct timespec msg_time_to_timespec(struct msg_time t);
 void msg_clock_map_from_clk(const struct clk_map *map, struct msg_clock_map *out);
 void msg_clock_map_to_clk(const struct msg_clock_map *in, struct clk_map *map);
+
+/* A child without a message channel of its own (the resolver, a server worker) logs through a
+ * socket to the parent: its lines become MSG_LOG datagrams on fd (their own sequence from 1),
+ * prefixed with tag ("" for none), sent without blocking (a line the parent has no room for
+ * is dropped); its log destination is closed (log_detach()). */
+void msg_forward_log_to(int fd, const char *tag);
 
 /* Copy a string into a fixed array, truncating, replacing non-printable octets by '?'. */
 void msg_copy_str(char *dst, size_t dstlen, const char *src);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "daemon/common/log.h"
 #include "daemon/config/cmdline.h"
 #include "daemon/common/dirfile.h"
 #include "daemon/config/config.h"
@@ -13,11 +14,29 @@
 #include "daemon/common/loop.h"
 #include "daemon/net/net.h"
 #include "daemon/parent/parent.h"
+#include "daemon/server/server.h"
 
 #define DAEMON_DEFAULT_CHROOT "/run/tsyncd/empty"
 #define DAEMON_RESTART_MIN_S  1.0
 #define DAEMON_RESTART_MAX_S  60.0
 #define DAEMON_STABLE_CHILD_S 60.0 /* a child that lived this long resets the backoff */
+/* A network child silent this long (no heartbeat, MSG_HEARTBEAT_S) is killed and restarted:
+ * five heartbeats missed, so a busy 2-CPU host that delays a process by a second or two
+ * raises no false alarm, and well within one poll interval (64 s by default). */
+#define DAEMON_WATCHDOG_S 5.0
+/* -g is granted once per boot: its use is recorded here ($RUNTIME_DIRECTORY if set) with the
+ * boot id. */
+#define DAEMON_RUNDIR       "/run/tsyncd"
+#define DAEMON_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+/* A child's log lines (MSG_LOG only) on a socket the parent reads: the resolver's control
+ * socket, each server worker's log socket. */
+#define DAEMON_LOG_CHANNELS (1 + SERVER_MAX_WORKERS)
+struct daemon_log_channel {
+    int fd;
+    uint32_t rx_seq; /* 0: ignored from now on (it sent something else, or closed) */
+    enum log_origin origin;
+};
 
 struct daemon {
     struct cfg *cfg;
@@ -42,6 +61,11 @@ struct daemon {
     struct hwclock_set hw;      /* NICs with hardware timestamping, used by the network child */
     struct nl_watch *links;     /* link changes of the `hwtimestamp` interfaces, NULL: none */
     struct dirfile config_file; /* the configuration file, re-read on SIGHUP */
+
+    int net_pidfd, dns_pidfd; /* pidfds of the children (signals go only there), -1: none */
+    int devnull_fd;           /* /dev/null for a child's stdio when the log is stderr, -1 */
+    struct daemon_log_channel logs[DAEMON_LOG_CHANNELS];
+    int nlogs;
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
@@ -62,6 +86,25 @@ int daemon_write_pidfile(const char *path);
  * what is safe, log what needs a restart. */
 int daemon_reload_prepare(struct daemon *d, char *err, size_t errlen);
 void daemon_reload(struct daemon *d, double now);
+/* -g once per boot: true when rundir/gflag does not hold this boot's id, which is then recorded
+ * there (atomically, before the sandbox); false (and logged) when a start earlier in this boot
+ * had it, or when its use cannot be recorded. */
+bool daemon_grant_big_first_step(const char *rundir, const char *boot_id_path);
+
+/* The capabilities the parent keeps (CAP_* numbers into keep[2]); returns their count. Only
+ * the `system` clock driver needs CAP_SYS_TIME; CAP_NET_ADMIN only to enable hardware
+ * timestamping again after a link reset. */
+size_t daemon_parent_caps(const struct cfg *cfg, bool watch_links, int keep[2]);
+
+/* The user refused for the sandbox, with the reason in err: `nobody` (shared with unrelated
+ * services) may not own a drift directory it can write, the frequency the clock trusts. */
+int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen);
+
+/* Read the log lines of a child on fd with the prefix of origin (the parent closes nothing). */
+void daemon_log_channel_add(struct daemon *d, int fd, enum log_origin origin);
+
+/* Signal a child through its pidfd (the parent's filter allows no kill() of another pid). */
+int daemon_signal_child(int pidfd, int sig);
 
 /* In a new child: close what only the parent may hold (resolver control, drift directory,
  * notify socket, PHCs, link watch). */

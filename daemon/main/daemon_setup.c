@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sched.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 #include "hwts/sock.h"
 #include "daemon/control/metrics_server.h"
 #include "hwts/timestamping.h"
+#include "seccomp/sandbox.h"
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts)
 {
@@ -216,8 +220,8 @@ struct clk *daemon_open_clock(const struct cfg *cfg, char *err, size_t errlen)
     return clk_open(&o, err, errlen);
 }
 
-/* The unprivileged user: configured (`user`, -u), else the first that exists of tsyncd, ntp,
- * _ntp, nobody. */
+/* The unprivileged user: configured (`user`, -u), else the first that exists of tsyncd (the
+ * package's dedicated user, sysusers.d), ntp, _ntp (ntpd's), nobody (see daemon_check_user). */
 const char *daemon_pick_user(const struct cfg *cfg)
 {
     static const char *const candidates[] = {"tsyncd", "ntp", "_ntp", "nobody"};
@@ -230,6 +234,138 @@ const char *daemon_pick_user(const struct cfg *cfg)
             return candidates[i];
     }
     return NULL;
+}
+
+#define NOBODY_UID 65534 /* the kernel's overflow uid; Debian's nobody */
+
+/* Could uid/gid create or replace files in the directory st describes? */
+static bool dir_writable_by(const struct stat *st, uid_t uid, gid_t gid)
+{
+    if (st->st_uid == uid)
+        return (st->st_mode & S_IWUSR) != 0;
+    if (st->st_gid == gid)
+        return (st->st_mode & S_IWGRP) != 0;
+    return (st->st_mode & S_IWOTH) != 0;
+}
+
+int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen)
+{
+    struct passwd *pw;
+    struct stat st;
+    uid_t uid;
+    gid_t gid;
+    char *copy;
+    int rc;
+
+    if (user == NULL) {
+        snprintf(err, errlen,
+                 "no unprivileged user: create `tsyncd` (the package's sysusers.d "
+                 "does) or set `user`");
+        return -1;
+    }
+    if (sbx_lookup_user(user, cfg->group, &uid, &gid, err, errlen) < 0)
+        return -1;
+    pw = getpwuid(uid);
+    if (cfg->driftfile == NULL ||
+        (uid != NOBODY_UID && (pw == NULL || strcmp(pw->pw_name, "nobody"))))
+        return 0;
+    copy = strdup(cfg->driftfile);
+    rc = copy != NULL && stat(dirname(copy), &st) == 0 && dir_writable_by(&st, uid, gid);
+    free(copy);
+    if (!rc)
+        return 0;
+    snprintf(err, errlen,
+             "user %s is `nobody`, shared with unrelated services, and may write the drift "
+             "file's directory (%s): any of them could set the clock's frequency. Use a "
+             "dedicated user (`tsyncd`, created by the package) owning that directory",
+             user, cfg->driftfile);
+    return -1;
+}
+
+size_t daemon_parent_caps(const struct cfg *cfg, bool watch_links, int keep[2])
+{
+    size_t n = 0;
+
+    if (cfg->clock == CFG_CLOCK_SYSTEM)
+        keep[n++] = CAP_SYS_TIME;
+    if (watch_links) /* SIOCSHWTSTAMP again after a link reset, nothing else */
+        keep[n++] = CAP_NET_ADMIN;
+    return n;
+}
+
+/* A small regular file read without following a link or blocking (a FIFO): its text into buf
+ * (NUL-terminated), or -1. */
+static int read_small_file(int dirfd, const char *name, char *buf, size_t len)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    ssize_t n = -1;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)len)
+        n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+/* name in dirfd holds text, replaced atomically (a temporary file renamed over it). */
+static int write_small_file(int dirfd, const char *name, const char *text)
+{
+    char tmp[64];
+    int fd, rc;
+
+    snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid());
+    unlinkat(dirfd, tmp, 0);
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    rc = write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0 ? 0 : -1;
+    if (close(fd) < 0 || rc < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        errno = e;
+        return -1;
+    }
+    return fsync(dirfd);
+}
+
+bool daemon_grant_big_first_step(const char *rundir, const char *boot_id_path)
+{
+    char boot_id[64], seen[64];
+    int dirfd;
+    bool used;
+
+    if (read_small_file(AT_FDCWD, boot_id_path, boot_id, sizeof(boot_id)) < 0 || !*boot_id) {
+        log_err("-g refused: cannot read the boot id (%s): %m", boot_id_path);
+        return false;
+    }
+    if (mkdir(rundir, 0755) < 0 && errno != EEXIST) {
+        log_err("-g refused: cannot create %s to record its use: %m", rundir);
+        return false;
+    }
+    dirfd = open(rundir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0) {
+        log_err("-g refused: %s: %m", rundir);
+        return false;
+    }
+    used = read_small_file(dirfd, "gflag", seen, sizeof(seen)) == 0 && strcmp(seen, boot_id) == 0;
+    if (used) {
+        log_notice("-g ignored: a start earlier in this boot had it (%s/gflag); a restart does "
+                   "not allow a large first correction again",
+                   rundir);
+    } else if (write_small_file(dirfd, "gflag", boot_id) < 0) {
+        log_err("-g refused: cannot record its use in %s/gflag: %m", rundir);
+        used = true;
+    } else {
+        log_info("-g: one large first correction allowed (recorded in %s/gflag for this boot)",
+                 rundir);
+    }
+    close(dirfd);
+    return !used;
 }
 
 int daemon_write_pidfile(const char *path)

@@ -2,6 +2,7 @@
 /* NTP client associations: requests, replies, origin check, KoD, poll schedule. */
 #include "daemon/net/client.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -19,22 +20,153 @@
 #define CLIENT_HW_TX_MAX_DIFF_S 0.1
 #define CLIENT_ERRQUEUE_READS   4 /* a kernel and a NIC stamp per request, and some spare */
 
-int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
-                unsigned ts_flags)
+static int family_index(int family)
 {
-    c->fd = sk_udp_open(addr->sa_family);
-    if (c->fd < 0)
+    return family == AF_INET ? 0 : family == AF_INET6 ? 1 : -1;
+}
+
+void client_pool_size(const struct cfg *cfg, int pool_addrs, int *n4, int *n6)
+{
+    int need[2] = {0, 0};
+
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        const struct cfg_source *src = &cfg->sources[i];
+        int k = src->type == CFG_SOURCE_POOL ? pool_addrs : 1;
+        unsigned char a[16];
+        bool v4 = inet_pton(AF_INET, src->name, a) == 1,
+             v6 = inet_pton(AF_INET6, src->name, a) == 1;
+
+        if (src->family != CFG_FAMILY_IPV6 && !v6)
+            need[0] += k;
+        if (src->family != CFG_FAMILY_IPV4 && !v4)
+            need[1] += k;
+    }
+    for (int f = 0; f < 2; f++) {
+        if (need[f] > 0)
+            need[f] += CLIENT_POOL_SPARE;
+        if (need[f] > CLIENT_POOL_MAX)
+            need[f] = CLIENT_POOL_MAX;
+    }
+    *n4 = need[0];
+    *n6 = need[1];
+}
+
+int client_pool_open(struct client_pool *p, int n4, int n6, unsigned ts_flags)
+{
+    const int families[2] = {AF_INET, AF_INET6}, want[2] = {n4, n6};
+
+    memset(p, 0, sizeof(*p));
+    for (int f = 0; f < 2; f++) {
+        while (p->n[f] < want[f] && p->n[f] < CLIENT_POOL_MAX) {
+            int fd = sk_udp_open(families[f]);
+
+            if (fd < 0)
+                break; /* no IPv6 here, or out of descriptors: use what there is */
+            p->mode[f][p->n[f]] = ts_enable(fd, ts_flags, NULL);
+            p->fd[f][p->n[f]++] = fd;
+        }
+    }
+    return p->n[0] + p->n[1];
+}
+
+void client_pool_close(struct client_pool *p)
+{
+    for (int f = 0; f < 2; f++) {
+        for (int i = 0; i < p->n[f]; i++)
+            close(p->fd[f][i]);
+    }
+    memset(p, 0, sizeof(*p));
+}
+
+size_t client_pool_fds(const struct client_pool *p, int *fds, size_t max)
+{
+    size_t n = 0;
+
+    for (int f = 0; f < 2; f++) {
+        for (int i = 0; i < p->n[f] && n < max; i++)
+            fds[n++] = p->fd[f][i];
+    }
+    return n;
+}
+
+/* Drop what a reused socket still holds of its previous association: queued replies and TX
+ * stamps (bounded: a peer cannot keep it busy). The error queue is read only when poll()
+ * reports it: a simulator's read of an empty one takes the next reply. */
+static void drain_socket(int fd)
+{
+    uint8_t buf[CLIENT_RECV_BUF];
+    char control[TS_CONTROL_LEN];
+
+    for (int i = 0; i < 64; i++) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLPRI};
+        struct iovec iov = {buf, sizeof(buf)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        int err;
+        socklen_t len = sizeof(err);
+
+        if (poll(&pfd, 1, 0) <= 0)
+            return;
+        mh.msg_control = control;
+        mh.msg_controllen = sizeof(control);
+        if (pfd.revents & (POLLERR | POLLPRI)) {
+            if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len); /* a pending ICMP error */
+        } else if (recvmsg(fd, &mh, MSG_DONTWAIT) < 0) {
+            return;
+        }
+    }
+}
+
+/* A free socket of family from the pool (its index in *k), or -1. */
+static int take_socket(struct client_pool *p, int family, int *k)
+{
+    int f = family_index(family);
+
+    for (int i = 0; f >= 0 && i < p->n[f]; i++) {
+        if (!p->busy[f][i]) {
+            p->busy[f][i] = true;
+            *k = i;
+            return p->fd[f][i];
+        }
+    }
+    return -1;
+}
+
+/* The socket stays connected to the old server until its next use: what it receives meanwhile
+ * is drained then. */
+static void give_back(struct client_pool *p, int fd)
+{
+    for (int f = 0; f < 2; f++) {
+        for (int i = 0; i < p->n[f]; i++) {
+            if (p->fd[f][i] == fd)
+                p->busy[f][i] = false;
+        }
+    }
+}
+
+int client_open(struct client *c, struct client_pool *pool, const struct sockaddr *addr,
+                socklen_t addrlen, double now)
+{
+    int k = 0;
+
+    c->fd = take_socket(pool, addr->sa_family, &k);
+    if (c->fd < 0) {
+        errno = EMFILE;
         return -1;
+    }
+    c->pool = pool;
     if (connect(c->fd, addr, addrlen) < 0) {
         int e = errno;
-        close(c->fd);
+        give_back(pool, c->fd);
         c->fd = -1;
+        c->pool = NULL;
         errno = e;
         return -1;
     }
+    drain_socket(c->fd);
     memcpy(&c->addr, addr, addrlen);
     c->addrlen = addrlen;
-    c->ts_mode = ts_enable(c->fd, ts_flags, NULL);
+    c->ts_mode = pool->mode[family_index(addr->sa_family)][k];
     c->tx_count = 0;
     c->tx_id_known = false;
     c->org = 0;
@@ -54,8 +186,8 @@ int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen
 
 void client_close(struct client *c)
 {
-    if (c->fd >= 0)
-        close(c->fd);
+    if (c->fd >= 0 && c->pool != NULL)
+        give_back(c->pool, c->fd);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
 }

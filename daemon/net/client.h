@@ -24,6 +24,7 @@
 
 #define CLIENT_IBURST_PACKETS  6 /* requests of an iburst (NTPsec), CLIENT_BURST_SPACING_S apart */
 #define CLIENT_BURST_SPACING_S 2.0
+#define CLIENT_RECV_BUF        1280 /* octets read of a reply (longer ones are truncated) */
 /* Unanswered requests are repeated as daemon/common/msg.h says (MSG_RETRIES). */
 
 /* How the network child reads time: the parent's clock map, its generation (+1 per step), and
@@ -57,6 +58,31 @@ struct client_exchange {
     bool sampled;       /* already turned into a sample */
 };
 
+/* The UDP sockets of the client associations, per address family, opened at start-up (before
+ * the seccomp filter forbids socket()) and reused: client_open() takes a free one of the
+ * address's family and connects it, client_close() gives it back. */
+#define CLIENT_POOL_MAX   MSG_NTP_SLOTS /* per family */
+#define CLIENT_POOL_SPARE 2             /* beyond what the configuration needs */
+struct client_pool {
+    int fd[2][CLIENT_POOL_MAX]; /* [0] AF_INET, [1] AF_INET6 */
+    enum ts_mode mode[2][CLIENT_POOL_MAX];
+    bool busy[2][CLIENT_POOL_MAX];
+    int n[2];
+};
+
+/* The sockets cfg's sources may need: per family, one per `server` line and pool_addrs per `pool`
+ * line that may use it, plus CLIENT_POOL_SPARE, at most CLIENT_POOL_MAX (none for a
+ * family no source uses). */
+void client_pool_size(const struct cfg *cfg, int pool_addrs, int *n4, int *n6);
+
+/* Open n4 IPv4 and n6 IPv6 sockets with timestamping (ts_flags as ts_enable()). A family the
+ * host lacks gets none (not an error). Returns the number of sockets opened. */
+int client_pool_open(struct client_pool *p, int n4, int n6, unsigned ts_flags);
+void client_pool_close(struct client_pool *p);
+
+/* The pool's descriptors (for the seccomp filter's connect rule): fills fds, returns the count. */
+size_t client_pool_fds(const struct client_pool *p, int *fds, size_t max);
+
 struct client {
     bool in_use;
     uint32_t slot;
@@ -66,6 +92,7 @@ struct client {
     struct sockaddr_storage addr;
     socklen_t addrlen;
     int fd;
+    struct client_pool *pool; /* fd belongs to it (client_open) */
     enum ts_mode ts_mode;
     uint32_t tx_count;          /* datagrams sent on fd (0, 1, 2 ...): the number of the next one */
     uint32_t tx_id_offset;      /* OPT_ID of datagram i is i + this (Linux 0, clknetsim 1) ... */
@@ -97,10 +124,12 @@ struct client {
     double auth_log_next;       /* monotonic s: the next rejection may be logged then */
 };
 
-/* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
- * poll at now. Returns 0 or -1 (errno). */
-int client_open(struct client *c, const struct sockaddr *addr, socklen_t addrlen, double now,
-                unsigned ts_flags);
+/* Take a socket of addr's family from pool, connect it to addr (what it still held of an earlier
+ * association is dropped: replies, TX stamps) and schedule the first poll at now. Returns 0,
+ * or -1 with errno (EMFILE: no free socket of that family). */
+int client_open(struct client *c, struct client_pool *pool, const struct sockaddr *addr,
+                socklen_t addrlen, double now);
+/* End the association; its socket goes back to the pool. */
 void client_close(struct client *c);
 
 /* Seconds until the next request is due (<= 0: due now): the next poll, or the repetition of

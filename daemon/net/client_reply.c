@@ -12,8 +12,6 @@
 #include "daemon/net/client.h"
 #include "discipline/discipline.h"
 
-#define CLIENT_RECV_BUF 1280
-
 /* Hardware RX stamps are used when they convert and agree with the kernel stamp (10 ms). */
 static void use_hw_rx(struct ts_rx *rx, const struct hwclock_set *hw)
 {

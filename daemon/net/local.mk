@@ -3,7 +3,7 @@
 TSYNC_CLIENT_SOURCES = daemon/net/client.c daemon/net/client_reply.c daemon/net/client_auth.c \
 	daemon/net/client.h daemon/net/hwclock.c daemon/net/hwclock.h
 tsyncd_SOURCES += daemon/net/net.c daemon/net/net.h daemon/net/net_int.h \
-	daemon/net/net_sources.c $(TSYNC_CLIENT_SOURCES)
+	daemon/net/net_sources.c daemon/net/net_hooks.c $(TSYNC_CLIENT_SOURCES)
 
 check_PROGRAMS += tests/unit/test_client tests/unit/test_client_auth
 TESTS += tests/unit/test_client tests/unit/test_client_auth

@@ -65,6 +65,39 @@ int net_send(struct net *n, uint16_t type, const void *payload, size_t len)
     return -1;
 }
 
+/* A line the parent writes for this process ("net: ..."). One that cannot be sent (the parent
+ * is busy or gone) is dropped: logging must not recurse into net_send()'s error path. */
+static void forward_log(int level, enum log_class cls, const char *text, void *ctx)
+{
+    struct net *n = ctx;
+    struct msg_log m;
+
+    memset(&m, 0, sizeof(m));
+    m.level = (uint8_t)(level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level);
+    m.cls = (uint8_t)cls;
+    msg_copy_str(m.text, sizeof(m.text), text);
+    if (chan_send(&n->fds.parent, MSG_LOG, &n->tx_seq, &m, sizeof(m)) < 0)
+        n->dropped_to_parent++;
+}
+
+void net_forward_logs(struct net *n)
+{
+    log_set_forward(forward_log, n);
+    log_detach();
+}
+
+/* The parent's watchdog hears from the loop at least every MSG_HEARTBEAT_S. */
+static void send_heartbeat(struct net *n, double now)
+{
+    struct msg_heartbeat hb = {.count = n->heartbeats + 1};
+
+    if (now < n->next_heartbeat)
+        return;
+    n->heartbeats++;
+    n->next_heartbeat = now + MSG_HEARTBEAT_S;
+    net_send(n, MSG_HEARTBEAT, &hb, sizeof(hb));
+}
+
 static struct client_clock client_clock_of(const struct net *n)
 {
     return (struct client_clock){&n->map, n->map_generation, n->fds.hw};
@@ -102,6 +135,7 @@ void net_fini(struct net *n)
         if (n->clients[i].in_use)
             client_close(&n->clients[i]);
     }
+    client_pool_close(&n->pool);
     server_destroy(n->server);
     if (n->have_notrust)
         acl_free(&n->notrust);
@@ -258,13 +292,19 @@ static void poll_clients(struct net *n, double now)
 
 /* Test hooks: prove the sandbox (a forbidden call kills only this child) and the parent's
  * validation (malformed messages are rejected without touching the clock). */
-static void run_test_hooks(struct net *n)
+static void run_test_hooks(struct net *n, double now)
 {
+    const char *kind = getenv("TSYNCD_TEST_HOSTILE");
+
     if (!n->test_hooks)
         return;
     if (hook_forbidden) {
         log_notice("test hook: calling a forbidden system call (reboot)");
         syscall(SYS_reboot, 0, 0, 0, NULL);
+    }
+    if (hook_hostile && kind != NULL && strcmp(kind, "malformed") != 0) {
+        hook_hostile = 0;
+        net_hostile_start(n, kind, now);
     }
     if (hook_hostile) {
         struct msg_sample bad = {.slot = 0, .root_delay_s = NAN, .stratum = 1};
@@ -343,6 +383,9 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     }
     if (n->fds.hw != NULL && n->fds.hw->n > 0)
         *timeout_s = fmin(*timeout_s, n->hw_next - now);
+    *timeout_s = fmin(*timeout_s, fmax(0, n->next_heartbeat - now));
+    if (n->hostile != 0) /* a test hook floods: turn again soon */
+        *timeout_s = fmin(*timeout_s, 0.01);
     n->nfds_control = 0;
     if (n->control != NULL) {
         int ms = control_timeout_ms(n->control, now);
@@ -370,7 +413,7 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
 
     if (nfds == 0)
         return;
-    run_test_hooks(n);
+    run_test_hooks(n, now);
     if (fds[k++].revents || chan_ready(&n->fds.parent))
         read_parent(n, now);
     if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
@@ -400,6 +443,9 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     poll_clients(n, now);
     net_sources_maintain(n, now);
     send_counters(n, now);
+    send_heartbeat(n, now);
+    if (n->test_hooks)
+        net_hostile_run(n, now);
     if (n->fds.hw != NULL)
         n->hw_next = now + hwclock_poll(n->fds.hw, now);
 }

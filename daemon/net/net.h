@@ -22,6 +22,7 @@
 #define NET_MAX_SERVER_FDS     8
 #define NET_SYSSTATS_DEFAULT_S 3600.0 /* the server counters go to the parent (sysstats) */
 #define NET_SYSSTATS_ENV       "TSYNCD_SYSSTATS_S"
+#define NET_POOL_ADDRS         4 /* associations per pool line */
 
 /* File descriptors the parent hands over (all already bound). */
 struct net_fds {
@@ -54,6 +55,9 @@ struct net {
     bool have_snapshot;
     uint32_t rx_seq, tx_seq;
     struct client clients[MSG_NTP_SLOTS]; /* index = slot */
+    struct client_pool pool;              /* their sockets, opened before the sandbox */
+    double next_heartbeat;                /* monotonic s */
+    uint32_t heartbeats;
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
     struct acl notrust;    /* `restrict ... notrust`: sources at these addresses need a key */
@@ -62,6 +66,9 @@ struct net {
     uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
     double hw_next;             /* monotonic s: the next NIC clock reading is due */
     bool test_hooks;            /* TSYNCD_TEST_HOOKS=1: SIGUSR1/SIGUSR2 test hooks */
+    char hostile;               /* hostile behaviour being played (net_hooks.c), 0: none */
+    double hostile_until;
+    uint32_t hostile_lines;
     int nfds_control;
     int nfds_metrics;
     double sysstats_next;       /* monotonic s: the next MSG_SERVER_STATS */
@@ -70,6 +77,12 @@ struct net {
 
 /* Prepare the child's state (no I/O yet). */
 void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks);
+/* Open the client sockets the configuration needs (client_pool_size): before the seccomp
+ * filter, which forbids socket(). */
+void net_open_sockets(struct net *n);
+/* The child's log lines go to the parent (MSG_LOG) and its log file is closed: after this
+ * the process holds no log descriptor. */
+void net_forward_logs(struct net *n);
 /* Start: HELLO to the parent, numeric sources added, names sent to the resolver. */
 int net_start(struct net *n, double now);
 /* The child's loop role. */

@@ -15,4 +15,9 @@ void net_sources_resolved(struct net *n, const struct msg_resolved *r, double no
 void net_sources_maintain(struct net *n, double now);
 void net_remove_source(struct net *n, int slot);
 
+/* Test hooks (net_hooks.c): start the hostile behaviour kind names; play it for one loop turn
+ * (true while it lasts: the loop then turns again at once). */
+void net_hostile_start(struct net *n, const char *kind, double now);
+bool net_hostile_run(struct net *n, double now);
+
 #endif

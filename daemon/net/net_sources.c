@@ -135,8 +135,7 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     c->cfg = src;
     c->key = key;
     c->kind = src->type == CFG_SOURCE_POOL ? MSG_KIND_POOL : MSG_KIND_SERVER;
-    if (client_open(c, (struct sockaddr *)&ss, len, now,
-                    n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < 0) {
+    if (client_open(c, &n->pool, (struct sockaddr *)&ss, len, now) < 0) {
         log_warning("cannot open a socket for %s: %m", src->name);
         client_close(c);
         return -1;
@@ -218,6 +217,17 @@ static void request_name(struct net *n, size_t i, double now)
         return;
     }
     nm->pending = true;
+}
+
+void net_open_sockets(struct net *n)
+{
+    int n4, n6;
+
+    client_pool_size(n->cfg, NET_POOL_ADDRS, &n4, &n6);
+    if (client_pool_open(&n->pool, n4, n6,
+                         n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < n4 + n6)
+        log_notice("client sockets: %d IPv4 and %d IPv6 wanted, %d and %d opened", n4, n6,
+                   n->pool.n[0], n->pool.n[1]);
 }
 
 void net_sources_start(struct net *n, double now)

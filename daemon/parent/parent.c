@@ -157,8 +157,14 @@ void parent_attach_child(struct parent *p, struct chan *child, double now)
     p->rx_seq = 1;
     p->tx_seq = 1;
     p->hello_seen = false;
+    p->last_heard = now;
     parent_push_map(p);
     parent_publish(p, now);
+}
+
+double parent_child_silence(const struct parent *p, double now)
+{
+    return p->child != NULL ? now - p->last_heard : 0;
 }
 
 void parent_detach_child(struct parent *p, double now)
@@ -285,7 +291,7 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     slot->precision_log2 = m->precision_log2;
     slot->server_root_delay_s = m->root_delay_s;
     slot->server_root_dispersion_s = m->root_dispersion_s;
-        slot->interleaved = (m->flags & MSG_SAMPLE_INTERLEAVED) != 0;
+    slot->interleaved = (m->flags & MSG_SAMPLE_INTERLEAVED) != 0;
     /* An interleaved sample measured the exchange before the reply that completed it. */
     parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now - m->age_s),
                          now);
@@ -334,6 +340,14 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
 
     if (msg_validate(buf, len, &p->rx_seq, &hdr, &payload, err, sizeof(err)) < 0)
         return parent_reject(p, err);
+    p->last_heard = now;
+    if (hdr.type == MSG_LOG) { /* also before HELLO: the child's set-up logs */
+        const struct msg_log *l = payload;
+        log_child_line(LOG_ORIGIN_NET, l->level, (enum log_class)l->cls, l->text);
+        return 0;
+    }
+    if (hdr.type == MSG_HEARTBEAT)
+        return 0;
     if (hdr.type == MSG_HELLO && !p->hello_seen) {
         p->hello_seen = true;
         log_info("network child %u ready", ((const struct msg_hello *)payload)->pid);

@@ -31,11 +31,11 @@ struct parent_slot {
     uint32_t cfg_index; /* the parent's own configuration entry */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
-    double first_poll;  /* `now` of the first request sent, -1: none */
-    double last_poll;   /* `now` of the last request sent, -1: none */
-    double poll_gap;    /* s between the last two requests (the child's real poll: KoD RATE) */
-    double last_reply;  /* `now` of the last reply (any SAMPLE), -1: none */
-    uint32_t replies;   /* SAMPLE messages received */
+    double first_poll; /* `now` of the first request sent, -1: none */
+    double last_poll;  /* `now` of the last request sent, -1: none */
+    double poll_gap;   /* s between the last two requests (the child's real poll: KoD RATE) */
+    double last_reply; /* `now` of the last reply (any SAMPLE), -1: none */
+    uint32_t replies;  /* SAMPLE messages received */
     uint32_t rejected[MSG_REJECT_COUNT]; /* replies not used, by reason (enum msg_reject) */
     uint8_t last_reach; /* reach register at the last check, for reachable/unreachable events */
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1, t4 */
@@ -110,6 +110,8 @@ struct parent {
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
     struct parent_observe obs;     /* ClockBound segment, VMClock (parent_observe.h) */
+
+    double last_heard; /* `now` of the child's last message (heartbeats included) */
 };
 
 /* Set up the parent: discipline from the configuration, initial frequency from the drift file,
@@ -129,8 +131,16 @@ void parent_detach_child(struct parent *p, double now);
  * child as dead (kill and restart it). Nothing was changed in that case. */
 int parent_handle_message(struct parent *p, const void *buf, size_t len, double now);
 
-/* Periodic work: discipline update, unsynchronised warnings, drift file. Returns the number of
- * seconds until it wants to run again. */
+/* Seconds since the network child was last heard from (it sends a heartbeat every
+ * MSG_HEARTBEAT_S), 0 while none is attached: the daemon's watchdog kills it when it stays
+ * silent (stopped, wedged) for too long. */
+double parent_child_silence(const struct parent *p, double now);
+
+/* A child silent for this long is reported as such, not as silent servers. */
+#define PARENT_CHILD_QUIET_S (2.5 * MSG_HEARTBEAT_S)
+
+/* Periodic work: discipline update, unsynchronised warnings, drift file, suppressed-log
+ * reports. Returns the number of seconds until it wants to run again. */
 double parent_tick(struct parent *p, double now);
 
 /* Send what changed to the child, at most once per event-loop turn: the clock map, then one
@@ -144,6 +154,11 @@ bool parent_leap_lookup(const struct parent *p, int64_t unix_s, struct leap_info
 /* SIGHUP: read the leapfile again, reopen the statistics files (after logrotate) with the
  * statistics settings of cfg (which must outlive the parent, or be the parent's own). */
 void parent_reload(struct parent *p, const struct cfg *stats_cfg, double now);
+
+/* The directories the parent opens files in after start-up (its sandbox allows exactly
+ * these): the statistics directory and the leapfile's, -1 when there is none. */
+int parent_stats_dirfd(const struct parent *p);
+int parent_leap_dirfd(const struct parent *p);
 
 /* In a child: close the descriptors only the parent may hold (statistics files, the leapfile's
  * directory). */

@@ -47,6 +47,11 @@ static void warn_expiry(struct parent *p, double now)
     p->leap_warned = now;
 }
 
+int parent_leap_dirfd(const struct parent *p)
+{
+    return p->leap_file.dirfd;
+}
+
 void parent_leap_open(struct parent *p)
 {
     char path[PATH_MAX];

@@ -159,6 +159,7 @@ void parent_send_snapshot(struct parent *p, double now)
     struct msg_snapshot *m = &p->snap;
     struct disc_status *st = &p->status_buf;
     struct timespec clock_now = {0, 0};
+    char err[160];
     uint32_t i;
 
     disc_get_status(p->disc, now, st);
@@ -171,6 +172,13 @@ void parent_send_snapshot(struct parent *p, double now)
             fill_source(&m->sources[m->nsources], p, i, find_source(st, p->slots[i].disc_id));
             m->nsources++;
         }
+    }
+    /* The child refuses (and restarts on) a snapshot out of range: a bug here must show as a
+     * loud log line and a stale snapshot, not as a restart loop. */
+    if (msg_check_payload(MSG_SNAPSHOT, m, err, sizeof(err)) < 0) {
+        log_err("snapshot not published, a value is out of range: %s", err);
+        p->snapshot_pending = false;
+        return;
     }
     if (p->child != NULL && chan_send(p->child, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
         p->snapshot_pending = false;

@@ -73,10 +73,14 @@ static void log_refusal(struct parent *p, const struct disc_action *a, double no
     }
 }
 
+/* A step the driver refuses is reported as failed and not counted: the discipline forgets it
+ * (its step count, last step and budget are as before the decision). */
 static void apply_step(struct parent *p, double step_s)
 {
     if (clk_step(p->clk, step_s) < 0) {
-        log_err("cannot step the clock by %+.6f s: %s", step_s, clk_error(p->clk));
+        disc_step_failed(p->disc);
+        log_err("clock step of %+.6f s FAILED: %s; the clock is unchanged", step_s,
+                clk_error(p->clk));
         return;
     }
     disc_clock_stepped(p->disc, step_s);
@@ -173,6 +177,9 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
         return; /* parent_clock_disrupted() said why */
     if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
+    else if (parent_child_silence(p, now) > PARENT_CHILD_QUIET_S)
+        snprintf(p->reason, sizeof(p->reason), "the network child has not answered for %.0f s",
+                 parent_child_silence(p, now));
     else if (n == 0)
         snprintf(p->reason, sizeof(p->reason), "no source: %s",
                  p->cfg->n_sources + p->cfg->n_refclocks == 0 ? "none configured"
@@ -359,5 +366,6 @@ double parent_tick(struct parent *p, double now)
     parent_leap_tick(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
+    log_flush_suppressed();
     return fmin(next_refclock, 1.0 - (now - p->last_update));
 }

@@ -292,6 +292,11 @@ int parent_stats_counters(struct parent *p, const struct msg_server_counters *c,
     return 0;
 }
 
+int parent_stats_dirfd(const struct parent *p)
+{
+    return p->stats != NULL ? p->stats->dir.dirfd : -1;
+}
+
 void parent_stats_reopen(struct parent *p, const struct cfg *cfg)
 {
     if (p->stats == NULL)

@@ -106,6 +106,9 @@ int server_workers_bind(const struct net_fds *fds, char *err, size_t errlen);
 int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
                          const char *chroot_dir, void (*close_parent)(void *ctx), void *ctx,
                          char *err, size_t errlen);
+/* The parent's end of worker w's log socket (its lines as MSG_LOG, daemon/common/msg.h
+ * msg_forward_log_to), -1 without one. */
+int server_workers_log_fd(int w);
 /* In the network child, after every clock map or snapshot from the parent: what the workers
  * answer from. No-op without workers. */
 void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap);

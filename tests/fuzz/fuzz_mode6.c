@@ -2,6 +2,9 @@
 // fuzz-sources: daemon/server/mode6.c daemon/server/mode6_vars.c daemon/common/ntp_packet.c
 // fuzz-sources: daemon/common/msg.c daemon/common/ntpd_status.c discipline/clock.c
 // fuzz-sources: discipline/clock_system.c discipline/clock_virtual.c discipline/clock_none.c
+// fuzz-sources: daemon/common/log.c discipline/disc_status.c
+// fuzz-sources: daemon/common/log_limit.c discipline/discipline.c discipline/filter.c
+// fuzz-sources: discipline/loop.c discipline/sample.c
 /*
  * libFuzzer target for mode 6: any datagram a client can send the network child. The answer
  * must stay within its bounds whatever the request: at most M6_MAX_PACKETS packets of at most

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: ISC
 // fuzz-sources: daemon/common/msg.c discipline/clock.c discipline/clock_system.c
-// fuzz-sources: discipline/clock_virtual.c discipline/clock_none.c
+// fuzz-sources: discipline/clock_virtual.c discipline/clock_none.c discipline/disc_status.c
+// fuzz-sources: discipline/discipline.c discipline/disc_update.c discipline/filter.c
+// fuzz-sources: discipline/loop.c discipline/sample.c discipline/select.c
+// fuzz-sources: daemon/common/log.c
+// fuzz-sources: daemon/common/log_limit.c
 /*
  * libFuzzer target for the message schema: what a compromised network child can send the
  * privileged parent. msg_validate() must never read out of bounds, and whatever it accepts must

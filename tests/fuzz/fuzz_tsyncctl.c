@@ -4,6 +4,9 @@
 // fuzz-sources: daemon/control/tsyncctl_check.c daemon/control/metrics.c daemon/common/msg.c
 // fuzz-sources: daemon/common/ntp_packet.c discipline/clock.c discipline/clock_system.c
 // fuzz-sources: discipline/clock_virtual.c discipline/clock_none.c
+// fuzz-sources: daemon/common/log.c discipline/disc_status.c
+// fuzz-sources: daemon/common/log_limit.c discipline/discipline.c discipline/filter.c
+// fuzz-sources: discipline/loop.c discipline/sample.c
 /*
  * libFuzzer target for tsyncctl's output of arbitrary snapshots: what a hostile process on the
  * control socket could answer. The range check must hold for whatever it accepts, and every

@@ -19,7 +19,13 @@ INTEGRATION_TESTS = \
 	tests/integration/clockbound.sh \
 	tests/integration/vmclock_file.sh \
 	tests/integration/ntpq_tools.sh \
-	tests/integration/stats_sighup.sh
+	tests/integration/stats_sighup.sh \
+	tests/integration/logs.sh \
+	tests/integration/sandbox_calls.sh \
+	tests/integration/drift_files.sh \
+	tests/integration/watchdog.sh \
+	tests/integration/gflag.sh \
+	tests/integration/sanitizer_lsan.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \

@@ -20,7 +20,7 @@ NTPVIZ_CACHE=${NTPVIZ_CACHE:-/var/cache/tsyncd-test/ntpviz}
 server_client_start 0
 dir=$(dir_of client)
 stats=$dir/stats
-if ! mkdir -p "$stats" || ! chown nobody "$stats"; then
+if ! mkdir -p "$stats" || ! chown "$ITEST_UID:$ITEST_UID" "$stats"; then
 	fatal "mkdir $stats failed"
 fi
 cp "$top_srcdir/tests/data/leap-seconds.list" "$dir/leap-seconds.list"
@@ -80,7 +80,7 @@ fi
 # daemon's user, which cannot create files in the log directory); the configuration changed
 # meanwhile
 mv "$dir/tsyncd.log" "$dir/tsyncd.log.1"
-install -m 644 -o nobody /dev/null "$dir/tsyncd.log"
+install -m 644 -o "$ITEST_UID" /dev/null "$dir/tsyncd.log"
 ITEST_LOGS["client: rotated log"]=$dir/tsyncd.log.1
 mv "$stats/peerstats.$day" "$stats/peerstats.$day.1"
 sed -i 's/^logconfig =allall$/logconfig =allall -syncstatus/' "$dir/tsyncd.conf"

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 
 static struct cfg_source src = {.name = "127.0.0.1", .minpoll = 4, .maxpoll = 8, .version = 4};
 static struct client c;
+static struct client_pool pool;
 static struct clk_map map;
 static struct client_clock clock_now = {.map = &map, .generation = 1};
 static int server_fd;
@@ -42,7 +44,8 @@ static int setup(void **state)
     memset(&c, 0, sizeof(c));
     c.cfg = &src;
     c.slot = 3;
-    assert_int_equal(client_open(&c, (struct sockaddr *)&addr, len, 100.0, 0), 0);
+    assert_int_equal(client_pool_open(&pool, 2, 0, 0), 2);
+    assert_int_equal(client_open(&c, &pool, (struct sockaddr *)&addr, len, 100.0), 0);
     return 0;
 }
 
@@ -50,6 +53,7 @@ static int teardown(void **state)
 {
     (void)state;
     client_close(&c);
+    client_pool_close(&pool);
     close(server_fd);
     return 0;
 }
@@ -103,6 +107,54 @@ static enum client_event receive(struct msg_sample *s)
 {
     client_read_tx(&c, &clock_now, POLLERR | POLLPRI);
     return client_receive(&c, &clock_now, 101.0, POLLIN, s);
+}
+
+/* The pool: sized from the configuration; its sockets are reused (no socket() after start-up)
+ * and a reused socket holds nothing of its previous association. */
+static void test_pool_sizes_and_reuse(void **state)
+{
+    static struct cfg cfg;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+    struct client other = {.cfg = &src};
+    uint8_t junk[48] = {0x24};
+    int n4, n6, fd;
+
+    (void)state;
+    cfg.n_sources = 3;
+    cfg.sources[0] = (struct cfg_source){.name = "192.0.2.1", .type = CFG_SOURCE_SERVER};
+    cfg.sources[1] = (struct cfg_source){.name = "2001:db8::1", .type = CFG_SOURCE_SERVER};
+    cfg.sources[2] = (struct cfg_source){.name = "pool.example", .type = CFG_SOURCE_POOL};
+    client_pool_size(&cfg, 4, &n4, &n6);
+    assert_int_equal(n4, 1 + 4 + CLIENT_POOL_SPARE);
+    assert_int_equal(n6, 1 + 4 + CLIENT_POOL_SPARE);
+    cfg.sources[2].family = CFG_FAMILY_IPV4;
+    client_pool_size(&cfg, 4, &n4, &n6);
+    assert_int_equal(n6, 1 + CLIENT_POOL_SPARE);
+    cfg.n_sources = 1;
+    client_pool_size(&cfg, 4, &n4, &n6);
+    assert_int_equal(n6, 0); /* no source uses IPv6: no socket */
+
+    /* both pool sockets: the second association gets the other, a third none */
+    fd = c.fd;
+    assert_int_equal(getsockname(server_fd, (struct sockaddr *)&addr, &len), 0);
+    assert_int_equal(client_open(&other, &pool, (struct sockaddr *)&addr, len, 100.0), 0);
+    assert_int_not_equal(other.fd, fd);
+    struct client third = {.cfg = &src};
+    assert_int_equal(client_open(&third, &pool, (struct sockaddr *)&addr, len, 100.0), -1);
+    assert_int_equal(errno, EMFILE);
+    /* a datagram waits on c's socket; c closes; the socket is reused: the datagram is gone */
+    struct sockaddr_in caddr;
+    socklen_t clen = sizeof(caddr);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&caddr, &clen), 0);
+    assert_int_equal(sendto(server_fd, junk, sizeof(junk), 0, (struct sockaddr *)&caddr, clen),
+                     sizeof(junk));
+    client_close(&c);
+    c.cfg = &src;
+    assert_int_equal(client_open(&c, &pool, (struct sockaddr *)&addr, len, 100.0), 0);
+    assert_int_equal(c.fd, fd);
+    assert_int_equal(recv(c.fd, junk, sizeof(junk), MSG_DONTWAIT), -1);
+    client_close(&other);
 }
 
 static void test_request_carries_a_random_transmit_timestamp(void **state)
@@ -327,6 +379,7 @@ static void test_a_reply_echoing_neither_field_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pool_sizes_and_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_carries_a_random_transmit_timestamp, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_good_reply_becomes_a_sample, setup, teardown),

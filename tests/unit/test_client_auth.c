@@ -30,6 +30,7 @@ static struct client c;
 static struct clk_map map;
 static struct client_clock clock_now = {.map = &map, .generation = 1};
 static int server_fd;
+static struct client_pool pool;
 
 static int open_client(const struct auth_key *k)
 {
@@ -44,7 +45,8 @@ static int open_client(const struct auth_key *k)
     c.cfg = &src;
     c.slot = 2;
     c.key = k;
-    assert_int_equal(client_open(&c, (struct sockaddr *)&addr, len, 100.0, 0), 0);
+    assert_int_equal(client_pool_open(&pool, 1, 0, 0), 1);
+    assert_int_equal(client_open(&c, &pool, (struct sockaddr *)&addr, len, 100.0), 0);
     return 0;
 }
 
@@ -64,6 +66,7 @@ static int teardown(void **state)
 {
     (void)state;
     client_close(&c);
+    client_pool_close(&pool);
     close(server_fd);
     return 0;
 }

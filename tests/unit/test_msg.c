@@ -3,6 +3,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/common/log.h"
 #include "daemon/common/msg.h"
 
 struct frame {
@@ -167,6 +169,111 @@ static void test_sample_fields(void **state)
     expect_reject(&f, len, "precision");
 }
 
+/* A snapshot as the parent publishes one: two sources, the rest unused. */
+static void good_snapshot(struct msg_snapshot *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->sync_state = MSG_SYNC_SYNCHRONISED;
+    m->stratum = 2;
+    m->sys_peer_slot = 1;
+    m->poll_log2 = 6;
+    m->nsources = 2;
+    m->now = (struct msg_time){1790000000, 5, 0};
+    m->jitter_s = 1e-6;
+    strcpy(m->driver, "virtual");
+    for (int i = 0; i < 2; i++) {
+        m->sources[i].slot = (uint32_t)i;
+        m->sources[i].in_use = 1;
+        m->sources[i].tally = i ? '*' : '+';
+        m->sources[i].age_s = -1;
+        m->sources[i].assoc_id = (uint16_t)(i + 1);
+        strcpy(m->sources[i].name, "ntp.example");
+    }
+}
+
+static void expect_snapshot(const struct msg_snapshot *m, bool ok)
+{
+    char err[160] = "";
+    int rc = msg_check_payload(MSG_SNAPSHOT, m, err, sizeof(err));
+    if (ok && rc != 0)
+        fail_msg("a valid snapshot refused: %s", err);
+    if (!ok && rc == 0)
+        fail_msg("an invalid snapshot accepted");
+}
+
+/* The network child checks every field of the parent's snapshot (a bug must not crash it, nor
+ * reach tsyncctl): enums, counts, slots, tallies, times, doubles, strings, unused entries. */
+static void test_snapshot_fields(void **state)
+{
+    static struct msg_snapshot m;
+    (void)state;
+    good_snapshot(&m);
+    expect_snapshot(&m, true);
+#define BAD(stmt)                                                                                  \
+    do {                                                                                           \
+        good_snapshot(&m);                                                                         \
+        stmt;                                                                                      \
+        expect_snapshot(&m, false);                                                                \
+    } while (0)
+    BAD(m.offset_s = NAN);
+    BAD(m.freq_ppm = INFINITY);
+    BAD(m.jitter_s = -1);
+    BAD(m.root_dispersion_s = NAN);
+    BAD(m.max_error_s = -INFINITY);
+    BAD(m.last_step_s = 1e300);
+    BAD(m.sources[1].offset_s = NAN);
+    BAD(m.sources[0].delay_s = -0.5);
+    BAD(m.sources[0].age_s = -2);
+    BAD(m.nsources = 49);
+    BAD(m.nsources = -1);
+    BAD(m.nsources = 1);         /* source 1 beyond nsources but not empty */
+    BAD(m.sources[5].reach = 1); /* an unused entry with data */
+    BAD(m.sources[1].slot = 0);  /* a slot listed twice */
+    BAD(m.sources[1].slot = 48);
+    BAD(m.sources[0].in_use = 0); /* a hole below nsources */
+    BAD(m.sources[0].tally = 'q');
+    BAD(m.sources[0].kind = 3);
+    BAD(m.sources[0].ts_source = 4);
+    BAD(m.sources[0].reason = 200);
+    BAD(m.sources[0].poll_log2 = 100);
+    BAD(m.sources[0].name[MSG_NAME_LEN - 1] = 'x'; memset(m.sources[0].name, 'a', MSG_NAME_LEN));
+    BAD(m.sources[0].addr[0] = '\n');
+    BAD(m.sync_state = 3);
+    BAD(m.sync_reason = 250);
+    BAD(m.sys_peer_slot = 48);
+    BAD(m.sys_peer_slot = -2);
+    BAD(m.steps = -1);
+    BAD(m.unsync_for_s = -5);
+    BAD(m.ref_time.nsec = 1000000000);
+    BAD(m.now.sec = -1);
+    BAD(m.reason[0] = 7);
+#undef BAD
+}
+
+/* A child's log line: level, class, printable text; a heartbeat: padding. */
+static void test_log_and_heartbeat(void **state)
+{
+    struct msg_log l = {.level = LOG_NOTICE, .cls = LOG_CLASS_PLAIN};
+    struct msg_heartbeat hb = {.count = 7};
+    char err[160];
+    (void)state;
+    strcpy(l.text, "source x added");
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), 0);
+    assert_int_equal(msg_check_payload(MSG_HEARTBEAT, &hb, err, sizeof(err)), 0);
+    l.level = LOG_CRIT; /* a child may not raise alarms above LOG_ERR */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    l.level = LOG_INFO;
+    l.cls = LOG_CLASS_PLAIN + 1;
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    l.cls = LOG_CLASS_CLOCK;
+    strcpy(l.text, "line one\n0.0.0.0 c61c 0c clock_step +1 s"); /* a second line forged */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    memset(l.text, 'a', sizeof(l.text)); /* not terminated */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    hb.pad = 1;
+    assert_int_equal(msg_check_payload(MSG_HEARTBEAT, &hb, err, sizeof(err)), -1);
+}
+
 static void good_add(struct msg_source_add *a)
 {
     memset(a, 0, sizeof(*a));
@@ -248,7 +355,9 @@ static void test_snapshot_mode6_fields(void **state)
     memset(&snap, 0, sizeof(snap));
     snap.nsources = 2;
     for (int i = 0; i < 2; i++) {
+        snap.sources[i].slot = (uint32_t)i;
         snap.sources[i].in_use = 1;
+        snap.sources[i].tally = ' ';
         snap.sources[i].assoc_id = (uint16_t)(i + 1);
         snap.sources[i].precision_log2 = -20;
         snap.sources[i].server_root_delay_s = 0.01;
@@ -349,6 +458,8 @@ int main(void)
         cmocka_unit_test(test_server_stats),
         cmocka_unit_test(test_send_receive_over_socketpair),
         cmocka_unit_test(test_copy_str),
+        cmocka_unit_test(test_snapshot_fields),
+        cmocka_unit_test(test_log_and_heartbeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
