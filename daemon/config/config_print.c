@@ -14,12 +14,9 @@ static void print_source(const struct cfg_source *s, FILE *out)
     static const struct {
         unsigned flag;
         const char *name;
-    } flags[] = {{CFG_SRC_IBURST, "iburst"},
-                 {CFG_SRC_BURST, "burst"},
-                 {CFG_SRC_PREFER, "prefer"},
-                 {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"},
-                 {CFG_SRC_XLEAVE, "xleave"}};
+    } flags[] = {{CFG_SRC_IBURST, "iburst"}, {CFG_SRC_BURST, "burst"},
+                 {CFG_SRC_PREFER, "prefer"}, {CFG_SRC_NOSELECT, "noselect"},
+                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_XLEAVE, "xleave"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);
@@ -203,7 +200,8 @@ static void print_keys(const struct cfg *c, FILE *out)
 
 static void print_clock(const struct cfg *c, FILE *out)
 {
-    fprintf(out, "tinker step %.9g panic %.9g stepout %.9g\n", c->step_s, c->panic_s, c->stepout_s);
+    fprintf(out, "tinker step %.9g panic %.9g stepout %.9g dispersion %.9g\n", c->step_s,
+            c->panic_s, c->stepout_s, c->dispersion_ppm);
     if (c->clock == CFG_CLOCK_VIRTUAL)
         fprintf(out, "clock virtual offset %.9g freq %.9g\n", c->clock_offset_s, c->clock_freq_ppm);
     else
