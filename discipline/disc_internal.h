@@ -34,6 +34,14 @@ struct disc_src {
     enum disc_reason reason;  // after the last selection
     double offset_s;          // offset used by the last selection, s
     double root_distance_s;   // lambda at the last selection, s
+    // The correction at the last two requests (newest first): a reply's (or an interleaved
+    // sample's older) exchange is put on the free-running scale with the correction in force
+    // when it was measured, not the one of now extrapolated back over frequency changes.
+    struct disc_poll_mark {
+        double t;        // `now` of the request, s (-inf: none)
+        double corr_s;   // the cumulative correction then, s
+        double freq_ppm; // the frequency then, ppm
+    } polls[2];
 };
 
 // What a step changed in the loop, to undo it when the clock could not be stepped.
@@ -64,10 +72,10 @@ struct disc {
     uint32_t refid;
     enum disc_leap leap;
     double last_step_s, last_step_time, refused_offset_s;
-    double last_update;       // `now` of the last disc_update(), s
-    double first_sample_time; // `now` of the first sample of any source (-1: none)
-    bool startup;             // within DISC_STARTUP_WINDOW_S of it: start-up polling
-    int expected_sources;     // sources the configuration will bring (start-up majority)
+    double last_update;         // `now` of the last disc_update(), s
+    double first_sample_time;   // `now` of the first sample of any source (-1: none)
+    bool startup;               // within DISC_STARTUP_WINDOW_S of it: start-up polling
+    int expected_sources;       // sources the configuration will bring (start-up majority)
     struct disc_step_undo undo; // the loop before the last step decision
 };
 

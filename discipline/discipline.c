@@ -13,6 +13,8 @@
 // Prior standard deviation of the oscillator frequency: with and without a drift file, s/s.
 #define FREQ_PRIOR_SD_DRIFTFILE 5e-6
 #define FREQ_PRIOR_SD_UNKNOWN   200e-6
+// A request's correction mark matches a reply that arrives at most this much later, s.
+#define POLL_MARK_MAX_AGE_S 10.0
 // Jump threshold when steps are disabled (step_threshold_s 0), s.
 #define JUMP_DEFAULT_S 0.128
 
@@ -44,10 +46,10 @@ static bool params_valid(const struct disc_params *p)
     return p->step_threshold_s >= 0 && p->startup_step_threshold_s >= 0 &&
            p->panic_threshold_s >= 0 && p->max_slew_ppm > 0 && p->max_slew_ppm <= 100000 &&
            p->max_freq_ppm > 0 && p->max_freq_ppm <= 100000 && p->min_sources >= 1 &&
-           p->min_cluster >= 1 && p->max_combine >= 1 &&
-           p->max_stratum >= 1 && p->max_stratum <= 16 && p->max_distance_s > 0 &&
-           isfinite(p->initial_freq_ppm) && fabs(p->initial_freq_ppm) <= p->max_freq_ppm &&
-           p->precision_log2 >= -40 && p->precision_log2 <= 0 && p->step_confirm_samples >= 1 &&
+           p->min_cluster >= 1 && p->max_combine >= 1 && p->max_stratum >= 1 &&
+           p->max_stratum <= 16 && p->max_distance_s > 0 && isfinite(p->initial_freq_ppm) &&
+           fabs(p->initial_freq_ppm) <= p->max_freq_ppm && p->precision_log2 >= -40 &&
+           p->precision_log2 <= 0 && p->step_confirm_samples >= 1 &&
            p->step_confirm_samples <= FLT_PENDING && p->step_confirm_span_s >= 0 &&
            p->step_budget >= 0 && p->step_budget_period_s > 0 && p->min_sample_interval_s >= 0 &&
            p->startup_wait_s >= 0 && p->startup_wait_s <= 3600 &&
@@ -127,6 +129,7 @@ int disc_add_source(struct disc *d, const struct disc_source_config *cfg)
         s->used = true;
         s->cfg = *cfg;
         s->last_sample_time = -INFINITY;
+        s->polls[0].t = s->polls[1].t = -INFINITY;
         s->stratum = cfg->is_refclock ? 0 : 16;
         s->leap = DISC_LEAP_UNSYNC;
         s->tally = DISC_TALLY_REJECT;
@@ -149,8 +152,25 @@ void disc_remove_source(struct disc *d, int id)
 void disc_source_polled(struct disc *d, int id, double now)
 {
     struct disc_src *s = get_src(d, id);
-    if (s)
-        s->reach = (uint8_t)(s->reach << 1);
+    if (!s)
+        return;
+    s->reach = (uint8_t)(s->reach << 1);
+    s->polls[1] = s->polls[0];
+    s->polls[0] = (struct disc_poll_mark){now, disc_correction(d, now), d->freq_ppm};
+}
+
+// The correction in force at `now` (a sample's time: its reply's arrival): from the mark of the
+// request of its exchange when there is one (the newest at or before it, at most
+// POLL_MARK_MAX_AGE_S before: a reply to an older request would not be matched), else the
+// current correction extrapolated.
+static double sample_correction(const struct disc *d, const struct disc_src *s, double now)
+{
+    for (int k = 0; k < 2; k++) {
+        const struct disc_poll_mark *m = &s->polls[k];
+        if (m->t <= now && now - m->t <= POLL_MARK_MAX_AGE_S)
+            return m->corr_s + m->freq_ppm * 1e-6 * (now - m->t);
+    }
+    return disc_correction(d, now);
 }
 
 static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double now, double offset,
@@ -162,7 +182,7 @@ static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double n
         d->first_sample_time = now;
     struct flt_input in = {
         .t = now,
-        .u = -offset - disc_correction(d, now),
+        .u = -offset - sample_correction(d, s, now),
         .delay_s = delay,
         .dispersion_s = dispersion,
         .noise_s = noise,

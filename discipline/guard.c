@@ -83,14 +83,22 @@ double guard_excess(const struct guard *g, double now, double offset_s)
     return fmax(away - guard_bound(g, now), 0);
 }
 
-static void anchor(struct guard *g, double now, double freq_ppm, double freq_sd_ppm, double error_s)
+static double rate_of(const struct guard *g, double freq_sd_ppm)
+{
+    return g->drift_ppm + clamp(freq_sd_ppm, 0, GUARD_MAX_SD_PPM);
+}
+
+// A new anchor at `now`: the correction's interval [c0 - e0, c0 + e0] then, the trajectory's
+// frequency and the rate the bound grows at.
+static void anchor(struct guard *g, double now, double c0, double e0, double freq_ppm,
+                   double rate_ppm)
 {
     g->anchored = true;
     g->t0 = now;
-    g->c0 = guard_correction(g, now);
+    g->c0 = c0;
+    g->e0 = e0;
     g->f0 = freq_ppm;
-    g->e0 = fmin(fmax(error_s, 0), GUARD_MAX_ERROR_S);
-    g->rate_ppm = g->drift_ppm + fmin(fmax(freq_sd_ppm, 0), GUARD_MAX_SD_PPM);
+    g->rate_ppm = rate_ppm;
 }
 
 void guard_synchronised(struct guard *g, double now, double freq_ppm, double freq_sd_ppm,
@@ -98,23 +106,40 @@ void guard_synchronised(struct guard *g, double now, double freq_ppm, double fre
 {
     if (!isfinite(freq_ppm) || !isfinite(freq_sd_ppm) || !isfinite(error_s))
         return;
-    if (!g->anchored || g->following) {
-        anchor(g, now, freq_ppm, freq_sd_ppm, error_s);
+    if (g->anchored && !g->following) {
+        guard_refine(g, now, freq_ppm, freq_sd_ppm, error_s);
         return;
     }
-    // Once, when the frequency is first known well: the anchor moves to where the clock is (it
-    // is within the bound), with the better frequency and its smaller uncertainty.
-    if (!g->refined && freq_sd_ppm <= GUARD_REFINE_SD_PPM &&
-        now - g->t0 >= GUARD_REFINE_MIN_AGE_S) {
-        anchor(g, now, freq_ppm, freq_sd_ppm, error_s);
-        g->refined = true;
-    }
+    double sd = g->following ? freq_sd_ppm : fmax(freq_sd_ppm, GUARD_FIRST_SD_PPM);
+    anchor(g, now, guard_correction(g, now), clamp(error_s, 0, GUARD_MAX_ERROR_S), freq_ppm,
+           rate_of(g, sd));
+}
+
+// The new cone (interval now, frequency band) lies inside the old one for all time: its
+// interval within the old bound's, its frequency band within the old one. A refinement
+// therefore never widens what samples can do to the clock, whoever sends them; it only takes
+// away what a better-known frequency no longer needs.
+void guard_refine(struct guard *g, double now, double freq_ppm, double freq_sd_ppm, double error_s)
+{
+    if (!g->anchored || g->following || !isfinite(freq_ppm) || !isfinite(freq_sd_ppm) ||
+        !isfinite(error_s) || now - g->t0 < GUARD_REFINE_MIN_AGE_S)
+        return;
+    double rate = rate_of(g, freq_sd_ppm);
+    if (rate > GUARD_REFINE_RATIO * g->rate_ppm)
+        return; // not worth it
+    double room_ppm = g->rate_ppm - rate;
+    double f = clamp(freq_ppm, g->f0 - room_ppm, g->f0 + room_ppm);
+    double c = guard_correction(g, now), ref = reference(g, now), b = guard_bound(g, now);
+    double e = clamp(error_s, 0, GUARD_MAX_ERROR_S);
+    double lo = fmax(c - e, ref - b), hi = fmin(c + e, ref + b);
+    if (lo > hi) // the clock is outside the bound (set so from outside): no refinement
+        return;
+    anchor(g, now, (lo + hi) / 2, (hi - lo) / 2, f, rate);
 }
 
 void guard_release(struct guard *g)
 {
     g->anchored = false;
-    g->refined = false;
 }
 
 void guard_follow(struct guard *g, bool following)

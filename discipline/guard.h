@@ -15,8 +15,10 @@
 // child that lies about every sample moves the clock by at most e0 + 15 ppm * t: 1.3 s in 24 h.
 //
 // The anchor is set at the first synchronisation (before it, nothing is known: the step policy,
-// the panic threshold and the start-up majority rule apply), refined once when the frequency
-// is first known to GUARD_REFINE_SD_PPM, and dropped by evidence the parent gathers itself: the
+// the panic threshold and the start-up majority rule apply; the first anchor counts at least
+// GUARD_FIRST_SD_PPM of frequency uncertainty), refined as the frequency becomes known (a new,
+// narrower cone inside the old one: never a wider bound, so also while samples disagree), and
+// dropped by evidence the parent gathers itself: the
 // clock was set by someone else, the host was suspended, the VM's clock was disrupted. While
 // a PHC reference clock the parent reads itself is the system peer, the guard follows it.
 //
@@ -26,12 +28,15 @@
 
 #include <stdbool.h>
 
-#define GUARD_DRIFT_PPM        15.0  // default drift_ppm: frequency tolerance (PHI)
-#define GUARD_MAX_SD_PPM       100.0 // the frequency uncertainty counted at an anchor, at most
-#define GUARD_MAX_ERROR_S      0.5   // the error counted at an anchor, at most, s
-#define GUARD_REFINE_SD_PPM    1.0   // the anchor is refined once the frequency is known to this
-#define GUARD_REFINE_MIN_AGE_S 600.0 // ... and the anchor is at least this old, s
-#define GUARD_HORIZON_S        2.0   // a frequency must keep the clock in bound this long, s
+#define GUARD_DRIFT_PPM  15.0  // default drift_ppm: frequency tolerance (PHI)
+#define GUARD_MAX_SD_PPM 500.0 // the frequency uncertainty counted at an anchor, at most
+#define GUARD_FIRST_SD_PPM                                                                         \
+    500.0                           // ... and at least, at the first one: two iburst samples
+                                    // (or a stale drift file) may be 150 ppm off
+#define GUARD_MAX_ERROR_S      0.5  // the error counted at an anchor, at most, s
+#define GUARD_REFINE_MIN_AGE_S 60.0 // an anchor is refined when at least this old, s
+#define GUARD_REFINE_RATIO     0.8  // ... and the new rate at most this part of the old one
+#define GUARD_HORIZON_S        2.0  // a frequency must keep the clock in bound this long, s
 #define GUARD_SLACK_S                                                                              \
     1e-3 // ... give or take this: a slew at the edge (500 ppm for the
          // second until the next update) is no cut, s
@@ -42,7 +47,6 @@ struct guard {
     double corr_time; // `now` of corr_s, s
     double freq_ppm;  // frequency in effect since corr_time, ppm
     bool anchored;    // a bound is in force
-    bool refined;     // the anchor was refined once
     bool following;   // a parent-read reference clock leads: anchor at every update
     double t0;        // anchor time, s
     double c0;        // C at the anchor, s
@@ -75,9 +79,15 @@ double guard_excess(const struct guard *g, double now, double offset_s);
 
 // The clock is synchronised at `now` (after the update's actions): the frequency estimate of
 // the oscillator, its standard error, and the clock's error bound then. Anchors a bound if
-// there is none (and refines it once).
+// there is none (else refines it, as guard_refine()).
 void guard_synchronised(struct guard *g, double now, double freq_ppm, double freq_sd_ppm,
                         double error_s);
+
+// The frequency is known to freq_sd_ppm (and the clock's error to error_s) at `now`, whether or
+// not the samples agree with the bound: when that narrows the rate to GUARD_REFINE_RATIO of
+// what it is (and the anchor is GUARD_REFINE_MIN_AGE_S old), the bound becomes the narrower
+// cone inside the current one.
+void guard_refine(struct guard *g, double now, double freq_ppm, double freq_sd_ppm, double error_s);
 
 // Evidence the parent gathered that the clock's error may have changed beyond the bound (set
 // by someone else, suspend, VM disruption): no bound until the next synchronisation.

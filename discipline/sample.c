@@ -37,8 +37,11 @@ bool flt_measure(const struct disc_sample *s, int local_precision_log2, struct f
     double server_precision = flt_exp2(s->precision_log2);
     // A server that fills the bits below its precision with random noise (chronyd does) and
     // answers faster than its precision gives t3 a little before t2: that is a hold time of
-    // zero, not a bad sample. The offset keeps the midpoint of t2 and t3.
-    if (round_trip < 0 || server_hold < -server_precision)
+    // zero, not a bad sample. So does one whose two stamps carry independent noise (hardware
+    // stamps: tens of ns) when it answers within that noise. The offset keeps the midpoint of
+    // t2 and t3.
+    double hold_tolerance = server_precision + 2 * flt_timestamp_noise(s->ts_source);
+    if (round_trip < 0 || server_hold < -hold_tolerance)
         return false;
     server_hold = fmax(server_hold, 0);
     double precision = server_precision + flt_exp2(local_precision_log2);

@@ -12,6 +12,7 @@
 #include "daemon/common/md5.h"
 #include "daemon/main/notify.h"
 #include "daemon/parent/parent_int.h"
+#include "discipline/sample.h"
 #include "discipline/driftfile.h"
 
 /* The frequency estimate must be this good (standard error, ppm) to be written to the drift
@@ -307,8 +308,14 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     slot->server_root_dispersion_s = m->root_dispersion_s;
     slot->interleaved = (m->flags & MSG_SAMPLE_INTERLEAVED) != 0;
     /* An interleaved sample measured the exchange before the reply that completed it. */
-    parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now - m->age_s),
-                         now);
+    enum disc_sample_result r = disc_source_sample(p->disc, slot->disc_id, &s, now - m->age_s);
+    if (r == DISC_SAMPLE_INVALID)
+        log_debug("invalid sample from %s%s: round trip %.9f s, server hold %.9f s, precision "
+                  "2^%d s",
+                  slot->addr, slot->interleaved ? " (interleaved)" : "",
+                  flt_timespec_diff(&s.t4, &s.t1), flt_timespec_diff(&s.t3, &s.t2),
+                  s.precision_log2);
+    parent_sample_result(p, m->slot, r, now);
     return 0;
 }
 

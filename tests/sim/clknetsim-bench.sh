@@ -9,7 +9,10 @@
 #   -k         keep every run's directory (configurations, logs, offsets) under $SIM_DIR
 #   SCENARIO   one or more of: lan wan step300 default asym vm hw (default: all)
 # Environment: TSYNCD (default build/tsyncd), CHRONY_DIR (Debian's chrony unpacked there,
-# default /var/cache/tsyncd-test/chrony), SIM_DIR (default a temporary directory).
+# default /var/cache/tsyncd-test/chrony), SIM_DIR (default a temporary directory); to study a
+# run (with -k): TSYNCD_ARGS (more options of tsyncd, e.g. -D 2 for debug lines),
+# TSYNCD_CONF_EXTRA (lines added to its configuration, e.g. statistics files:
+# "statsdir DIR/\nstatistics loopstats peerstats").
 #
 # Each run simulates three nodes: node 1 is the server (chronyd, local stratum 1), node 2 a
 # tsyncd client and node 3 a chronyd client, both with the same clock and network conditions
@@ -104,8 +107,8 @@ write_configs() {
 	# chronyd's pid file and command socket would be the real /run/chrony ones
 	printf 'local stratum 1\nallow\npidfile %s/server.pid\ncmdport 0\n%s\n' "$dir" \
 		"$server_extra" >"$dir/server.conf"
-	printf 'server 192.168.123.1 %s\nclock system\ncontrolsocket none\n%s\n' \
-		"$tsyncd_opts" "$tsyncd_extra" >"$dir/tsyncd.conf"
+	printf 'server 192.168.123.1 %s\nclock system\ncontrolsocket none\n%s\n%s\n' \
+		"$tsyncd_opts" "$tsyncd_extra" "${TSYNCD_CONF_EXTRA:-}" >"$dir/tsyncd.conf"
 	printf 'server 192.168.123.1 %s\npidfile %s/chrony.pid\ncmdport 0\n%s\n' "$chrony_opts" \
 		"$dir" "$chrony_extra" >"$dir/chrony.conf"
 }
@@ -142,7 +145,8 @@ run_one() {
 	scenario_vars "$scenario" || return 1
 	write_configs "$dir"
 	run_node "$dir" 1 "$seed" "$CHRONYD" -d -f "$dir/server.conf"
-	run_node "$dir" 2 "$seed" "$TSYNCD" -n --single-process -c "$dir/tsyncd.conf"
+	# shellcheck disable=SC2086 # TSYNCD_ARGS: words
+	run_node "$dir" 2 "$seed" "$TSYNCD" -n --single-process ${TSYNCD_ARGS:-} -c "$dir/tsyncd.conf"
 	run_node "$dir" 3 "$seed" "$CHRONYD" -d -f "$dir/chrony.conf"
 	CLKNETSIM_RANDOM_SEED=$seed timeout 1800 "$CLKNETSIM_PATH/clknetsim" -s "$dir/sock" \
 		-o "$dir/log.offset" -r $((duration / 2)) -l "$duration" "$dir/conf" 3 \

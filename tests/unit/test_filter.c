@@ -61,21 +61,29 @@ static void test_measure_rejects_bad_timestamps(void **state)
 }
 
 // chronyd fills the bits below its precision with noise: a fast server's t3 may come a few
-// tens of ns before its t2. Within the server's precision that is a hold time of zero.
+// tens of ns before its t2. Within the server's precision (plus the noise of two hardware
+// stamps) that is a hold time of zero.
 static void test_measure_clamps_a_hold_time_below_the_server_precision(void **state)
 {
     struct disc_sample s = {.t1 = ts(100, 0),
                             .t2 = ts(100, 50070),
                             .t3 = ts(100, 50000), // 70 ns before t2
                             .t4 = ts(100, 100000),
-                            .precision_log2 = -23}; // 119 ns
+                            .ts_source = DISC_TS_HARDWARE, // 50 ns each
+                            .precision_log2 = -23};        // 119 ns
     struct flt_measurement m;
     (void)state;
     assert_true(flt_measure(&s, -20, &m));
     assert_true(fabs(m.delay_s - 100e-6) < 1e-12);       // the whole round trip
     assert_true(fabs(m.offset_s - (35e-9 + 0)) < 1e-12); // midpoint of t2, t3 kept
-    s.t3 = ts(100, 49800);                               // 270 ns: beyond the precision
+    s.t3 = ts(100, 49800);                               // 270 ns: beyond precision and noise
     assert_false(flt_measure(&s, -20, &m));
+    // a hardware-stamping server of 1 ns precision answering within its stamps' noise
+    s.precision_log2 = -30;
+    s.t3 = ts(100, 50044); // 26 ns before t2
+    assert_true(flt_measure(&s, -30, &m));
+    s.t3 = ts(100, 49900); // 170 ns: not noise
+    assert_false(flt_measure(&s, -30, &m));
 }
 
 // Deterministic pseudo-random numbers in [0, 1).

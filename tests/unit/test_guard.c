@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 // The clock guard's bound (discipline/guard.h): anchor, cuts of steps and frequencies, a
-// correction outside that may only come back, the one refinement, release and following.
+// correction outside that may only come back, refinements, release and following.
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,8 +33,9 @@ static void test_unanchored_passes_everything(void **state)
     assert_true(s == 1000 && f == 500);
 }
 
-/* Anchored at t0 = 100 with f0 = 3 ppm, sd 1 ppm, e0 1 ms: after 1000 s the bound is
- * 1 ms + 16 ppm * 1000 s = 17 ms around C(t0) + 3 ppm * 1000 s. */
+/* Anchored at t0 = 100 with f0 = 3 ppm, e0 1 ms, sd 1 ppm said but 500 ppm counted at the
+ * first anchor: after 1000 s the bound is 1 ms + 515 ppm * 1000 s = 516 ms around
+ * C(t0) + 3 ppm * 1000 s. */
 static void test_step_cut_to_the_bound(void **state)
 {
     struct guard g;
@@ -45,10 +46,10 @@ static void test_step_cut_to_the_bound(void **state)
     guard_init(&g, 0, 0, 3);
     guard_synchronised(&g, 100, 3, 1, 1e-3);
     assert_true(g.anchored);
-    assert_true(fabs(guard_bound(&g, 1100) - 0.017) < 1e-12);
+    assert_true(fabs(guard_bound(&g, 1100) - 0.516) < 1e-12);
     limit(&g, 1100, 999, 3, &s, &f, &cut); /* a liar's +999 s */
     assert_true(cut);
-    assert_true(fabs(s - 0.017) < 1e-9);
+    assert_true(fabs(s - 0.516) < 1e-9);
     limit(&g, 1100, -0.010, 3, &s, &f, &cut); /* an honest 10 ms step */
     assert_false(cut);
     assert_true(s == -0.010);
@@ -64,11 +65,11 @@ static void test_frequency_held_at_the_edge(void **state)
     (void)state;
     guard_init(&g, 0, 0, 0);
     guard_synchronised(&g, 0, 0, 0, 0);
-    guard_stepped(&g, 100, 15e-6 * 100); /* C at the edge of the bound: 1.5 ms */
-    limit(&g, 100, 0, 1000, &s, &f, &cut);
+    guard_stepped(&g, 100, 515e-6 * 100); /* C at the edge of the bound: 51.5 ms */
+    limit(&g, 100, 0, 2000, &s, &f, &cut);
     assert_true(cut);
-    /* over the horizon: the bound grows by 15 ppm * 2 s, plus the slack */
-    assert_true(fabs(f - (15 + GUARD_SLACK_S / GUARD_HORIZON_S * 1e6)) < 1e-6);
+    /* over the horizon: the bound grows by 515 ppm * 2 s, plus the slack */
+    assert_true(fabs(f - (515 + GUARD_SLACK_S / GUARD_HORIZON_S * 1e6)) < 1e-6);
     limit(&g, 100, 0, -500, &s, &f, &cut); /* back towards the trajectory: free */
     assert_false(cut);
     assert_true(f == -500);
@@ -92,22 +93,42 @@ static void test_outside_may_only_come_back(void **state)
     assert_true(f < 0);
 }
 
-/* The anchor moves once, when the frequency is known to 1 ppm and the anchor is 600 s old. */
-static void test_refined_once(void **state)
+/* [lo, hi] the bound allows for the correction at `now`. */
+static void cone(const struct guard *g, double now, double *lo, double *hi)
 {
-    struct guard g;
+    double ref = g->c0 + g->f0 * 1e-6 * (now - g->t0), b = guard_bound(g, now);
+    *lo = ref - b;
+    *hi = ref + b;
+}
+
+/* Refinements narrow the cone as the frequency becomes known, each new one inside the old one
+ * for all time (so a liar's frequency gains nothing), at most every 60 s and only when the rate
+ * shrinks to 80 %; the first anchor counts 100 ppm at least. */
+static void test_refine_narrows_inside(void **state)
+{
+    struct guard g, old;
+    double lo, hi, olo, ohi;
 
     (void)state;
     guard_init(&g, 0, 0, 0);
-    guard_synchronised(&g, 0, 0, 50, 0.1);
-    assert_true(fabs(g.rate_ppm - 65) < 1e-12);
-    guard_synchronised(&g, 300, 2, 0.5, 1e-4); /* too young */
+    guard_synchronised(&g, 0, 0, 900, 0.1); /* two iburst samples */
+    assert_true(fabs(g.rate_ppm - 515) < 1e-12);
+    guard_refine(&g, 30, 2, 0.5, 1e-4); /* too young */
     assert_true(g.t0 == 0);
-    guard_synchronised(&g, 700, 2, 0.5, 1e-4);
-    assert_true(g.t0 == 700 && g.refined);
-    assert_true(fabs(g.rate_ppm - 15.5) < 1e-12 && g.e0 == 1e-4 && g.f0 == 2);
-    guard_synchronised(&g, 5000, 4, 0.1, 1e-5); /* never again */
-    assert_true(g.t0 == 700);
+    guard_refine(&g, 100, 2, 50, 1e-4);
+    assert_true(g.t0 == 100 && fabs(g.rate_ppm - 65) < 1e-12 && g.f0 == 2);
+    assert_true(fabs(g.e0 - 1e-4) < 1e-12);
+    guard_refine(&g, 200, 2, 45, 1e-4); /* 60 ppm: not 80 % of 65 */
+    assert_true(g.t0 == 100);
+    old = g;
+    guard_refine(&g, 200, 100, 0.5, 0.5); /* a liar's frequency and error */
+    assert_true(g.t0 == 200 && fabs(g.rate_ppm - 15.5) < 1e-12);
+    assert_true(fabs(g.f0 - (2 + 65 - 15.5)) < 1e-9); /* held to the old band */
+    for (double t = 200; t < 200 + 10 * 86400.0; t += 3600) {
+        cone(&g, t, &lo, &hi);
+        cone(&old, t, &olo, &ohi);
+        assert_true(lo >= olo - 1e-12 && hi <= ohi + 1e-12);
+    }
 }
 
 /* Evidence releases the bound until the next synchronisation; a leading reference clock makes
@@ -158,7 +179,7 @@ int main(void)
         cmocka_unit_test(test_step_cut_to_the_bound),
         cmocka_unit_test(test_frequency_held_at_the_edge),
         cmocka_unit_test(test_outside_may_only_come_back),
-        cmocka_unit_test(test_refined_once),
+        cmocka_unit_test(test_refine_narrows_inside),
         cmocka_unit_test(test_release_and_follow),
         cmocka_unit_test(test_correction_bookkeeping),
     };

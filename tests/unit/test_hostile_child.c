@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -113,6 +115,41 @@ static void test_liar_999_for_a_day(void **state)
     print_message("    %lu updates reported as beyond the bound\n", s.p.guard.alarms);
     assert_true(s.p.guard.alarms > 100); /* and loud about it */
     csim_stop(&s);
+}
+
+static double liar_after_a_minute(int slot, double t)
+{
+    (void)slot;
+    return t < 60 ? 0 : 999;
+}
+
+/* The lies start a minute after the start, as soon as the clock is synchronised: the first
+ * anchor counts 100 ppm of frequency uncertainty (a few samples or a drift file say less than
+ * they claim); the cone narrows as the filter learns the frequency, lies or not (a narrower
+ * cone inside the old one gives a liar nothing); with or without a drift file. */
+static void test_liar_right_after_synchronisation(void **state)
+{
+    struct csim_options o = {.clock_error_s = 0.05, .freq_error_ppm = 12};
+    char config[sizeof(three_servers) + 64], drift[] = "/tmp/tsync-hostile-XXXXXX";
+    struct child_sim s;
+    int fd;
+
+    (void)state;
+    start(&s, three_servers, &o, 3);
+    run(&s, 3, 16, DAY_S, liar_after_a_minute);
+    print_message("    without a drift file:\n");
+    assert_within_bound(&s, 0, 2.0);
+    csim_stop(&s);
+
+    fd = mkstemp(drift);
+    assert_true(fd >= 0 && write(fd, "-12.000\n", 8) == 8 && close(fd) == 0);
+    snprintf(config, sizeof(config), "%sdriftfile %s\n", three_servers, drift);
+    start(&s, config, &o, 3);
+    run(&s, 3, 16, DAY_S, liar_after_a_minute);
+    print_message("    with a drift file:\n");
+    assert_within_bound(&s, 0, 2.0);
+    csim_stop(&s);
+    unlink(drift);
 }
 
 static double walk_slow(int slot, double t)
@@ -346,6 +383,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_liar_999_for_a_day),
+        cmocka_unit_test(test_liar_right_after_synchronisation),
         cmocka_unit_test(test_walks),
         cmocka_unit_test(test_recovers_when_the_lies_stop),
         cmocka_unit_test(test_fast_liar_never_steps),
