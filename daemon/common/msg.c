@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "discipline/discipline.h"
 
@@ -40,6 +41,18 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_resolved);
     case MSG_CHANNEL:
         return sizeof(struct msg_channel);
+    case MSG_NTS_KEYS:
+        return sizeof(struct msg_nts_keys);
+    case MSG_NTSKE_LISTEN:
+        return sizeof(struct msg_ntske_listen);
+    case MSG_NTSKE_REQUEST:
+        return sizeof(struct msg_ntske_request);
+    case MSG_NTSKE_RESULT:
+        return sizeof(struct msg_ntske_result);
+    case MSG_NTSKE_COOKIE_REQ:
+        return sizeof(struct msg_ntske_cookie_req);
+    case MSG_NTSKE_COOKIES:
+        return sizeof(struct msg_ntske_cookies);
     default:
         return 0;
     }
@@ -143,6 +156,9 @@ static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen
 
         if (s->in_use && (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->addr, sizeof(s->addr))))
             return fail(err, errlen, "SNAPSHOT source %d strings malformed", i);
+        if (s->nts_state > MSG_NTS_UNAVAILABLE || s->nts_cookies > MSG_NTS_COOKIES ||
+            s->nts_ke_status >= MSG_NTSKE_STATUS_COUNT)
+            return fail(err, errlen, "SNAPSHOT source %d NTS fields out of range", i);
     }
     return 0;
 }
@@ -170,6 +186,60 @@ static int check_resolved(const struct msg_resolved *m, char *err, size_t errlen
             m->addrs[i].pad != 0)
             return fail(err, errlen, "RESOLVED address %u malformed", i);
     }
+    return 0;
+}
+
+static int check_nts_keys(const struct msg_nts_keys *m, char *err, size_t errlen)
+{
+    if (m->count > MSG_NTS_SERVER_KEYS || m->pad != 0)
+        return fail(err, errlen, "NTS_KEYS count %u out of range", m->count);
+    for (uint32_t i = 0; i < m->count; i++) {
+        if (m->keys[i].pad != 0 || m->keys[i].created < 0)
+            return fail(err, errlen, "NTS_KEYS key %u malformed", i);
+        for (uint32_t j = 0; j < i; j++) {
+            if (m->keys[j].id == m->keys[i].id)
+                return fail(err, errlen, "NTS_KEYS key id %08x repeated", m->keys[i].id);
+        }
+    }
+    return 0;
+}
+
+/* Cookie lengths: 1 .. MSG_NTS_COOKIE_LEN for the first n, 0 after. */
+static bool cookie_lens_ok(const uint16_t *len, uint32_t n)
+{
+    for (uint32_t i = 0; i < MSG_NTS_COOKIES; i++) {
+        if (i < n ? len[i] == 0 || len[i] > MSG_NTS_COOKIE_LEN : len[i] != 0)
+            return false;
+    }
+    return true;
+}
+
+static int check_ntske_request(const struct msg_ntske_request *m, char *err, size_t errlen)
+{
+    if ((m->family != AF_INET && m->family != AF_INET6) || m->port == 0 || m->port > 65535 ||
+        m->pad != 0 || !host_ok(m->host, sizeof(m->host)))
+        return fail(err, errlen, "NTSKE_REQUEST address, port or host malformed");
+    return 0;
+}
+
+static int check_ntske_result(const struct msg_ntske_result *m, char *err, size_t errlen)
+{
+    bool ok = m->status == MSG_NTSKE_OK;
+
+    if (m->status >= MSG_NTSKE_STATUS_COUNT || m->ntp_port > 65535 ||
+        (ok ? m->ncookies == 0 || m->ncookies > MSG_NTS_COOKIES : m->ncookies != 0) ||
+        !cookie_lens_ok(m->cookie_len, m->ncookies))
+        return fail(err, errlen, "NTSKE_RESULT status, port or cookies malformed");
+    if ((m->ntp_server[0] != '\0' && !host_ok(m->ntp_server, sizeof(m->ntp_server))) ||
+        !str_ok(m->ntp_server, sizeof(m->ntp_server)) || !str_ok(m->reason, sizeof(m->reason)))
+        return fail(err, errlen, "NTSKE_RESULT strings malformed");
+    return 0;
+}
+
+static int check_ntske_cookies(const struct msg_ntske_cookies *m, char *err, size_t errlen)
+{
+    if (m->count > MSG_NTS_COOKIES || !cookie_lens_ok(m->cookie_len, m->count))
+        return fail(err, errlen, "NTSKE_COOKIES count or lengths malformed");
     return 0;
 }
 
@@ -211,6 +281,26 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
         return ((const struct msg_channel *)p)->pad == 0
                    ? 0
                    : fail(err, errlen, "CHANNEL padding not zero");
+    case MSG_NTS_KEYS:
+        return check_nts_keys(p, err, errlen);
+    case MSG_NTSKE_LISTEN: {
+        const struct msg_ntske_listen *l = p;
+        return (l->family == AF_INET || l->family == AF_INET6) && l->pad == 0
+                   ? 0
+                   : fail(err, errlen, "NTSKE_LISTEN family or padding malformed");
+    }
+    case MSG_NTSKE_REQUEST:
+        return check_ntske_request(p, err, errlen);
+    case MSG_NTSKE_RESULT:
+        return check_ntske_result(p, err, errlen);
+    case MSG_NTSKE_COOKIE_REQ: {
+        const struct msg_ntske_cookie_req *c = p;
+        return c->count >= 1 && c->count <= MSG_NTS_COOKIES
+                   ? 0
+                   : fail(err, errlen, "NTSKE_COOKIE_REQ count %u out of range", c->count);
+    }
+    case MSG_NTSKE_COOKIES:
+        return check_ntske_cookies(p, err, errlen);
     default:
         return fail(err, errlen, "unknown message type %u", type);
     }
@@ -281,6 +371,41 @@ int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_
         return -1;
     (*seq)++;
     return 0;
+}
+
+ssize_t msg_recv_fd(int fd, void *buf, size_t len, int *pass_fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf, len};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c;
+    ssize_t n;
+
+    *pass_fd = -1;
+    do {
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)) && *pass_fd < 0)
+            memcpy(pass_fd, CMSG_DATA(c), sizeof(int));
+    }
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        if (*pass_fd >= 0)
+            close(*pass_fd);
+        *pass_fd = -1;
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return n;
 }
 
 struct msg_time msg_time_from_timespec(struct timespec ts)
