@@ -47,7 +47,10 @@
 #define CFG_DEFAULT_STEPOUT_S     900.0  /* ntpd stepout threshold */
 #define CFG_DEFAULT_MAXSLEW_PPM   500.0
 #define CFG_DEFAULT_MINSOURCES    1
-#define CFG_LOCAL_CLOCK_STRATUM   5 /* ntpd's LOCAL driver (127.127.1.0) default stratum */
+#define CFG_LOCAL_CLOCK_STRATUM   5 /* ntpd"s LOCAL driver (127.127.1.0) default stratum */
+#define CFG_DEFAULT_NTSKE_PORT    4460
+#define CFG_DEFAULT_NTS_ROTATE_S  86400.0 /* cookie key rotation (chrony"s ntsrotate) */
+#define CFG_DEFAULT_NTS_KEYS      TSYNC_LOCALSTATEDIR "/lib/tsyncd/nts-keys"
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -55,6 +58,7 @@
 #define CFG_SRC_PREFER   0x04u /* preferred source in selection */
 #define CFG_SRC_NOSELECT 0x08u /* polled and shown, never selected */
 #define CFG_SRC_TRUE     0x10u /* never declared a falseticker */
+#define CFG_SRC_NTS      0x20u /* authenticated with NTS (RFC 8915): NTS-KE with NAME first */
 
 enum cfg_source_type {
     CFG_SOURCE_SERVER, /* one association with NAME ("peer" lines become servers) */
@@ -76,7 +80,9 @@ struct cfg_source {
     int minpoll;            /* log2 s, CFG_MIN_POLL..CFG_MAX_POLL, <= maxpoll */
     int maxpoll;            /* log2 s */
     int version;            /* NTP version sent in requests, 1..4 */
-    unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax) */
+    unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax); with
+                             * NTS the port NTS-KE negotiates wins */
+    unsigned nts_port;      /* NTS-KE port (chrony's ntsport), default CFG_DEFAULT_NTSKE_PORT */
 };
 
 /* An IPv4 or IPv6 address with a mask; IPv4 addresses use the first 4 bytes. */
@@ -194,7 +200,21 @@ struct cfg {
     double maxslewrate_ppm; /* largest slew rate applied, default 500 */
     unsigned minsources;    /* sources that must agree before the clock is updated */
     struct cfg_ratelimit ratelimit;
+
+    /* NTS (RFC 8915): NTPsec's `nts ...` and chrony's nts* directives */
+    char *nts_cert;        /* NTS-KE server certificate chain (PEM); with nts_key: serve NTS */
+    char *nts_key;         /* its private key (PEM) */
+    char *nts_trusted;     /* CA certificates (PEM) for NTS-KE servers; NULL: the system store */
+    char *nts_cookie_file; /* the server's cookie keys; NULL: CFG_DEFAULT_NTS_KEYS */
+    char *nts_ntp_server;  /* NTPv4 server named in NTS-KE responses (chrony's ntsntpserver) */
+    unsigned ntske_port;   /* NTS-KE server port, default CFG_DEFAULT_NTSKE_PORT */
+    double nts_rotate_s;   /* cookie key rotation, s; 0: never */
 };
+
+/* The NTS-KE server is configured (certificate and key given, not `nts disable`). */
+bool cfg_nts_server(const struct cfg *c);
+/* Some source uses NTS. */
+bool cfg_nts_client(const struct cfg *c);
 
 /* Load flags. */
 #define CFG_STRICT     0x1u /* unknown directives/options are errors, not warnings */

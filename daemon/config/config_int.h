@@ -27,6 +27,7 @@ struct cfg_parser {
     /* ntpd's undisciplined local clock: "server 127.127.1.0" + "fudge 127.127.1.0 stratum N" */
     bool local_clock_server;
     int local_clock_fudge_stratum; /* 0: no fudge line */
+    bool nts_disable;              /* `nts disable` was given */
 };
 
 /* A tokenised line: argv[0] is the directive. */
@@ -114,5 +115,13 @@ void cfgp_dir_ratelimit(struct cfg_parser *p, const struct cfg_line *l);
 
 /* After the whole configuration is read: cross-line checks (local clock fudge, ...). */
 void cfgp_finish_sources(struct cfg_parser *p);
+
+/* NTS directives (config_nts.c): NTPsec's `nts` family and chrony's nts* directives, and the
+ * NTS options of server/pool lines (true when argv[*i] was one). */
+void cfgp_dir_nts(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_nts_chrony(struct cfg_parser *p, const struct cfg_line *l);
+bool cfgp_nts_server_option(struct cfg_parser *p, const struct cfg_line *l, int *i,
+                            struct cfg_source *s);
+void cfgp_finish_nts(struct cfg_parser *p);
 
 #endif

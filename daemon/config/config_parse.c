@@ -119,6 +119,8 @@ void cfg_init(struct cfg *c)
     c->minsources = CFG_DEFAULT_MINSOURCES;
     c->ratelimit =
         (struct cfg_ratelimit){.enabled = false, .interval = 3, .burst = 8, .leak = 2, .kod = -1};
+    c->ntske_port = CFG_DEFAULT_NTSKE_PORT;
+    c->nts_rotate_s = CFG_DEFAULT_NTS_ROTATE_S;
 }
 
 void cfg_free(struct cfg *c)
@@ -132,7 +134,9 @@ void cfg_free(struct cfg *c)
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
     char **strings[] = {&c->driftfile, &c->logfile,    &c->leapfile,      &c->pidfile,
-                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group};
+                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group,
+                        &c->nts_cert,  &c->nts_key,    &c->nts_trusted,   &c->nts_cookie_file,
+                        &c->nts_ntp_server};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     cfg_init(c);
@@ -400,6 +404,7 @@ static int parser_finish(struct cfg_parser *p, size_t errors_before)
 {
     p->line = 0;
     cfgp_finish_sources(p);
+    cfgp_finish_nts(p);
     if (p->cfg->controlsocket == NULL)
         p->cfg->controlsocket = cfgp_strdup(p, CFG_DEFAULT_CONTROLSOCKET);
     return p->diag->n_errors > errors_before ? -1 : 0;

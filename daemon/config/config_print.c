@@ -18,7 +18,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
                  {CFG_SRC_BURST, "burst"},
                  {CFG_SRC_PREFER, "prefer"},
                  {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"}};
+                 {CFG_SRC_TRUE, "true"},
+                 {CFG_SRC_NTS, "nts"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);
@@ -31,6 +32,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         fprintf(out, " version %d", s->version);
     if (s->port != CFG_DEFAULT_PORT)
         fprintf(out, " port %u", s->port);
+    if ((s->flags & CFG_SRC_NTS) && s->nts_port != CFG_DEFAULT_NTSKE_PORT)
+        fprintf(out, " ntsport %u", s->nts_port);
     fputc('\n', out);
 }
 
@@ -196,6 +199,20 @@ static void print_process(const struct cfg *c, FILE *out)
                c->controlsocket != NULL ? c->controlsocket : CFG_DEFAULT_CONTROLSOCKET, "");
 }
 
+/* NTS lines, in NTPsec's syntax where it has one. */
+static void print_nts(const struct cfg *c, FILE *out)
+{
+    print_path(out, "nts cert", c->nts_cert, "(none: no NTS-KE server)");
+    print_path(out, "nts key", c->nts_key, "(none)");
+    print_path(out, "nts ca", c->nts_trusted, "(none: the system trust store)");
+    print_path(out, "nts cookie", c->nts_cookie_file != NULL ? c->nts_cookie_file
+                                                             : CFG_DEFAULT_NTS_KEYS,
+               "");
+    fprintf(out, "ntsport %u\nntsrotate %.9g\n", c->ntske_port, c->nts_rotate_s);
+    if (c->nts_ntp_server != NULL)
+        fprintf(out, "ntsntpserver %s\n", c->nts_ntp_server);
+}
+
 int cfg_print(const struct cfg *c, FILE *out)
 {
     for (size_t i = 0; i < c->n_sources; i++)
@@ -210,5 +227,6 @@ int cfg_print(const struct cfg *c, FILE *out)
     print_access(c, out);
     print_clock(c, out);
     print_process(c, out);
+    print_nts(c, out);
     return ferror(out) ? -1 : 0;
 }

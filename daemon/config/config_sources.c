@@ -21,7 +21,7 @@ struct ignored_opt {
 };
 
 static const struct ignored_opt ignored_server_opts[] = {
-    {"autokey", 0}, {"dynamic", 0}, {"preempt", 0}, {"xleave", 0},     {"nts", 0},
+    {"autokey", 0}, {"dynamic", 0}, {"preempt", 0}, {"xleave", 0},
     {"mode", 1},    {"ttl", 1},     {"bias", 1},    {"maxsources", 1},
 };
 
@@ -73,7 +73,7 @@ static void server_option(struct cfg_parser *p, const struct cfg_line *l, int *i
     const char *v;
     long n;
     char w[CFGP_WORD_BUF];
-    if (server_flag(opt, &s->flags))
+    if (server_flag(opt, &s->flags) || cfgp_nts_server_option(p, l, i, s))
         return;
     if (strcmp(opt, "minpoll") == 0 || strcmp(opt, "maxpoll") == 0) {
         bool is_min = opt[1] == 'i';
@@ -143,7 +143,8 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
                            .minpoll = CFG_DEFAULT_MINPOLL,
                            .maxpoll = CFG_DEFAULT_MAXPOLL,
                            .version = CFG_DEFAULT_VERSION,
-                           .port = CFG_DEFAULT_PORT};
+                           .port = CFG_DEFAULT_PORT,
+                           .nts_port = CFG_DEFAULT_NTSKE_PORT};
     int i = 1;
     if (i < l->argc && (strcmp(l->argv[i], "-4") == 0 || strcmp(l->argv[i], "-6") == 0))
         s.family = l->argv[i++][1] == '4' ? CFG_FAMILY_IPV4 : CFG_FAMILY_IPV6;
