@@ -48,20 +48,22 @@
 
 #include "discipline/clock.h"
 
-#define MSG_VERSION         1
-#define MSG_NTP_SLOTS       32 /* slots 0..31: NTP sources, assigned by the network child */
-#define MSG_MAX_SOURCES     48 /* slots 32..47: reference clocks, assigned by the parent */
-#define MSG_NAME_LEN        64 /* configured name (truncated for display), NUL-terminated */
-#define MSG_ADDR_LEN        48 /* numeric address text "[v6]:port" fits */
-#define MSG_REASON_LEN      160
-#define MSG_DRIVER_LEN      12
-#define MSG_HOST_LEN        256   /* host name to resolve, NUL-terminated */
-#define MSG_MAX_ADDRS       16    /* addresses returned per name */
-#define MSG_MAX_SIZE        16384 /* receive buffer: larger than any message */
-#define MSG_NTS_KEY_LEN     32    /* AEAD_AES_SIV_CMAC_256 key */
-#define MSG_NTS_COOKIES     8     /* cookies per NTS-KE session */
-#define MSG_NTS_COOKIE_LEN  256   /* longest cookie */
-#define MSG_NTS_SERVER_KEYS 3     /* cookie keys of the NTS server */
+#define MSG_VERSION     1
+#define MSG_NTP_SLOTS   32 /* slots 0..31: NTP sources, assigned by the network child */
+#define MSG_MAX_SOURCES 48 /* slots 32..47: reference clocks, assigned by the parent */
+#define MSG_NAME_LEN    64 /* configured name (truncated for display), NUL-terminated */
+#define MSG_ADDR_LEN    48 /* numeric address text "[v6]:port" fits */
+#define MSG_REASON_LEN  160
+#define MSG_DRIVER_LEN  12
+#define MSG_HOST_LEN    256   /* host name to resolve, NUL-terminated */
+#define MSG_MAX_ADDRS   16    /* addresses returned per name */
+#define MSG_MAX_SIZE    16384 /* receive buffer: larger than any message */
+
+/* NTS (RFC 8915) */
+#define MSG_NTS_KEY_LEN     32  /* AEAD_AES_SIV_CMAC_256 key */
+#define MSG_NTS_COOKIES     8   /* cookies per NTS-KE session */
+#define MSG_NTS_COOKIE_LEN  256 /* longest cookie */
+#define MSG_NTS_SERVER_KEYS 3   /* cookie keys of the NTS server */
 
 enum msg_type {
     MSG_HELLO = 1,
@@ -71,11 +73,14 @@ enum msg_type {
     MSG_SAMPLE = 5,
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
-    MSG_NTS_KEYS = 18,         /* parent -> network child: the NTS server's cookie keys */
-    MSG_CTL_REQUEST = 32,      /* tsyncctl -> network child: send a snapshot */
-    MSG_RESOLVE = 40,          /* network child -> resolver: resolve a name */
-    MSG_RESOLVED = 41,         /* resolver -> network child: the addresses */
-    MSG_CHANNEL = 42,          /* parent -> resolver: a new channel (SCM_RIGHTS) for a new child */
+
+    MSG_NTS_KEYS = 18, /* parent -> network child: the NTS server's cookie keys */
+
+    MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
+    MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
+    MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
+    MSG_CHANNEL = 42,     /* parent -> resolver: a new channel (SCM_RIGHTS) for a new child */
+
     MSG_NTSKE_LISTEN = 43,     /* parent -> NTS-KE: the listening socket (SCM_RIGHTS) */
     MSG_NTSKE_REQUEST = 44,    /* network child -> NTS-KE: run NTS-KE with a server */
     MSG_NTSKE_RESULT = 45,     /* NTS-KE -> network child: the session's keys and cookies */
@@ -149,7 +154,7 @@ enum msg_reject {
     MSG_REJECT_ORIGIN,       /* child: not an answer to the outstanding request (late, dup) */
     MSG_REJECT_KOD,          /* child: kiss-o'-death */
     MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
-    MSG_REJECT_AUTH,         /* child: not authentic (NTS: no or bad authenticator, an NTS NAK) */
+    MSG_REJECT_AUTH,         /* child: not authentic (NTS: bad or no authenticator, NTS NAK) */
     MSG_REJECT_COUNT
 };
 
@@ -306,6 +311,7 @@ struct msg_source_state {
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+
     /* NTS, filled in by the network child (0 and MSG_NTS_NONE from the parent) */
     uint8_t nts_state;     /* enum msg_nts_state */
     uint8_t nts_cookies;   /* cookies held, 0 .. MSG_NTS_COOKIES */
@@ -320,16 +326,17 @@ struct msg_source_state {
 /* NTP server counters, filled in by the network child when it answers the control socket
  * (the parent leaves them zero). */
 struct msg_server_counters {
-    uint64_t served;         /* replies with the time */
-    uint64_t limited;        /* requests over the rate limit */
-    uint64_t kod_rate;       /* KoD RATE replies */
-    uint64_t kod_deny;       /* KoD DENY replies */
-    uint64_t denied;         /* refused by access control */
-    uint64_t malformed;      /* not a valid NTP packet: dropped */
-    uint64_t other_mode;     /* mode 6, 7 ...: no answer */
-    uint64_t send_errors;    /* replies the kernel refused */
-    uint64_t clients;        /* rate-limiting table entries in use */
-    uint64_t evictions;      /* table entries reused for a new address */
+    uint64_t served;      /* replies with the time */
+    uint64_t limited;     /* requests over the rate limit */
+    uint64_t kod_rate;    /* KoD RATE replies */
+    uint64_t kod_deny;    /* KoD DENY replies */
+    uint64_t denied;      /* refused by access control */
+    uint64_t malformed;   /* not a valid NTP packet: dropped */
+    uint64_t other_mode;  /* mode 6, 7 ...: no answer */
+    uint64_t send_errors; /* replies the kernel refused */
+    uint64_t clients;     /* rate-limiting table entries in use */
+    uint64_t evictions;   /* table entries reused for a new address */
+
     uint64_t nts_served;     /* NTS-authenticated replies (included in served) */
     uint64_t nts_naks;       /* NTS NAKs sent (cookies that do not open) */
     uint64_t nts_dropped;    /* NTS requests not authentic: dropped */
