@@ -7,7 +7,7 @@ daemon_libcore_a_SOURCES =
 
 sbin_PROGRAMS += tsyncd
 tsyncd_SOURCES =
-tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
+tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS) $(NETTLE_CFLAGS)
 tsyncd_LDADD = daemon/libcore.a daemon/libnts.a discipline/libdiscipline.a $(HWTS_LIBS) \
 	$(TSYNC_SANDBOX_LIBS) $(NETTLE_LIBS) -lm
 

@@ -22,6 +22,9 @@
  *            chroot_dir to sbx_drop_privileges: only its capabilities are then removed)
  *   resolver sbx_drop_privileges_ids(uid, gid, NULL, NULL, 0, ...);  (no chroot: NSS needs /etc)
  *            sbx_install_seccomp(SBX_RESOLVER, 0, ...);
+ *   ntske    (tsyncd-ntske, executed before the parent's filter) after loading its TLS
+ *            credentials: sbx_drop_privileges(user, group, chroot, NULL, 0, ...);
+ *            sbx_install_seccomp(SBX_NTSKE, 0, ...);
  *   uid, gid from sbx_lookup_user() once at start-up, before any chroot or filter.
  *
  * Logging from a chrooted process: open log files and the syslog socket (openlog with
@@ -52,6 +55,7 @@ enum sbx_role {
     SBX_PARENT,   /* clock control, drift/log/pid files, fork/wait/kill children */
     SBX_NET,      /* packet I/O on inherited and own UDP sockets, control socket; no files */
     SBX_RESOLVER, /* getaddrinfo: read-only files, DNS over UDP/TCP, netlink */
+    SBX_NTSKE,    /* NTS-KE over TLS: TCP sockets (connect, accept), no files, no exec memory */
 };
 
 /* sbx_install_seccomp() flags */
@@ -101,7 +105,7 @@ int sbx_drop_caps(const int *caps, size_t n, char *err, size_t errlen);
 /* Install the role's allow-list (also sets PR_SET_NO_NEW_PRIVS). Irreversible. */
 int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen);
 
-/* "parent", "net", "resolver" */
+/* "parent", "net", "resolver", "ntske" */
 const char *sbx_role_name(enum sbx_role role);
 
 #endif

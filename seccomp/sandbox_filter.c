@@ -314,6 +314,24 @@ static void build_net(struct builder *b)
 #endif
 }
 
+/* NTS-KE: TLS over TCP sockets it connects or accepts (the listener is the parent's), nothing
+ * else: no files (the credentials were loaded before), no ioctl beyond the terminal check, no
+ * executable memory. */
+static void build_ntske(struct builder *b)
+{
+    const unsigned long ioctl_ntske[] = {FIONREAD, TCGETS};
+    allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_sockets(b, false);
+    allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_ntske, N(ioctl_ntske));
+    allow_arg_in_int(b, SCMP_SYS(fcntl), 1, fcntl_net, N(fcntl_net));
+    allow_kill_self(b);
+    allow_memory(b, false);
+#ifndef TSYNC_SANITIZERS
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0, NULL);
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0, NULL);
+#endif
+}
+
 static void build_resolver(struct builder *b)
 {
     const unsigned long ioctl_resolver[] = {FIONREAD, TCGETS};
@@ -417,6 +435,8 @@ const char *sbx_role_name(enum sbx_role role)
         return "net";
     case SBX_RESOLVER:
         return "resolver";
+    case SBX_NTSKE:
+        return "ntske";
     }
     return "unknown";
 }
@@ -440,6 +460,8 @@ static void build(struct builder *b, enum sbx_role role)
         build_net(b);
     else if (role == SBX_RESOLVER)
         build_resolver(b);
+    else if (role == SBX_NTSKE)
+        build_ntske(b);
     else
         build_parent(b);
 }
@@ -468,7 +490,7 @@ static int load(struct builder *b, enum sbx_role role, uint32_t deny, char *err,
 
 int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen)
 {
-    if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER)
+    if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER && role != SBX_NTSKE)
         return sbx_fail(err, errlen, "seccomp: unknown role %d", (int)role);
     bool trap = want_trap(flags);
     if (trap && install_trap_handler(role) < 0)

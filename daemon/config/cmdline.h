@@ -43,6 +43,8 @@ struct cmd_opts {
     const char *user;        /* -u USER[:GROUP] or NULL; checked by cmd_apply */
     const char *pidfile;     /* -p or NULL */
     const char *logfile;     /* -l or NULL */
+    int argc;                /* the command line parsed (handed on to tsyncd-ntske) */
+    char *const *argv;
 };
 
 /*
