@@ -22,6 +22,7 @@
 
 #define CMD_EXIT_USAGE  2     /* exit status for a command-line error */
 #define CMD_SLEW_STEP_S 600.0 /* step threshold set by -x */
+#define CMD_MAX_ARGS    64    /* arguments handed on to tsyncd-ntske */
 
 enum cmd_action {
     CMD_RUN,          /* run the daemon */

@@ -126,7 +126,8 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
         log_warning("link watch: notifications lost; checking every interface again");
         nl_watch_replay(d->links);
     }
-    d->next_tick = now + parent_tick(&d->parent, now);
+    d->next_tick =
+        now + fmin(parent_tick(&d->parent, now), parent_nts_tick(&d->nts_keys, &d->parent));
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
         daemon_start_net_child(d, now);
     parent_flush(&d->parent, now);
@@ -171,7 +172,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
     d->clk = daemon_open_clock(d->cfg, err, errlen);
     if (d->clk == NULL)
         return -1;
-    if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0)
+    if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0 ||
+        daemon_bind_ntske(d, err, errlen) < 0)
         return -1;
     if (d->sandbox && server_workers_bind(&d->fds, err, errlen) < 0)
         return -1;
@@ -190,6 +192,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
         d->drift_dirfd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         free(copy);
     }
+    if (parent_nts_init(&d->nts_keys, d->cfg, err, errlen) < 0)
+        return -1;
     install_signals();
     return parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen);
 }
@@ -233,7 +237,8 @@ static int run_sandboxed(struct daemon *d)
     struct loop_role role = daemon_parent_role(d);
     char err[256];
 
-    if (server_workers_start(d->cfg, &d->fds, d->user,
+    if (daemon_handover_ntske_listener(d, err, sizeof(err)) < 0 ||
+        server_workers_start(d->cfg, &d->fds, d->user,
                              d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT,
                              close_parent_fds, d, err, sizeof(err)) < 0 ||
         drop_parent_privileges(d, err, sizeof(err)) < 0) {
@@ -257,8 +262,9 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     d.opts = opts;
     chan_init_closed(&d.fds.parent);
     chan_init_closed(&d.fds.resolver);
+    chan_init_closed(&d.fds.ntske);
     chan_init_closed(&d.child);
-    d.fds.control = d.resolver_ctl = -1;
+    d.fds.control = d.resolver_ctl = d.ntske_ctl = d.ntske_listen = d.nts_keys.dirfd = -1;
     d.drift_dirfd = -1;
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)
@@ -272,8 +278,10 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     if (cfg->pidfile != NULL && daemon_write_pidfile(cfg->pidfile) < 0)
         log_warning("cannot write pid file %s: %m", cfg->pidfile);
     log_event(NULL, 0xc016, LOG_EV_RESTART, NULL);
-    /* The resolver first: forked before anything privileged is opened, it inherits nothing. */
-    if ((d.sandbox && daemon_start_resolver(&d, err, sizeof(err)) < 0) ||
+    /* The resolver and the NTS-KE process first: forked before anything privileged is
+     * opened, they inherit nothing. */
+    if ((d.sandbox && (daemon_start_resolver(&d, err, sizeof(err)) < 0 ||
+                       daemon_start_ntske(&d, err, sizeof(err)) < 0)) ||
         prepare(&d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;
@@ -287,7 +295,10 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
         kill(d.net_pid, SIGTERM);
     if (d.dns_pid > 0)
         kill(d.dns_pid, SIGTERM);
+    if (d.ntske_pid > 0)
+        kill(d.ntske_pid, SIGTERM);
     nl_watch_close(d.links);
+    parent_nts_close(&d.nts_keys);
     hwclock_close(&d.hw);
     clk_close(d.clk);
     return rc;

@@ -41,6 +41,11 @@ void daemon_close_parent_fds(struct daemon *d)
 {
     if (d->resolver_ctl >= 0)
         close(d->resolver_ctl);
+    if (d->ntske_ctl >= 0)
+        close(d->ntske_ctl); /* the NTS-KE process's control: the parent's only */
+    if (d->ntske_listen >= 0)
+        close(d->ntske_listen);
+    parent_nts_close(&d->nts_keys); /* a directory outside the chroot */
     if (d->drift_dirfd >= 0)
         close(d->drift_dirfd); /* a directory outside the chroot: never in a child */
     if (notify_fd() >= 0)
@@ -176,6 +181,7 @@ int daemon_start_net_child(struct daemon *d, double now)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
         return retry_later(d, now, "socketpair");
     chan_init_socket(&d->fds.resolver, new_resolver_channel(d));
+    chan_init_socket(&d->fds.ntske, daemon_ntske_channel(d));
     pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -183,6 +189,7 @@ int daemon_start_net_child(struct daemon *d, double now)
         close(sp[0]);
         close(sp[1]);
         chan_close(&d->fds.resolver);
+        chan_close(&d->fds.ntske);
         errno = e;
         return retry_later(d, now, "fork");
     }
@@ -192,6 +199,7 @@ int daemon_start_net_child(struct daemon *d, double now)
     }
     close(sp[1]);
     chan_close(&d->fds.resolver);
+    chan_close(&d->fds.ntske);
     chan_init_socket(&d->child, sp[0]);
     d->net_pid = pid;
     d->net_started = now;
@@ -233,6 +241,9 @@ void daemon_reap(struct daemon *d, double now)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == d->net_pid) {
             net_child_died(d, pid, status, now);
+        } else if (pid == d->ntske_pid) {
+            describe_exit("NTS-KE process", pid, status);
+            daemon_ntske_died(d);
         } else if (pid == d->dns_pid) {
             d->dns_pid = 0;
             d->stop = true;

@@ -12,6 +12,7 @@
 #include "daemon/common/loop.h"
 #include "daemon/net/net.h"
 #include "daemon/parent/parent.h"
+#include "daemon/parent/parent_nts.h"
 
 #define DAEMON_DEFAULT_CHROOT "/run/tsyncd/empty"
 #define DAEMON_RESTART_MIN_S  1.0
@@ -40,6 +41,11 @@ struct daemon {
     int drift_dirfd;        /* directory of the drift file, kept across chroot, -1: none */
     struct hwclock_set hw;  /* NICs with hardware timestamping, used by the network child */
     struct nl_watch *links; /* link changes of the `hwtimestamp` interfaces, NULL: none */
+    pid_t ntske_pid;        /* the NTS-KE process (tsyncd-ntske), 0: none */
+    int ntske_ctl;          /* to it: MSG_CHANNEL per network child, MSG_NTSKE_LISTEN; -1 */
+    uint32_t ntske_seq;
+    int ntske_listen; /* the NTS-KE server's listening socket until it is handed over, -1 */
+    struct parent_nts nts_keys; /* the NTS server's cookie keys (the parent's) */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
@@ -55,6 +61,17 @@ void daemon_close_parent_fds(struct daemon *d);
 
 /* Fork the resolver (first: it inherits nothing privileged) and the network child. */
 int daemon_start_resolver(struct daemon *d, char *err, size_t errlen);
+/* Fork and execute the NTS-KE process (tsyncd-ntske, next to the resolver: nothing privileged
+ * is open yet) when NTS is configured; wait for its HELLO (its credentials loaded). */
+int daemon_start_ntske(struct daemon *d, char *err, size_t errlen);
+/* Bind the NTS-KE server's TCP socket (dual-stack when IPv6 exists) into d->ntske_listen. */
+int daemon_bind_ntske(struct daemon *d, char *err, size_t errlen);
+/* Hand d->ntske_listen to the NTS-KE process and close it here. */
+int daemon_handover_ntske_listener(struct daemon *d, char *err, size_t errlen);
+/* A fresh NTS-KE channel for a new network child: its end, or -1 without an NTS-KE process. */
+int daemon_ntske_channel(struct daemon *d);
+/* The NTS-KE process died (reaped): it cannot be started again inside the sandbox. */
+void daemon_ntske_died(struct daemon *d);
 int daemon_start_net_child(struct daemon *d, double now);
 /* The parent's loop role; --single-process runs it beside the others. */
 struct loop_role daemon_parent_role(struct daemon *d);

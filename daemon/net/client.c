@@ -114,10 +114,11 @@ static void plan_request(struct client *c, double now)
 
 int client_poll(struct client *c, const struct client_clock *clock, double now)
 {
-    uint8_t buf[NTP_HEADER_LEN];
+    uint8_t buf[NTP_MAX_PACKET_LEN];
     struct ntp_header req;
     uint64_t org;
     ssize_t n;
+    long len = NTP_HEADER_LEN;
 
     plan_request(c, now);
     /* Data minimisation: the transmit timestamp is random, not our time. */
@@ -126,11 +127,16 @@ int client_poll(struct client *c, const struct client_clock *clock, double now)
     ntp_build_request(&req, (uint8_t)(c->cfg != NULL ? c->cfg->version : 4),
                       (int8_t)effective_poll(c), org);
     ntp_header_encode(&req, buf, sizeof(buf));
+    if (c->nts != NULL && (len = nts_client_request_ef(c->nts, buf, sizeof(buf), len)) < 0) {
+        c->org = 0; /* no cookie: never an unauthenticated request */
+        c->unanswered++;
+        return -1;
+    }
     c->t1 = c->t1_user = clk_map_now(clock->map);
     c->t1_source = TS_SRC_USER;
     c->t1_generation = clock->generation;
-    n = send(c->fd, buf, sizeof(buf), 0);
-    if (n != (ssize_t)sizeof(buf)) {
+    n = send(c->fd, buf, (size_t)len, 0);
+    if (n != len) {
         log_debug("send to source %u: %m", c->slot);
         c->org = 0;
         c->unanswered++;
@@ -289,6 +295,10 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
     /* Origin check: only the reply to our outstanding request; duplicates and spoofs fail. */
     if (c->org == 0 || pkt.hdr.origin_ts != c->org) {
         c->rejected[MSG_REJECT_ORIGIN]++;
+        return CLIENT_NOTHING;
+    }
+    if (c->nts != NULL && nts_client_verify_reply(c->nts, buf, len, &pkt) != NTS_REPLY_OK) {
+        c->rejected[MSG_REJECT_AUTH]++; /* an NTS NAK too: net_nts.c runs NTS-KE again */
         return CLIENT_NOTHING;
     }
     c->org = 0;

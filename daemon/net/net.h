@@ -13,6 +13,7 @@
 #include "daemon/net/client.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
+#include "daemon/net/net_nts.h"
 #include "daemon/common/loop.h"
 #include "daemon/common/msg.h"
 #include "daemon/server/server.h"
@@ -23,6 +24,7 @@
 struct net_fds {
     struct chan parent;   /* to the parent (socket, or in-process with --single-process) */
     struct chan resolver; /* to the resolver, closed if none */
+    struct chan ntske;    /* to the NTS-KE role, closed if none */
     int control;          /* listening control socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
     int nserver;
@@ -50,6 +52,7 @@ struct net {
     struct client clients[MSG_NTP_SLOTS]; /* index = slot */
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
+    struct net_nts nts;    /* NTS sources, the NTS-KE channel, the NTS server's cookie keys */
     bool stop;
     uint64_t dropped_to_parent; /* messages not sent because the parent was busy */
     double hw_next;             /* monotonic s: the next NIC clock reading is due */

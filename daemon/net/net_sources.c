@@ -18,6 +18,8 @@
 #define NET_POOL_REFRESH_S  3600.0 /* pools are resolved again this often */
 #define NET_POOL_DEAD_POLLS 8      /* a pool member silent this long is replaced */
 
+static void retry_later(struct net *n, size_t i, const char *why, double now);
+
 static int free_slot(const struct net *n)
 {
     int i;
@@ -76,21 +78,17 @@ static socklen_t make_sockaddr(const struct msg_addr *a, unsigned port, struct s
     return sizeof(*sin6);
 }
 
-/* Open an association for one address of configuration line cfg_index and tell the parent. */
-static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
+/* Open slot's association for one address and port of configuration line cfg_index and tell
+ * the parent. */
+static int open_source(struct net *n, int slot, size_t cfg_index, const struct msg_addr *a,
+                       unsigned port, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
     struct msg_source_add m;
     struct sockaddr_storage ss;
-    socklen_t len = make_sockaddr(a, src->port, &ss);
-    int slot = free_slot(n);
-    struct client *c;
+    socklen_t len = make_sockaddr(a, port, &ss);
+    struct client *c = &n->clients[slot];
 
-    if (slot < 0) {
-        log_warning("source table full: %s not added", src->name);
-        return -1;
-    }
-    c = &n->clients[slot];
     c->slot = (uint32_t)slot;
     c->cfg_index = (uint32_t)cfg_index;
     c->cfg = src;
@@ -107,7 +105,7 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     m.cfg_index = (uint32_t)cfg_index;
     m.family = a->family;
     memcpy(m.addr, a->addr, sizeof(m.addr));
-    m.port = src->port;
+    m.port = port;
     msg_copy_str(m.name, sizeof(m.name), src->name);
     log_info("source %s (%s) added, timestamps: %s", src->name,
              inet_ntop((int)a->family, a->addr, (char[INET6_ADDRSTRLEN]){0}, INET6_ADDRSTRLEN),
@@ -119,11 +117,59 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     return 0;
 }
 
+/* A new association for one address of configuration line cfg_index (NTS sources run NTS-KE
+ * first: daemon/net/net_nts.h). */
+static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
+{
+    const struct cfg_source *src = &n->cfg->sources[cfg_index];
+    int slot = free_slot(n);
+
+    if (slot < 0) {
+        log_warning("source table full: %s not added", src->name);
+        return -1;
+    }
+    if (open_source(n, slot, cfg_index, a, src->port, now) < 0)
+        return -1;
+    if (src->flags & CFG_SRC_NTS)
+        net_nts_attach(n, &n->clients[slot], now);
+    return 0;
+}
+
+static unsigned port_of(const struct client *c)
+{
+    return ntohs(c->addr.ss_family == AF_INET ? ((const struct sockaddr_in *)&c->addr)->sin_port
+                                              : ((const struct sockaddr_in6 *)&c->addr)->sin6_port);
+}
+
+int net_readdress_source(struct net *n, int slot, const struct msg_addr *a, unsigned port,
+                         double now)
+{
+    struct client *c = &n->clients[slot];
+    struct msg_source_ref m = {.slot = (uint32_t)slot};
+    size_t cfg_index = c->cfg_index;
+
+    if (same_addr(c, a) && port_of(c) == port)
+        return 0;
+    client_close(c);
+    /* the parent shows and filters what this slot is now: start it again */
+    if (net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m)) < 0) {
+        n->stop = true;
+        return -1;
+    }
+    if (open_source(n, slot, cfg_index, a, port, now) < 0) {
+        net_nts_detach(n, slot);
+        retry_later(n, cfg_index, "cannot use the NTPv4 server NTS-KE named", now);
+        return -1;
+    }
+    return 0;
+}
+
 void net_remove_source(struct net *n, int slot)
 {
     struct msg_source_ref m = {.slot = (uint32_t)slot};
 
     client_close(&n->clients[slot]);
+    net_nts_detach(n, slot);
     /* A lost REMOVE would leave the parent's slot table out of step: start again instead. */
     if (net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m)) < 0)
         n->stop = true;

@@ -87,6 +87,7 @@ long nts_client_request_ef(struct nts_client *c, uint8_t *buf, size_t cap, size_
 static enum nts_reply unauth(struct nts_client *c, const char *why)
 {
     snprintf(c->why, sizeof(c->why), "%s", why);
+    c->unauth++;
     return NTS_REPLY_UNAUTH;
 }
 

@@ -38,8 +38,9 @@ struct nts_client {
     uint8_t cookies[NTS_MAX_COOKIES][NTS_COOKIE_MAX];
     bool request_pending; /* uid is the outstanding request's */
     uint8_t uid[NTS_UID_LEN];
-    bool nak;      /* the last event was an NTS NAK */
-    char why[128]; /* the last reason a reply was not authentic */
+    bool nak;        /* the last event was an NTS NAK */
+    uint32_t unauth; /* replies not authentic so far */
+    char why[128];   /* the last reason a reply was not authentic */
 };
 
 /* Start over with the keys and cookies of an NTS-KE session. */

@@ -3,7 +3,7 @@
 # benchmarks.
 TSYNC_SERVER_SOURCES = daemon/server/server.c daemon/server/server.h \
 	daemon/server/server_int.h \
-	daemon/server/server_reply.c daemon/server/server_io.c \
+	daemon/server/server_reply.c daemon/server/server_io.c daemon/server/server_nts.c \
 	daemon/server/acl.c daemon/server/acl.h daemon/server/ratelimit.c daemon/server/ratelimit.h
 tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES) daemon/server/server_workers.c
 
@@ -17,9 +17,9 @@ tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c daemon/server/ra
 tests_unit_test_ratelimit_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_ratelimit_LDADD = $(TSYNC_UNIT_LIBS)
 tests_unit_test_server_SOURCES = tests/unit/test_server.c $(TSYNC_SERVER_SOURCES)
-tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS)
-tests_unit_test_server_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
-	$(TSYNC_UNIT_LIBS)
+tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS) $(NETTLE_CFLAGS)
+tests_unit_test_server_LDADD = daemon/libcore.a daemon/libnts.a discipline/libdiscipline.a \
+	$(HWTS_LIBS) $(NETTLE_LIBS) $(TSYNC_UNIT_LIBS)
 
 # Benchmarks (tests/bench/server-bench.sh runs them): not part of `make check`.
 noinst_PROGRAMS += tests/bench/ntpload tests/bench/bare-responder

@@ -8,6 +8,7 @@
 
 #include "daemon/server/acl.h"
 #include "daemon/common/ntp_packet.h"
+#include "daemon/nts/nts_cookie.h"
 #include "daemon/server/ratelimit.h"
 #include "daemon/server/server.h"
 
@@ -36,14 +37,16 @@ struct server_socket {
 enum server_answer {
     SERVER_NONE, /* nothing */
     SERVER_TIME, /* a normal reply: its transmit timestamp is set just before sending */
-    SERVER_KOD,  /* a Kiss-o'-Death (RATE or DENY): no server time in it */
+    SERVER_KOD,  /* a Kiss-o'-Death (RATE or DENY, or an NTS NAK): no server time in it */
+    SERVER_NTS,  /* an NTS reply: its transmit timestamp is set and authenticated already */
 };
 
 /* One request and its reply in a batch. */
 struct server_slot {
     uint8_t req[SERVER_BUF_LEN];
     uint8_t control[SERVER_CONTROL_LEN];
-    uint8_t reply[NTP_HEADER_LEN];
+    uint8_t reply[NTP_MAX_PACKET_LEN]; /* NTS replies carry extension fields */
+    size_t reply_len;
     uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
     struct sockaddr_storage from;
     uint32_t client; /* client table index of the request's address, SERVER_NO_CLIENT */
@@ -59,6 +62,9 @@ struct server {
     bool rate_all;               /* a ratelimit line: every client is limited */
     bool plain_io;
     struct ntp_server_state state; /* from the snapshot, for the current batch */
+    const struct clk_map *map;     /* the clock, for the current batch (NTS transmit times) */
+    struct nts_cookie_jar *nts;    /* the cookie keys, NULL: NTS requests get plain replies */
+    uint64_t nts_log_ns;           /* monotonic ns of the last NTS log line (rate limit) */
     struct server_stats stats;
     struct server_stats reported;
     uint64_t report_interval_ns, next_report_ns;
@@ -84,6 +90,11 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
  * dispersion grows with the snapshot's age (map: the clock now). */
 void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
                                 struct ntp_server_state *st);
+
+/* server_nts.c: the answer to a request with NTS fields, in *answer; false when the request
+ * is not NTS (or the server has no cookie keys): answer it as plain NTP. */
+bool server_nts_answer(struct server *s, struct server_slot *slot, size_t len,
+                       const struct ntp_packet *pkt, uint64_t now_ns, enum server_answer *answer);
 
 /* server_io.c */
 struct server_socket *server_socket_get(struct server *s, int fd);

@@ -311,7 +311,7 @@ static void tx_prepare(struct server *s, const struct server_socket *sock, int k
     if (s->tx_stamped[k])
         clen = add_stamp_request(s, sock, slot, clen);
 
-    s->tx_iov[k] = (struct iovec){slot->reply, NTP_HEADER_LEN};
+    s->tx_iov[k] = (struct iovec){slot->reply, slot->reply_len};
     *mh = (struct msghdr){
         .msg_name = &slot->from,
         .msg_namelen = s->rx_msgs[i].msg_hdr.msg_namelen,

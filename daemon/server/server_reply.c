@@ -57,17 +57,22 @@ static enum server_answer kod(struct server_slot *slot, const struct ntp_header 
     if (ntp_build_kod(req, code, &r) < 0 ||
         ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
+    slot->reply_len = NTP_HEADER_LEN;
     return SERVER_KOD;
 }
 
 static enum server_answer time_reply(struct server *s, struct server_slot *slot,
-                                     const struct ntp_header *req)
+                                     const struct ntp_packet *pkt, size_t len, uint64_t now_ns)
 {
     struct ntp_header r;
+    enum server_answer nts;
 
-    if (ntp_build_reply(req, &s->state, slot->rx_ntp, 0, &r) < 0 ||
+    if (server_nts_answer(s, slot, len, pkt, now_ns, &nts))
+        return nts;
+    if (ntp_build_reply(&pkt->hdr, &s->state, slot->rx_ntp, 0, &r) < 0 ||
         ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
+    slot->reply_len = NTP_HEADER_LEN;
     s->stats.served++;
     return SERVER_TIME;
 }
@@ -89,7 +94,7 @@ static enum server_answer refuse(struct server *s, struct server_slot *slot,
 
 /* Decode the request: true for a valid mode 3 request; counts the others. */
 static bool valid_request(struct server *s, const uint8_t *buf, size_t len, bool truncated,
-                          struct ntp_header *h)
+                          struct ntp_packet *out)
 {
     struct ntp_packet pkt;
     int rc;
@@ -111,14 +116,15 @@ static bool valid_request(struct server *s, const uint8_t *buf, size_t len, bool
         s->stats.malformed++;
         return false;
     }
-    *h = pkt.hdr;
+    *out = pkt;
     return true;
 }
 
 enum server_answer server_answer(struct server *s, struct server_slot *slot, size_t len,
                                  bool truncated, uint64_t now_ns)
 {
-    struct ntp_header req;
+    struct ntp_packet pkt;
+    const struct ntp_header *req = &pkt.hdr;
     const uint8_t *addr;
     uint8_t key[16];
     struct rl_client *c;
@@ -126,28 +132,28 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
     int family;
 
     slot->client = SERVER_NO_CLIENT;
-    if (!valid_request(s, slot->req, len, truncated, &req))
+    if (!valid_request(s, slot->req, len, truncated, &pkt))
         return SERVER_NONE;
     family = client_addr(&slot->from, &addr, key);
     verdict = acl_check(&s->acl, family, addr);
     if (!(verdict & ACL_SERVE))
-        return refuse(s, slot, &req, verdict, key, now_ns);
+        return refuse(s, slot, req, verdict, key, now_ns);
     c = rl_lookup(&s->clients, key, now_ns);
     slot->client = (uint32_t)(c - s->clients.entries);
     if (!s->rate_all && !(verdict & ACL_LIMITED))
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     switch (rl_decide(&s->clients, c, verdict & ACL_KOD ? &s->limits_kod : &s->limits, now_ns)) {
     case RL_PASS:
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     case RL_LEAK:
         s->stats.limited++;
         s->stats.leaked++;
-        return time_reply(s, slot, &req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     case RL_KOD:
         s->stats.limited++;
         s->stats.kod_rate++;
         slot->client = SERVER_NO_CLIENT;
-        return kod(slot, &req, "RATE");
+        return kod(slot, req, "RATE");
     case RL_DROP:
     default:
         s->stats.limited++;
