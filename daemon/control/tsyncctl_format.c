@@ -229,6 +229,33 @@ static void full_label(const struct msg_source_state *src, bool numeric, char *b
         snprintf(buf, len, "%s", host);
 }
 
+/* ", NTS: ..." for an NTS source: its state, cookies, last NTS-KE, failures. */
+static void print_nts(FILE *out, const struct msg_source_state *src)
+{
+    static const char *const states[] = {"", "NTS-KE in progress", "authenticated",
+                                         "NTS-KE failed, not authenticated",
+                                         "no NTS-KE process, not authenticated"};
+    static const char *const why[] = {"",        "no connection",  "TLS",       "certificate",
+                                      "protocol", "timeout",       "busy"};
+    char age[16];
+
+    if (src->nts_state == MSG_NTS_NONE || src->nts_state > MSG_NTS_UNAVAILABLE)
+        return;
+    ctlfmt_interval(src->nts_ke_age_s, age, sizeof(age));
+    fprintf(out, ", NTS: %s, %u cookies, ", states[src->nts_state], (unsigned)src->nts_cookies);
+    if (src->nts_ke_age_s >= 0)
+        fprintf(out, "last NTS-KE %s%s ago", age, src->nts_ke_age_s < 2048 ? " s" : "");
+    else
+        fprintf(out, "no NTS-KE done");
+    fprintf(out, ", %u NTS-KE failures", src->nts_ke_failures);
+    if (src->nts_ke_status != 0 && src->nts_ke_status < sizeof(why) / sizeof(why[0]))
+        fprintf(out, " (last: %s)", why[src->nts_ke_status]);
+    if (src->nts_naks > 0)
+        fprintf(out, ", %u NTS NAKs", src->nts_naks);
+    if (src->rejected[MSG_REJECT_AUTH] > 0)
+        fprintf(out, ", %u replies not authentic", src->rejected[MSG_REJECT_AUTH]);
+}
+
 static void print_source_detail(FILE *out, const struct msg_source_state *src, bool numeric)
 {
     char label[MSG_NAME_LEN + MSG_ADDR_LEN + 8];
@@ -247,7 +274,9 @@ static void print_source_detail(FILE *out, const struct msg_source_state *src, b
         fprintf(out, ", selectable%s%s", meaning ? ", " : "", meaning ? meaning : "");
     else
         fprintf(out, ", not selectable: %s", ctlfmt_source_reason(src->reason));
-    fprintf(out, "%s%s\n", src->prefer ? ", prefer" : "", src->noselect ? ", noselect" : "");
+    fprintf(out, "%s%s", src->prefer ? ", prefer" : "", src->noselect ? ", noselect" : "");
+    print_nts(out, src);
+    fputc('\n', out);
 }
 
 void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
@@ -435,4 +464,8 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "Send errors              : %llu\n", (unsigned long long)c->send_errors);
     fprintf(out, "Clients tracked          : %llu\n", (unsigned long long)c->clients);
     fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);
+    fprintf(out, "NTS-authenticated served : %llu\n", (unsigned long long)c->nts_served);
+    fprintf(out, "NTS NAKs sent            : %llu\n", (unsigned long long)c->nts_naks);
+    fprintf(out, "NTS requests dropped     : %llu\n", (unsigned long long)c->nts_dropped);
+    fprintf(out, "NTS-KE sessions served   : %llu\n", (unsigned long long)c->ntske_sessions);
 }
