@@ -190,10 +190,10 @@ static void cert_reason(struct ntske_tls *t, char *err, size_t errlen)
     gnutls_datum_t text = {NULL, 0};
 
     if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0) {
-        snprintf(err, errlen, "certificate not accepted: %s", (const char *)text.data);
+        snprintf(err, errlen, "%s", (const char *)text.data);
         gnutls_free(text.data);
     } else {
-        snprintf(err, errlen, "certificate not accepted (status 0x%x)", status);
+        snprintf(err, errlen, "verification status 0x%x", status);
     }
 }
 

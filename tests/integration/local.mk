@@ -10,9 +10,11 @@ INTEGRATION_TESTS = \
 	tests/integration/privsep.sh \
 	tests/integration/chronyd_peer.sh \
 	tests/integration/ipv6.sh \
-	tests/integration/single_process.sh
+	tests/integration/single_process.sh \
+	tests/integration/nts_tsyncd.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
-	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py
+	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py \
+	tests/integration/nts_lib.sh tests/integration/udp_tamper.py
 EXTRA_DIST += tests/integration/README.md

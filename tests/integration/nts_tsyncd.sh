@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# NTS (RFC 8915) between tsyncd client and server, with certificates made here (openssl):
+#   server   (tsyncd, NTS-KE for ntsserver.test)  10.123.1.1 --- 10.123.1.2 client
+#   expired  (tsyncd, an expired certificate)     10.123.2.1 --- 10.123.2.2 client
+#   tamper   (tsyncd, names the NTPv4 server 127.0.0.3, where a relay in the client's
+#            namespace inverts an octet of every reply) 10.123.3.1 --- 10.123.3.2 client
+#   server   10.123.4.1 --- 10.123.4.2 single (tsyncd-ntske --single-process)
+# The client (tsyncd) has four NTS sources: ntsserver.test, wrong.test (the same server under a
+# name its certificate does not have), expired.test and tamper.test. It must synchronise to
+# ntsserver.test only, say why each other is not authenticated, survive a server restart with
+# its cookie keys kept, and recover from stale cookies (NTS NAK) after one with new keys.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/nts_lib.sh
+. "$(dirname "$0")/nts_lib.sh"
+lib_init
+
+certs=$ITEST_TMP/certs
+nts_certs "$certs" ntsserver.test tamper.test
+nts_expired_cert "$certs" expired.test
+
+ns_add server
+ns_add expired
+ns_add tamper
+ns_add client
+ns_add single
+link_add server client 1
+link_add expired client 2
+link_add tamper client 3
+link_add server single 4
+ns_hosts client "10.123.1.1 ntsserver.test wrong.test" "10.123.2.1 expired.test" \
+	"10.123.3.1 tamper.test"
+ns_hosts single "10.123.4.1 ntsserver.test"
+
+# nts_server NAME CERT OFFSET_S [LINES...]: tsyncd serving NTP and NTS-KE as local stratum 1
+nts_server() {
+	local name=$1 cert=$2 offset=$3
+	shift 3
+	mkdir -p "$(dir_of "$name")/state" && chown nobody "$(dir_of "$name")/state"
+	tsyncd_start "$name" < <(printf '%s\n' "local stratum 1" "allow all" \
+		"clock virtual offset $offset" "nts cert $certs/$cert.pem" "nts key $certs/$cert.key" \
+		"nts cookie $(dir_of "$name")/state/nts-keys" "$@")
+}
+nts_server server ntsserver.test 0.05
+nts_server expired expired.test 0.05
+nts_server tamper tamper.test 0.05 "ntsntpserver 127.0.0.3"
+ip -n "$(ns_of client)" addr add 127.0.0.3/8 dev lo
+ns_exec client python3 "$ITEST_DIR/udp_tamper.py" 127.0.0.3 10.123.3.1 100000 \
+	>"$ITEST_TMP/tamper.log" 2>&1 &
+ITEST_PIDS[relay]=$!
+ITEST_LOGS["tamper relay"]=$ITEST_TMP/tamper.log
+start=$(now_s)
+tsyncd_start client <<-EOF
+	server ntsserver.test nts iburst minpoll 0 maxpoll 0
+	server wrong.test nts iburst minpoll 0 maxpoll 0
+	server expired.test nts iburst minpoll 0 maxpoll 0
+	server tamper.test nts iburst minpoll 0 maxpoll 0
+	nts ca $certs/ca.pem
+	clock virtual
+	EOF
+
+# shellcheck disable=SC2317 # called through wait_until
+sys_peer_is() { [ "$(source_field client "$1" tally)" = "*" ]; }
+wait_until 20 sys_peer_is ntsserver.test
+check "the client synchronises over NTS to ntsserver.test (${WAITED_S} s)" \
+	sys_peer_is ntsserver.test
+check "the client's clock follows the server (+50 ms)" \
+	wait_until 10 offset_below client 0.002
+ctl client sources
+check "tsyncctl sources shows ntsserver.test authenticated with cookies" \
+	grep -Eq '^ntsserver.test \(10.123.1.1\): .*NTS: authenticated, [1-8] cookies, last NTS-KE' \
+	<(ctl client sources)
+check "the server answered with NTS" \
+	grep -Eq 'NTS-authenticated served : [1-9]' <(ctl server serverstats)
+
+# the rejected sources, each with its reason in the log
+check "wrong host name: rejected with a clear log line" \
+	wait_until 5 log_has client "source wrong.test: NTS-KE failed \(certificate not accepted: .*name in the certificate does not match"
+check "expired certificate: rejected with a clear log line" \
+	wait_until 5 log_has client "source expired.test: NTS-KE failed \(certificate not accepted: .*expired"
+check "tampered replies: rejected with a clear log line" \
+	wait_until 10 log_has client "source tamper.test: [0-9]+ NTS reply\(ies\) not authentic, dropped \(the authenticator does not verify"
+check "the relay did relay tamper.test's replies" grep -q relayed "$ITEST_TMP/tamper.log"
+check "tamper.test polls the NTPv4 server NTS-KE named (127.0.0.3)" \
+	grep -q '^tamper.test (127.0.0.3)' <(ctl client sources)
+for peer in expired.test tamper.test; do
+	reach=$(source_field client "$peer" reach)
+	check "no sample from the unauthenticated source $peer (reach ${reach:-?})" [ "${reach:-x}" = 0 ]
+done
+check "the wrong-name source is never polled (no NTP without NTS)" \
+	not grep -Eq "wrong.test.*(reachable|sys_peer)" "$(log_of client)"
+
+# the sandbox of the NTS-KE processes, and no TLS library in tsyncd
+for name in client server; do
+	pid=$(child_pid "$name" tsyncd-ntske) || fatal "no tsyncd-ntske child of $name"
+	check "$name's NTS-KE process: CapEff 0 ($(proc_status "$pid" CapEff))" \
+		[ "$(proc_status "$pid" CapEff)" = 0000000000000000 ]
+	check "$name's NTS-KE process: Seccomp 2 ($(proc_status "$pid" Seccomp))" \
+		[ "$(proc_status "$pid" Seccomp)" = 2 ]
+	check "$name's NTS-KE process: user nobody" \
+		[ "$(proc_status "$pid" Uid | awk '{ print $1 }')" = "$(id -u nobody)" ]
+done
+check "tsyncd does not link GnuTLS (ldd)" not grep -q gnutls <(ldd "$TSYNCD")
+check "tsyncd has no GnuTLS symbol (nm -D)" not grep -q gnutls_ <(nm -D "$TSYNCD")
+check "tsyncd-ntske links GnuTLS" grep -q libgnutls <(ldd "$top_builddir/tsyncd-ntske")
+keys=$(dir_of server)/state/nts-keys
+check "the cookie keys are readable by the daemon only ($(stat -c '%a %U' "$keys"))" \
+	[ "$(stat -c '%a %U' "$keys")" = "600 nobody" ]
+
+# a restart with the cookie keys kept: the cookies stay valid
+tsyncd_stop server
+nts_server server ntsserver.test 0.05
+mark=$(now_s)
+check "after a restart with the keys kept, NTS samples come again" \
+	wait_until 15 fresh_sample client ntsserver.test "$mark"
+check "... without an NTS NAK" not log_has client "NTS NAK"
+check "... and without a new NTS-KE" [ "$(log_count client 'ntsserver.test: NTS-KE done')" = 1 ]
+
+# a restart with new keys: the client's cookies are stale
+tsyncd_stop server
+rm -f "$keys"
+nts_server server ntsserver.test 0.05
+check "stale cookies: the server sends an NTS NAK and says so" \
+	wait_until 15 log_has server "NTS NAK sent \(cookie sealed with a key no longer held\)"
+check "stale cookies: the client logs the NTS NAK" \
+	wait_until 10 log_has client "source ntsserver.test: NTS NAK: the server does not accept our cookies"
+check "stale cookies: the client runs NTS-KE again" \
+	wait_until 10 log_grew client "ntsserver.test: NTS-KE done" 1
+mark=$(now_s)
+check "... and gets authenticated samples again" wait_until 15 fresh_sample client ntsserver.test "$mark"
+
+# one process: tsyncd refuses NTS, tsyncd-ntske runs the NTS-KE role inline
+printf 'server 127.0.0.1 nts\nclock none\ncontrolsocket none\n' >"$ITEST_TMP/single.conf"
+out=$(timeout 10 "$TSYNCD" -n --single-process -c "$ITEST_TMP/single.conf" 2>&1)
+check "tsyncd --single-process refuses NTS and names tsyncd-ntske" \
+	grep -q "runs in tsyncd-ntske --single-process" <<<"$out"
+TSYNCD=$top_builddir/tsyncd-ntske tsyncd_start single --single-process < <(printf '%s\n' \
+	"server ntsserver.test nts iburst minpoll 0 maxpoll 0" "nts ca $certs/ca.pem" "clock virtual")
+# shellcheck disable=SC2317 # called through wait_until
+single_synced() { [ "$(source_field single ntsserver.test tally)" = "*" ]; }
+check "tsyncd-ntske --single-process synchronises over NTS" wait_until 20 single_synced
+note "whole test: $(since_s "$start") s"
+finish
