@@ -11,7 +11,8 @@ INTEGRATION_TESTS = \
 	tests/integration/chronyd_peer.sh \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
-	tests/integration/nts_tsyncd.sh
+	tests/integration/nts_tsyncd.sh \
+	tests/integration/nts_chronyd.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \

@@ -44,7 +44,9 @@ nts_certs() {
 	local dir=$1 name
 	shift
 	command -v openssl >/dev/null || skip "openssl is missing (Debian package openssl)"
-	mkdir -p "$dir" && nts_openssl_conf "$dir" || fatal "cannot write $dir/openssl.cnf"
+	if ! mkdir -p "$dir" || ! nts_openssl_conf "$dir"; then
+		fatal "cannot write $dir/openssl.cnf"
+	fi
 	NTS_SAN=ca openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:$NTS_CURVE -nodes \
 		-keyout "$dir/ca.key" -out "$dir/ca.pem" -days 30 -subj "/CN=tsyncd test CA" \
 		-config "$dir/openssl.cnf" -extensions ca_ext >/dev/null 2>&1 || fatal "openssl: the CA"
@@ -57,15 +59,28 @@ nts_certs() {
 nts_server_cert() {
 	local dir=$1 name=$2
 	shift 2
-	NTS_SAN=$name openssl req -newkey ec -pkeyopt ec_paramgen_curve:$NTS_CURVE -nodes \
+	if ! NTS_SAN=$name openssl req -newkey ec -pkeyopt ec_paramgen_curve:$NTS_CURVE -nodes \
 		-keyout "$dir/$name.key" -out "$dir/$name.csr" -subj "/CN=$name" \
-		-config "$dir/openssl.cnf" >/dev/null 2>&1 &&
-		NTS_SAN=$name openssl ca -batch -config "$dir/openssl.cnf" -cert "$dir/ca.pem" \
+		-config "$dir/openssl.cnf" >/dev/null 2>&1 ||
+		! NTS_SAN=$name openssl ca -batch -config "$dir/openssl.cnf" -cert "$dir/ca.pem" \
 			-keyfile "$dir/ca.key" -in "$dir/$name.csr" -out "$dir/$name.pem" -notext \
-			-extensions server_ext "$@" >/dev/null 2>&1 || fatal "openssl: the certificate of $name"
+			-extensions server_ext "$@" >/dev/null 2>&1; then
+		fatal "openssl: the certificate of $name"
+	fi
 	chmod 600 "$dir/$name.key"
 }
 
 nts_expired_cert() {
 	nts_server_cert "$1" "$2" -startdate 20200101000000Z -enddate 20200201000000Z
+}
+
+# nts_tsyncd_server NAME CERT OFFSET_S [LINES...]: tsyncd in namespace NAME serving NTP and NTS-KE
+# (certificate DIR/CERT.pem of $NTS_CERTS) as local stratum 1, its virtual clock OFFSET_S ahead
+nts_tsyncd_server() {
+	local name=$1 cert=$2 offset=$3
+	shift 3
+	mkdir -p "$(dir_of "$name")/state" && chown nobody "$(dir_of "$name")/state"
+	tsyncd_start "$name" < <(printf '%s\n' "local stratum 1" "allow all" \
+		"clock virtual offset $offset" "nts cert $NTS_CERTS/$cert.pem" \
+		"nts key $NTS_CERTS/$cert.key" "nts cookie $(dir_of "$name")/state/nts-keys" "$@")
 }

@@ -17,6 +17,7 @@
 lib_init
 
 certs=$ITEST_TMP/certs
+NTS_CERTS=$certs
 nts_certs "$certs" ntsserver.test tamper.test
 nts_expired_cert "$certs" expired.test
 
@@ -33,18 +34,9 @@ ns_hosts client "10.123.1.1 ntsserver.test wrong.test" "10.123.2.1 expired.test"
 	"10.123.3.1 tamper.test"
 ns_hosts single "10.123.4.1 ntsserver.test"
 
-# nts_server NAME CERT OFFSET_S [LINES...]: tsyncd serving NTP and NTS-KE as local stratum 1
-nts_server() {
-	local name=$1 cert=$2 offset=$3
-	shift 3
-	mkdir -p "$(dir_of "$name")/state" && chown nobody "$(dir_of "$name")/state"
-	tsyncd_start "$name" < <(printf '%s\n' "local stratum 1" "allow all" \
-		"clock virtual offset $offset" "nts cert $certs/$cert.pem" "nts key $certs/$cert.key" \
-		"nts cookie $(dir_of "$name")/state/nts-keys" "$@")
-}
-nts_server server ntsserver.test 0.05
-nts_server expired expired.test 0.05
-nts_server tamper tamper.test 0.05 "ntsntpserver 127.0.0.3"
+nts_tsyncd_server server ntsserver.test 0.05
+nts_tsyncd_server expired expired.test 0.05
+nts_tsyncd_server tamper tamper.test 0.05 "ntsntpserver 127.0.0.3"
 ip -n "$(ns_of client)" addr add 127.0.0.3/8 dev lo
 ns_exec client python3 "$ITEST_DIR/udp_tamper.py" 127.0.0.3 10.123.3.1 100000 \
 	>"$ITEST_TMP/tamper.log" 2>&1 &
@@ -110,7 +102,7 @@ check "the cookie keys are readable by the daemon only ($(stat -c '%a %U' "$keys
 
 # a restart with the cookie keys kept: the cookies stay valid
 tsyncd_stop server
-nts_server server ntsserver.test 0.05
+nts_tsyncd_server server ntsserver.test 0.05
 mark=$(now_s)
 check "after a restart with the keys kept, NTS samples come again" \
 	wait_until 15 fresh_sample client ntsserver.test "$mark"
@@ -120,7 +112,7 @@ check "... and without a new NTS-KE" [ "$(log_count client 'ntsserver.test: NTS-
 # a restart with new keys: the client's cookies are stale
 tsyncd_stop server
 rm -f "$keys"
-nts_server server ntsserver.test 0.05
+nts_tsyncd_server server ntsserver.test 0.05
 check "stale cookies: the server sends an NTS NAK and says so" \
 	wait_until 15 log_has server "NTS NAK sent \(cookie sealed with a key no longer held\)"
 check "stale cookies: the client logs the NTS NAK" \
