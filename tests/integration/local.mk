@@ -12,7 +12,8 @@ INTEGRATION_TESTS = \
 	tests/integration/ipv6.sh \
 	tests/integration/single_process.sh \
 	tests/integration/nts_tsyncd.sh \
-	tests/integration/nts_chronyd.sh
+	tests/integration/nts_chronyd.sh \
+	tests/integration/nts_ntpsec.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
