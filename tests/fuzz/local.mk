@@ -6,7 +6,7 @@
 # `FUZZ_TARGETS += NAME`, plus tests/fuzz/fuzz_NAME.c with a "// fuzz-sources: ..." line naming
 # the project sources to compile into it, and optional seeds in tests/fuzz/corpus/NAME/.
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = packet msg config
+FUZZ_TARGETS = packet msg config ntske_records nts_ef
 
 EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c)
 

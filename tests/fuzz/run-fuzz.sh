@@ -7,7 +7,8 @@
 #
 # Target NAME is tests/fuzz/fuzz_NAME.c. Its line "// fuzz-sources: a.c b.c" lists the project
 # sources (relative to the source tree) compiled into the fuzzer together with it; nothing is
-# linked from the gcc-built libraries. Seeds come from tests/fuzz/corpus/NAME/ (read only); the
+# linked from the gcc-built libraries. An optional "// fuzz-libs: -lfoo" line names system
+# libraries to link (e.g. -lnettle). Seeds come from tests/fuzz/corpus/NAME/ (read only); the
 # binary, the growing corpus, crash artifacts and logs go to BUILD_DIR/tests/fuzz/.
 # All targets run in parallel, each for SECONDS. Prints per target
 #   fuzz NAME: ok (N runs)     or     fuzz NAME: CRASH (artifact and log paths)
@@ -41,12 +42,13 @@ build() {
         return 1
     fi
     sources=$(sed -n 's|^// fuzz-sources:||p' "$main")
+    libs=$(sed -n 's|^// fuzz-libs:||p' "$main")
     paths=""
     for s in $sources; do
         paths="$paths $srcdir/$s"
     done
     # shellcheck disable=SC2086 # word splitting of the flag and source lists is intended
-    "$clang" $cflags -o "$out/fuzz_$1" "$main" $paths -lm >"$out/fuzz_$1.build.log" 2>&1
+    "$clang" $cflags -o "$out/fuzz_$1" "$main" $paths $libs -lm >"$out/fuzz_$1.build.log" 2>&1
 }
 
 # run NAME: fuzzes for $seconds; the exit status is libFuzzer's.
