@@ -13,3 +13,10 @@ tests_unit_test_parent_SOURCES = tests/unit/test_parent.c $(TSYNC_PARENT_SOURCES
 tests_unit_test_parent_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_parent_LDADD = daemon/libcore.a daemon/libnts.a discipline/libdiscipline.a \
 	$(HWTS_LIBS) $(NETTLE_LIBS) $(TSYNC_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_parent_nts
+TESTS += tests/unit/test_parent_nts
+tests_unit_test_parent_nts_SOURCES = tests/unit/test_parent_nts.c daemon/parent/parent_nts.c
+tests_unit_test_parent_nts_CFLAGS = $(TSYNC_UNIT_CFLAGS) $(NETTLE_CFLAGS)
+tests_unit_test_parent_nts_LDADD = daemon/libnts.a daemon/libcore.a discipline/libdiscipline.a \
+	$(NETTLE_LIBS) $(TSYNC_UNIT_LIBS)
