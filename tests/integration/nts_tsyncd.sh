@@ -122,6 +122,24 @@ check "stale cookies: the client runs NTS-KE again" \
 mark=$(now_s)
 check "... and gets authenticated samples again" wait_until 15 fresh_sample client ntsserver.test "$mark"
 
+# a new network child gets a new NTS-KE channel and runs NTS-KE again
+old=$(child_pid client tsyncd-net)
+kill -KILL "$old"
+check "a restarted network child runs NTS-KE again" \
+	wait_until 15 log_grew client "ntsserver.test: NTS-KE done" 2
+mark=$(now_s)
+check "... and gets authenticated samples" wait_until 15 fresh_sample client ntsserver.test "$mark"
+
+# the NTS-KE process dies: tsyncd goes on, the source lives on the cookies its replies bring
+kill -KILL "$(child_pid client tsyncd-ntske)"
+check "the NTS-KE process's death is logged, tsyncd goes on" \
+	wait_until 5 log_has client "NTS-KE is unavailable until tsyncd restarts"
+mark=$(now_s)
+sleep 10 # more polls than cookies held: only cookies from the replies keep it going
+check "... and its NTS source still gets authenticated samples" \
+	fresh_sample client ntsserver.test "$mark"
+check "tsyncd is still running" alive client
+
 # one process: tsyncd refuses NTS, tsyncd-ntske runs the NTS-KE role inline
 printf 'server 127.0.0.1 nts\nclock none\ncontrolsocket none\n' >"$ITEST_TMP/single.conf"
 out=$(timeout 10 "$TSYNCD" -n --single-process -c "$ITEST_TMP/single.conf" 2>&1)
