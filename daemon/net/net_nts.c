@@ -88,7 +88,6 @@ void net_nts_attach(struct net *n, struct client *c, double now)
     s->active = true;
     s->ke_last_ok = -1;
     s->ke_backoff_s = NET_NTS_RETRY_MIN_S;
-    s->ntp_port = c->cfg->port;
     addr_of(c, &s->ke_addr);
     c->nts = &s->client;
     c->next_poll = now + NET_NTS_HOLD_S;
@@ -182,7 +181,7 @@ static void ke_result(struct net *n, const struct msg_ntske_result *r, double no
     s->ke_last_ok = now;
     s->last_status = MSG_NTSKE_OK;
     s->ke_backoff_s = NET_NTS_RETRY_MIN_S;
-    s->ntp_port = r->ntp_port != 0 ? r->ntp_port : 123;
+    s->ntp_port = r->ntp_port != 0 ? r->ntp_port : n->clients[slot].cfg->port;
     log_info("source %s: NTS-KE done, %u cookies%s%s: authenticated requests", name_of(n, slot),
              r->ncookies, r->ntp_server[0] ? ", NTPv4 server " : "", r->ntp_server);
     negotiated_server(n, slot, r, now);

@@ -47,17 +47,23 @@ static void send_result(struct ntske_role *r, struct msg_ntske_result *res, cons
     ntske_send_net(r, MSG_NTSKE_RESULT, res, sizeof(*res));
 }
 
-static void client_fail(struct ntske_role *r, struct ntske_session *s, enum msg_ntske_status st,
-                        const char *why)
+static void send_failure(struct ntske_role *r, uint32_t id, const char *host,
+                         enum msg_ntske_status st, const char *why)
 {
     static struct msg_ntske_result res;
 
     memset(&res, 0, sizeof(res));
-    res.id = s->id;
+    res.id = id;
     res.status = (uint32_t)st;
     msg_copy_str(res.reason, sizeof(res.reason), why);
-    log_info("NTS-KE with %s failed: %s", s->host, why);
-    send_result(r, &res, s->host);
+    log_info("NTS-KE with %s failed: %s", host, why);
+    send_result(r, &res, host);
+}
+
+static void client_fail(struct ntske_role *r, struct ntske_session *s, enum msg_ntske_status st,
+                        const char *why)
+{
+    send_failure(r, s->id, s->host, st, why);
     ntske_session_end(s);
 }
 
@@ -98,12 +104,10 @@ void ntske_session_client(struct ntske_role *r, const struct msg_ntske_request *
     struct ntske_session *s = free_session(r);
     struct sockaddr_storage ss;
     socklen_t len = request_addr(req, &ss);
-    struct ntske_session busy = {.fd = -1, .id = req->id};
     char why[160];
 
-    msg_copy_str(busy.host, sizeof(busy.host), req->host);
-    if (s == NULL || r->creds == NULL) {
-        client_fail(r, &busy, MSG_NTSKE_BUSY, "too many NTS-KE sessions at once");
+    if (s == NULL) {
+        send_failure(r, req->id, req->host, MSG_NTSKE_BUSY, "too many NTS-KE sessions at once");
         return;
     }
     memset(s, 0, offsetof(struct ntske_session, in));
