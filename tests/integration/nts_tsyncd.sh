@@ -109,10 +109,11 @@ check "after a restart with the keys kept, NTS samples come again" \
 check "... without an NTS NAK" not log_has client "NTS NAK"
 check "... and without a new NTS-KE" [ "$(log_count client 'ntsserver.test: NTS-KE done')" = 1 ]
 
-# a restart with new keys: the client's cookies are stale
+# a restart with new keys: the client's cookies are stale (and two SO_REUSEPORT workers answer
+# NTS too, with the keys the network child publishes)
 tsyncd_stop server
 rm -f "$keys"
-nts_tsyncd_server server ntsserver.test 0.05
+TSYNCD_SERVER_WORKERS=2 nts_tsyncd_server server ntsserver.test 0.05
 check "stale cookies: the server sends an NTS NAK and says so" \
 	wait_until 15 log_has server "NTS NAK sent \(cookie sealed with a key no longer held\)"
 check "stale cookies: the client logs the NTS NAK" \
@@ -121,6 +122,7 @@ check "stale cookies: the client runs NTS-KE again" \
 	wait_until 10 log_grew client "ntsserver.test: NTS-KE done" 1
 mark=$(now_s)
 check "... and gets authenticated samples again" wait_until 15 fresh_sample client ntsserver.test "$mark"
+check "... from a server with workers" log_has server "server worker 1 started"
 
 # a new network child gets a new NTS-KE channel and runs NTS-KE again
 old=$(child_pid client tsyncd-net)
