@@ -133,9 +133,9 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile, &c->logfile,    &c->leapfile,      &c->pidfile,
-                        &c->user,      &c->chroot_dir, &c->controlsocket, &c->group,
-                        &c->nts_cert,  &c->nts_key,    &c->nts_trusted,   &c->nts_cookie_file,
+    char **strings[] = {&c->driftfile,     &c->logfile,    &c->leapfile,      &c->pidfile,
+                        &c->user,          &c->chroot_dir, &c->controlsocket, &c->group,
+                        &c->nts_cert,      &c->nts_key,    &c->nts_trusted,   &c->nts_cookie_file,
                         &c->nts_ntp_server};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);

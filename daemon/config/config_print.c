@@ -14,12 +14,9 @@ static void print_source(const struct cfg_source *s, FILE *out)
     static const struct {
         unsigned flag;
         const char *name;
-    } flags[] = {{CFG_SRC_IBURST, "iburst"},
-                 {CFG_SRC_BURST, "burst"},
-                 {CFG_SRC_PREFER, "prefer"},
-                 {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"},
-                 {CFG_SRC_NTS, "nts"}};
+    } flags[] = {{CFG_SRC_IBURST, "iburst"}, {CFG_SRC_BURST, "burst"},
+                 {CFG_SRC_PREFER, "prefer"}, {CFG_SRC_NOSELECT, "noselect"},
+                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_NTS, "nts"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);
@@ -205,9 +202,8 @@ static void print_nts(const struct cfg *c, FILE *out)
     print_path(out, "nts cert", c->nts_cert, "(none: no NTS-KE server)");
     print_path(out, "nts key", c->nts_key, "(none)");
     print_path(out, "nts ca", c->nts_trusted, "(none: the system trust store)");
-    print_path(out, "nts cookie", c->nts_cookie_file != NULL ? c->nts_cookie_file
-                                                             : CFG_DEFAULT_NTS_KEYS,
-               "");
+    print_path(out, "nts cookie",
+               c->nts_cookie_file != NULL ? c->nts_cookie_file : CFG_DEFAULT_NTS_KEYS, "");
     fprintf(out, "ntsport %u\nntsrotate %.9g\n", c->ntske_port, c->nts_rotate_s);
     if (c->nts_ntp_server != NULL)
         fprintf(out, "ntsntpserver %s\n", c->nts_ntp_server);

@@ -235,7 +235,7 @@ static void print_nts(FILE *out, const struct msg_source_state *src)
     static const char *const states[] = {"", "NTS-KE in progress", "authenticated",
                                          "NTS-KE failed, not authenticated",
                                          "no NTS-KE process, not authenticated"};
-    static const char *const why[] = {"",        "no connection",  "TLS",       "certificate",
+    static const char *const why[] = {"",         "no connection", "TLS", "certificate",
                                       "protocol", "timeout",       "busy"};
     char age[16];
 

@@ -68,7 +68,7 @@ struct client {
     double retry_at;        /* monotonic s: repeat the outstanding request then */
     int retries_left;       /* repetitions left for the outstanding request */
     uint32_t rejected[MSG_REJECT_COUNT]; /* replies dropped here, by reason (enum msg_reject) */
-    struct nts_client *nts; /* NTS (daemon/net/net_nts.h), NULL: plain NTP */
+    struct nts_client *nts;              /* NTS (daemon/net/net_nts.h), NULL: plain NTP */
 };
 
 /* Open the association's socket (connected to addr, kernel timestamps) and schedule its first
