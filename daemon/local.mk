@@ -7,9 +7,9 @@ daemon_libcore_a_SOURCES =
 
 sbin_PROGRAMS += tsyncd
 tsyncd_SOURCES =
-tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS) $(NETTLE_CFLAGS)
-tsyncd_LDADD = daemon/libcore.a daemon/libnts.a discipline/libdiscipline.a $(HWTS_LIBS) \
-	$(TSYNC_SANDBOX_LIBS) $(NETTLE_LIBS) -lm
+tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
+tsyncd_LDADD = daemon/libnts.a daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_SANDBOX_LIBS) -lm
 
 include daemon/common/local.mk
 include daemon/config/local.mk

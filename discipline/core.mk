@@ -6,7 +6,8 @@ TSYNC_DISC_CORE_SOURCES = \
 	discipline/sample.h discipline/sample.c \
 	discipline/filter.h discipline/filter.c \
 	discipline/select.h discipline/select.c \
-	discipline/loop.h discipline/loop.c
+	discipline/loop.h discipline/loop.c \
+	discipline/guard.h discipline/guard.c
 discipline_libdiscipline_a_SOURCES += $(TSYNC_DISC_CORE_SOURCES)
 EXTRA_DIST += discipline/DESIGN.md
 

@@ -9,6 +9,12 @@
 
 // Kernel maxerror when not synchronised (NTP_PHASE_LIMIT / MAXDISPERSE), s.
 #define MAX_ERROR_UNSYNC 16.0
+// Start-up polling (disc_src_poll): the drift per poll tolerated at one standard error of the
+// frequency (s), the shortest poll (log2 s: 8 s keeps within rate limits such as ntpd's
+// `limited`), and how long after the first sample it applies (s).
+#define DISC_STARTUP_DRIFT_S  250e-6
+#define DISC_STARTUP_MIN_POLL 3
+#define DISC_STARTUP_WINDOW_S 600.0
 
 struct disc_src {
     bool used;
@@ -28,6 +34,12 @@ struct disc_src {
     enum disc_reason reason;  // after the last selection
     double offset_s;          // offset used by the last selection, s
     double root_distance_s;   // lambda at the last selection, s
+};
+
+// What a step changed in the loop, to undo it when the clock could not be stepped.
+struct disc_step_undo {
+    struct loop_state loop;
+    double last_step_s, last_step_time;
 };
 
 struct disc {
@@ -52,7 +64,11 @@ struct disc {
     uint32_t refid;
     enum disc_leap leap;
     double last_step_s, last_step_time, refused_offset_s;
-    double last_update; // `now` of the last disc_update(), s
+    double last_update;       // `now` of the last disc_update(), s
+    double first_sample_time; // `now` of the first sample of any source (-1: none)
+    bool startup;             // within DISC_STARTUP_WINDOW_S of it: start-up polling
+    int expected_sources;     // sources the configuration will bring (start-up majority)
+    struct disc_step_undo undo; // the loop before the last step decision
 };
 
 // Cumulative correction C(t) applied to the clock, s.

@@ -243,6 +243,7 @@ static void apply_decision(struct disc *d, enum loop_decision dec, double now,
     case LOOP_STEP:
         out->step = true;
         out->step_s = d->offset_s;
+        d->undo = (struct disc_step_undo){d->loop, d->last_step_s, d->last_step_time};
         loop_step_taken(&d->loop);
         d->last_step_s = d->offset_s;
         d->last_step_time = now;
@@ -250,7 +251,8 @@ static void apply_decision(struct disc *d, enum loop_decision dec, double now,
         d->reason = DISC_SYNC_STARTING;
         break;
     case LOOP_WAIT:
-        freq = loop_frequency(&d->p, d->base_ppm, 0, 1);
+        if (!loop_panics(&d->loop, &d->p, d->offset_s)) // else: leave the clock as it is
+            freq = loop_frequency(&d->p, d->base_ppm, 0, 1);
         d->reason = DISC_SYNC_STARTING;
         break;
     case LOOP_PANIC:
@@ -265,6 +267,21 @@ static void apply_decision(struct disc *d, enum loop_decision dec, double now,
         disc_set_frequency(d, now, freq);
 }
 
+// Before the first correction: no step until a majority of the sources expected (servers, pool
+// members, reference clocks) has answered, or DISC_STARTUP_WAIT_S after the first sample. So
+// one fast liar never sets the clock before the others could outvote it.
+static bool startup_majority(const struct disc *d, double now)
+{
+    int answered = 0;
+
+    if (d->loop.corrected || d->first_sample_time < 0 ||
+        now - d->first_sample_time >= d->p.startup_wait_s)
+        return true;
+    for (int id = 0; id < DISC_MAX_SOURCES; id++)
+        answered += d->src[id].used && d->src[id].flt.n > 0;
+    return 2 * answered > d->expected_sources;
+}
+
 static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_extra *ext, int n,
                         const struct sel_result *r, double now, struct disc_action *out)
 {
@@ -275,7 +292,7 @@ static void synchronise(struct disc *d, struct sel_candidate *cand, struct cand_
     d->offset_s = r->offset_s;
     d->jitter_s = r->jitter_s;
     estimate_base(d, cand, ext, n);
-    bool confirmed = all_survivors_confirmed(cand, ext, n);
+    bool confirmed = all_survivors_confirmed(cand, ext, n) && startup_majority(d, now);
     enum loop_decision dec = loop_decide(&d->loop, &d->p, d->offset_s, confirmed, now);
     if (d->p.observe_only && dec == LOOP_STEP)
         dec = LOOP_SLEW; // nothing is adjusted: the offset is only reported
@@ -311,7 +328,8 @@ void disc_update(struct disc *d, double now, struct disc_action *out)
     struct counts k;
     int n = collect(d, now, cand, ext, &k);
     struct sel_result r;
-    sel_select(cand, n, d->p.min_sources, d->sys_peer, &r);
+    sel_select_limits(cand, n, d->p.min_sources, d->p.min_cluster, d->p.max_combine, d->sys_peer,
+                      &r);
     record_tallies(cand, ext, n);
     if (r.ok) {
         synchronise(d, cand, ext, n, &r, now, out);
@@ -331,5 +349,6 @@ void disc_update(struct disc *d, double now, struct disc_action *out)
         d->src[id].new_sample = false;
     out->freq_ppm = d->freq_ppm;
     kernel_status(d, now, out);
+    d->startup = d->first_sample_time < 0 || now - d->first_sample_time < DISC_STARTUP_WINDOW_S;
     d->last_update = now;
 }

@@ -25,6 +25,8 @@ void disc_params_default(struct disc_params *p)
         .max_slew_ppm = 500,
         .max_freq_ppm = 500,
         .min_sources = 1,
+        .min_cluster = SEL_MIN_CLUSTER,
+        .max_combine = SEL_MAX_COMBINE,
         .max_stratum = 16,
         .max_distance_s = 1.5,
         .precision_log2 = -20,
@@ -33,6 +35,7 @@ void disc_params_default(struct disc_params *p)
         .step_budget = 3,
         .step_budget_period_s = 3600,
         .min_sample_interval_s = 0.5,
+        .startup_wait_s = 16,
     };
 }
 
@@ -41,11 +44,13 @@ static bool params_valid(const struct disc_params *p)
     return p->step_threshold_s >= 0 && p->startup_step_threshold_s >= 0 &&
            p->panic_threshold_s >= 0 && p->max_slew_ppm > 0 && p->max_slew_ppm <= 100000 &&
            p->max_freq_ppm > 0 && p->max_freq_ppm <= 100000 && p->min_sources >= 1 &&
+           p->min_cluster >= 1 && p->max_combine >= 1 &&
            p->max_stratum >= 1 && p->max_stratum <= 16 && p->max_distance_s > 0 &&
            isfinite(p->initial_freq_ppm) && fabs(p->initial_freq_ppm) <= p->max_freq_ppm &&
            p->precision_log2 >= -40 && p->precision_log2 <= 0 && p->step_confirm_samples >= 1 &&
            p->step_confirm_samples <= FLT_PENDING && p->step_confirm_span_s >= 0 &&
            p->step_budget >= 0 && p->step_budget_period_s > 0 && p->min_sample_interval_s >= 0 &&
+           p->startup_wait_s >= 0 && p->startup_wait_s <= 3600 &&
            isfinite(p->step_threshold_s + p->startup_step_threshold_s + p->panic_threshold_s +
                     p->max_distance_s + p->step_confirm_span_s + p->step_budget_period_s +
                     p->min_sample_interval_s);
@@ -71,6 +76,9 @@ struct disc *disc_create(const struct disc_params *p)
     d->leap = DISC_LEAP_UNSYNC;
     d->last_step_time = -1;
     d->last_update = NAN;
+    d->first_sample_time = -1;
+    d->startup = true;
+    d->expected_sources = 1;
     return d;
 }
 
@@ -150,6 +158,8 @@ static enum disc_sample_result feed(struct disc *d, struct disc_src *s, double n
 {
     if (isnan(d->corr_time))
         d->corr_time = now;
+    if (d->first_sample_time < 0)
+        d->first_sample_time = now;
     struct flt_input in = {
         .t = now,
         .u = -offset - disc_correction(d, now),
@@ -257,6 +267,43 @@ void disc_clock_stepped(struct disc *d, double step_s)
         d->corr_s += step_s;
 }
 
+void disc_step_failed(struct disc *d)
+{
+    d->loop = d->undo.loop;
+    d->last_step_s = d->undo.last_step_s;
+    d->last_step_time = d->undo.last_step_time;
+}
+
+void disc_frequency_applied(struct disc *d, double now, double freq_ppm)
+{
+    if (!d->p.observe_only && isfinite(freq_ppm))
+        disc_set_frequency(d, now, freq_ppm);
+}
+
+void disc_set_expected_sources(struct disc *d, int n)
+{
+    d->expected_sources = n > 0 ? n : 1;
+}
+
+void disc_reset_samples(struct disc *d)
+{
+    double sd_ppm = fmax(d->base_sd_ppm, DISC_DISRUPTION_FREQ_SD_PPM);
+    for (int id = 0; id < DISC_MAX_SOURCES; id++) {
+        struct disc_src *s = &d->src[id];
+        if (!s->used)
+            continue;
+        flt_init(&s->flt, -d->base_ppm * 1e-6, sd_ppm * 1e-6, p_jump_threshold(&d->p));
+        s->last_sample_time = -INFINITY;
+        s->new_sample = false;
+        s->tally = DISC_TALLY_REJECT;
+        s->reason = DISC_REASON_UNREACHABLE;
+    }
+    d->synchronized = false;
+    d->sys_peer = -1;
+    d->survivors = 0;
+    d->reason = DISC_SYNC_STARTING;
+}
+
 int disc_src_poll(const struct disc *d, const struct disc_src *s)
 {
     int poll = d->loop.poll_log2;
@@ -264,6 +311,13 @@ int disc_src_poll(const struct disc *d, const struct disc_src *s)
         poll = s->cfg.min_poll;
     if (poll > s->cfg.max_poll)
         poll = s->cfg.max_poll;
+    // Start-up: while the frequency is too uncertain for the interval (the phase would drift by
+    // more than DISC_STARTUP_DRIFT_S in one poll at one standard error), poll faster, down to
+    // 2^DISC_STARTUP_MIN_POLL s: the frequency is measured in a minute instead of an hour and
+    // the clock stays within a millisecond meanwhile. A few packets, in the first minutes only.
+    while (d->startup && poll > DISC_STARTUP_MIN_POLL &&
+           d->base_sd_ppm * 1e-6 * flt_exp2(poll) > DISC_STARTUP_DRIFT_S)
+        poll--;
     return poll;
 }
 

@@ -75,6 +75,8 @@ struct disc_params {
     double max_slew_ppm;             // 500: bound of the phase-correcting frequency offset
     double max_freq_ppm;             // 500: bound of the total frequency handed to the clock
     int min_sources;                 // 1 (tos minsane): survivors needed to synchronise
+    int min_cluster;                 // 3 (tos minclock): clustering keeps at least this many
+    int max_combine;                 // 10 (tos maxclock): survivors combined at most
     int max_stratum;                 // 16: sources with stratum >= this are not selectable
     double max_distance_s;           // 1.5 (tos maxdist): root distance limit
     double initial_freq_ppm;         // clock frequency in effect at creation (drift file), ppm
@@ -85,6 +87,9 @@ struct disc_params {
     int step_budget;                 // 3: steps allowed after the first synchronisation ...
     double step_budget_period_s;     // 3600: ... regaining one every this many seconds
     double min_sample_interval_s;    // 0.5: samples of one source closer than this are refused
+    double startup_wait_s;           // 16: before the first correction, no step until a majority
+                                     // of the expected sources answered or this long after the
+                                     // first sample (a few seconds after an iburst), s
     bool observe_only;               // false; true for a clock that is never adjusted (driver
                                      // `none`): actions keep initial_freq_ppm and never step,
                                      // offsets and frequency are measured against the
@@ -272,8 +277,27 @@ enum disc_sample_result disc_refclock_sample(struct disc *d, int id,
 // Select, combine, run the loop. Call after every sample and at least once per poll interval.
 // *out is always filled: apply freq_ppm and the kernel status every time.
 void disc_update(struct disc *d, double now, struct disc_action *out);
-// The clock was stepped by step_s (normally out->step_s of the previous disc_update()).
+// The clock was stepped by step_s (normally out->step_s of the previous disc_update(); less
+// when the caller's bound cut the step).
 void disc_clock_stepped(struct disc *d, double step_s);
+
+// The step of the previous disc_update() could not be made (the clock driver failed, or the
+// caller's bound left nothing of it): it is not counted as a step.
+void disc_step_failed(struct disc *d);
+
+// The caller set freq_ppm instead of out->freq_ppm of the disc_update() at `now` (its bound cut
+// the frequency): the discipline counts the correction actually applied.
+void disc_frequency_applied(struct disc *d, double now, double freq_ppm);
+
+// The number of sources the configuration will bring (servers, pool members, reference
+// clocks), for the start-up majority (disc_params.startup_wait_s). Default 1.
+void disc_set_expected_sources(struct disc *d, int n);
+// The clock was disrupted (VMClock: live migration, snapshot restore): forget every source's
+// samples (their filters start again, with a frequency prior of at least
+// DISC_DISRUPTION_FREQ_SD_PPM) and report "not synchronised" (DISC_SYNC_STARTING) until the next
+// selection. Sources, reach registers and the frequency estimate are kept.
+#define DISC_DISRUPTION_FREQ_SD_PPM 50.0 // a new host's counter: typically within +-50 ppm
+void disc_reset_samples(struct disc *d);
 
 // System variables and per-source state at `now`.
 void disc_get_status(const struct disc *d, double now, struct disc_status *out);

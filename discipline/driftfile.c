@@ -84,16 +84,43 @@ static enum drift_result parse(const char *text, const char *path, double *ppm, 
     return DRIFT_OK;
 }
 
+/* Why fd (just opened) is not a drift file to read, or NULL: a FIFO, device, directory or
+ * socket; a file with other names (a hard link to another file); an oversized one. */
+static const char *not_a_drift_file(int fd)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return strerror(errno);
+    if (!S_ISREG(st.st_mode))
+        return "not a regular file";
+    if (st.st_nlink != 1)
+        return "has other hard links";
+    return st.st_size > DRIFT_MAX_LEN ? "too long" : NULL;
+}
+
 enum drift_result drift_read(const char *path, double *ppm, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* Never through a symbolic link, never blocking on a FIFO: the parent reads it as root,
+     * in a directory its unprivileged user may write. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0 && errno == ENOENT) {
         set_err(err, errlen, "no drift file %s", path);
         return DRIFT_MISSING;
     }
+    if (fd < 0 && errno == ELOOP) {
+        set_err(err, errlen, "drift file %s: %s, ignored", path, "a symbolic link");
+        return DRIFT_INVALID;
+    }
     if (fd < 0) {
         set_err(err, errlen, "drift file %s: %s, ignored", path, strerror(errno));
         return DRIFT_ERROR;
+    }
+    const char *why = not_a_drift_file(fd);
+    if (why != NULL) {
+        close(fd);
+        set_err(err, errlen, "drift file %s: %s, ignored", path, why);
+        return DRIFT_INVALID;
     }
     char buf[DRIFT_MAX_LEN + 2];
     ssize_t n = read_small(fd, buf, DRIFT_MAX_LEN + 1);
@@ -153,7 +180,14 @@ static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
             errno = ENAMETOOLONG;
             return -1;
         }
-        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        int fd = openat(dirfd, tmp, DRIFT_TEMP_OPEN_FLAGS, 0644);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+            close(fd); /* O_EXCL made it: cannot happen, but never write anything else */
+            unlinkat(dirfd, tmp, 0);
+            errno = EINVAL;
+            return -1;
+        }
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }

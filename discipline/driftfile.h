@@ -10,11 +10,17 @@
 #ifndef TSYNC_DISCIPLINE_DRIFTFILE_H
 #define TSYNC_DISCIPLINE_DRIFTFILE_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Values beyond this are ignored when read and refused when written (the kernel's MAXFREQ). */
 #define DRIFT_MAX_PPM 500.0
+/* The flags of the temporary file's openat(): a new file (never an existing one, never through
+ * a link), not blocking. The parent's seccomp filter allows exactly these in the drift file's
+ * directory. */
+#define DRIFT_TEMP_OPEN_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
 /* Minimum interval between two periodic writes, s. */
 #define DRIFT_WRITE_INTERVAL_S 3600.0
 

@@ -42,6 +42,13 @@
 // (fading linearly to 0).
 #define MIN_DELAY_DOUBT   0.25
 #define MIN_DELAY_DOUBT_N 16.0
+// Jitter asymmetry: the regression of innovations on half the delay excess, exponentially
+// weighted over about ASYM_MEMORY samples; a lean is used once ASYM_MIN_N samples were seen and
+// only where the coefficient is beyond ASYM_SIGNIFICANCE standard errors (a symmetric path, or
+// a long poll whose prediction errors make the regression noisy, keeps the uniform model).
+#define ASYM_MEMORY       64.0
+#define ASYM_MIN_N        32
+#define ASYM_SIGNIFICANCE 4.0
 
 void flt_init(struct flt *f, double y0, double y0_sd, double jump_s)
 {
@@ -128,13 +135,72 @@ static bool is_popcorn(struct flt *f, const struct flt_input *in)
     return true;
 }
 
-// Offset error model of a sample: uniform within +-half_width (half the delay excess: the
-// queueing delay could be on either way) blurred by Gaussian noise of variance gauss_var
+// Half the delay excess of a sample over the recent minimum delay, s.
+static double half_excess(const struct flt *f, const struct flt_input *in)
+{
+    return f->ndelays > 0 ? fmax(in->delay_s - flt_min_delay(f), 0) / 2 : 0;
+}
+
+// The offset error of an exchange is half the difference of the queueing delays of its two
+// ways. With the same exponential jitter both ways it is uniform within +-half the excess (the
+// error model below). When one way carries more of the jitter (a congested downlink) the truth
+// leans to one edge of the bound: with exponential queues of means a (quiet way) and b, it sits
+// at that edge plus the quiet way's queueing, exponential of mean about ab/(b - a). The filter
+// learns the lean (the sign of the regression of its innovations on half the excess, where
+// significant) and that scale s from the wide samples, and then weights the bound by
+// exp(-distance from the tight edge / s) instead of uniformly.
+
+// Mean squared residual of the regression, s^2.
+static double asym_residual(const struct flt *f, double beta)
+{
+    return fmax(f->asym_svv - 2 * beta * f->asym_svh + beta * beta * f->asym_shh, 0) / f->asym_w;
+}
+
+// +1: the truth leans to the low edge of the bound in u (queueing mostly on the way back), -1:
+// to the high edge, 0: no significant lean.
+static int asym_lean(const struct flt *f)
+{
+    if (f->asym_n < ASYM_MIN_N || !(f->asym_shh > 0))
+        return 0;
+    double beta = f->asym_svh / f->asym_shh;
+    double se = sqrt(asym_residual(f, beta) / f->asym_shh);
+    return fabs(beta) > ASYM_SIGNIFICANCE * se ? (beta > 0 ? 1 : -1) : 0;
+}
+
+// The weight exponent of the bound, 1/s (signed by the lean; 0 without one), 1/s.
+static double asym_kappa(const struct flt *f)
+{
+    int lean = asym_lean(f);
+    return lean != 0 && f->asym_scale > 0 ? lean / f->asym_scale : 0;
+}
+
+static void asym_learn(struct flt *f, double innovation, double h)
+{
+    double keep = 1 - 1 / ASYM_MEMORY;
+    f->asym_svh = keep * f->asym_svh + innovation * h;
+    f->asym_shh = keep * f->asym_shh + h * h;
+    f->asym_svv = keep * f->asym_svv + innovation * innovation;
+    f->asym_w = keep * f->asym_w + 1;
+    f->asym_n++;
+    int lean = asym_lean(f);
+    if (lean == 0)
+        return;
+    // distance of the truth from the tight edge, as far as the prediction shows it
+    double x = fmin(fmax(h - lean * innovation, 0), 2 * h);
+    if (!(f->asym_scale > 0))
+        f->asym_scale = fmax(x, 1e-9);
+    else if (h > 2 * f->asym_scale) // only where the bound does not cut the distribution
+        f->asym_scale += (x - f->asym_scale) / ASYM_MEMORY;
+}
+
+// Offset error model of a sample: within +-half_width (half the delay excess), uniform or
+// weighted by the lean (kappa, above), blurred by Gaussian noise of variance gauss_var
 // (timestamps, precision). The excess is counted from the recent minimum delay, which itself
 // exceeds the true minimum by about the median excess / sqrt(number of delays).
 struct error_model {
     double half_width; // s
     double gauss_var;  // s^2
+    double kappa;      // weight exp(-kappa * u) within the bound, 1/s (0: uniform)
 };
 
 static struct error_model error_model(const struct flt *f, const struct flt_input *in)
@@ -148,6 +214,7 @@ static struct error_model error_model(const struct flt *f, const struct flt_inpu
     return (struct error_model){
         .half_width = excess / 2,
         .gauss_var = in->noise_s * in->noise_s + in->dispersion_s * in->dispersion_s / 3,
+        .kappa = asym_kappa(f),
     };
 }
 
@@ -199,11 +266,14 @@ static double upper_tail(double x)
 }
 
 // Posterior mean and variance of u from the prior N(m, p) and a sample z whose error follows
-// the error model: the prior times [Phi(beta) - Phi(gamma)], moments in closed form. False when
-// the sample is too unlikely under the prior for the formula to be accurate.
+// the error model: the prior times [Phi(beta) - Phi(gamma)], moments in closed form. The lean
+// weight exp(-kappa u) times the prior is the prior shifted to m - kappa p, so the same
+// formulas hold around that mean. False when the sample is too unlikely under the prior for
+// the formula to be accurate.
 static bool bounded_posterior(double m, double p, double z, const struct error_model *e,
                               double *mean, double *var)
 {
+    m -= e->kappa * p;
     double sd = sqrt(p + e->gauss_var);
     double beta = (z + e->half_width - m) / sd, gamma = (z - e->half_width - m) / sd;
     double mass; // Phi(beta) - Phi(gamma), in the tail where it is accurate
@@ -258,7 +328,11 @@ static void measurement_update(struct flt *f, const struct flt_input *in)
     f->p[0][0] = var;
     f->p[0][1] = f->p[1][0] = p01 * var / p00;
     f->p[1][1] += gain * gain * (var - p00);
-    adapt_q(f, nis);
+    // The wander is learnt from the tight samples only: their error is small whatever the
+    // shape of the queueing jitter, while a wide sample's error is only bounded (on an
+    // asymmetric path it sits at the edge of its bound, three times the variance assumed).
+    if (f->ndelays > 0 && 2 * half_excess(f, in) <= median_excess(f, flt_min_delay(f)))
+        adapt_q(f, nis);
     f->jitter2 += (innov * innov - f->jitter2) / 8;
 }
 
@@ -341,12 +415,14 @@ void flt_shift(struct flt *f, double du, double du_var)
     }
 }
 
-enum flt_result flt_add(struct flt *f, const struct flt_input *in)
+enum flt_result flt_add(struct flt *f, const struct flt_input *raw)
 {
-    bool popcorn = is_popcorn(f, in);
-    remember_delay(f, in->delay_s);
+    bool popcorn = is_popcorn(f, raw);
+    remember_delay(f, raw->delay_s);
     if (popcorn)
         return FLT_POPCORN;
+    double h = half_excess(f, raw);
+    const struct flt_input *in = raw;
     if (f->n > 0) {
         double u_pred, u_var;
         flt_predict(f, in->t, &u_pred, &u_var);
@@ -361,6 +437,11 @@ enum flt_result flt_add(struct flt *f, const struct flt_input *in)
         }
     }
     f->npending = 0;
+    if (f->n > 0) {
+        double u_pred;
+        flt_predict(f, in->t, &u_pred, NULL);
+        asym_learn(f, in->u - u_pred, h);
+    }
     accept(f, in);
     return FLT_ACCEPTED;
 }

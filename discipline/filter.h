@@ -55,6 +55,10 @@ struct flt {
     unsigned popcorn_count; // delay outliers dropped so far
     int popcorn_run;        // consecutive delay outliers
     unsigned surprises;     // bit i: sample i back had an innovation beyond 3 sigma
+    // jitter asymmetry regression (innovation v on half the delay excess h), decayed sums
+    double asym_svh, asym_shh, asym_svv, asym_w;
+    int asym_n;
+    double asym_scale; // mean distance of the truth from the tight edge of the bound, s
 };
 
 // Reset with a prior frequency y0 (s/s) of standard deviation y0_sd (s/s) and the jump

@@ -35,6 +35,12 @@ static void refill(struct loop_state *l, const struct disc_params *p, double now
     l->token_time = now;
 }
 
+bool loop_panics(const struct loop_state *l, const struct disc_params *p, double offset_s)
+{
+    bool beyond_panic = p->panic_threshold_s > 0 && fabs(offset_s) > p->panic_threshold_s;
+    return beyond_panic && !(p->allow_big_first_step && !l->corrected);
+}
+
 enum loop_decision loop_decide(struct loop_state *l, const struct disc_params *p, double offset_s,
                                bool confirmed, double now)
 {
@@ -47,7 +53,7 @@ enum loop_decision loop_decide(struct loop_state *l, const struct disc_params *p
     }
     if (!confirmed)
         return LOOP_WAIT;
-    if (beyond_panic && !(p->allow_big_first_step && !l->corrected))
+    if (loop_panics(l, p, offset_s))
         return LOOP_PANIC;
     if (p->step_threshold_s <= 0) {
         l->corrected = true;

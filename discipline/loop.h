@@ -18,9 +18,11 @@
 // Poll adaptation: poll as rarely as the oscillator allows. The poll doubles when over twice the
 // interval the frequency wander would move the phase by less than LOOP_POLL_UP times the
 // measurement jitter, and halves when over one interval it moves by more than LOOP_POLL_DOWN
-// times the jitter; LOOP_POLL_HOLD agreeing updates in a row to go up, half as many to go down.
-#define LOOP_POLL_UP   0.01
-#define LOOP_POLL_DOWN 0.03
+// times the jitter (the gap between the two, a factor of 5.7, keeps a poll from falling while
+// nothing changes); LOOP_POLL_HOLD agreeing updates in a row to go up, half as many to go down.
+// A quiet LAN with a good oscillator reaches 1024 s, as chronyd does, with fewer packets.
+#define LOOP_POLL_UP   0.5
+#define LOOP_POLL_DOWN 1.0
 #define LOOP_POLL_HOLD 4
 
 enum loop_decision {
@@ -46,6 +48,10 @@ void loop_init(struct loop_state *l, const struct disc_params *p);
 // consecutive agreeing samples spanning step_confirm_span_s. Refills the step budget.
 enum loop_decision loop_decide(struct loop_state *l, const struct disc_params *p, double offset_s,
                                bool confirmed, double now);
+
+// The offset (s) is beyond the panic threshold and no -g allowance is left: the clock may not
+// be touched for it, not even its frequency while the offset waits for confirmation.
+bool loop_panics(const struct loop_state *l, const struct disc_params *p, double offset_s);
 
 // The step decided by loop_decide() was handed to the caller: count it against the budget.
 void loop_step_taken(struct loop_state *l);

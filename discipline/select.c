@@ -100,10 +100,10 @@ static double selection_jitter(const struct sel_candidate *c, int n, int i, int 
 
 // RFC 5905 clustering: drop the survivor whose offset disagrees most with the others while that
 // disagreement exceeds the smallest source jitter. A prefer source is never dropped.
-static void cluster(struct sel_candidate *c, int n)
+static void cluster(struct sel_candidate *c, int n, int min_cluster)
 {
     int nsurv = count_tally(c, n, DISC_TALLY_CANDIDATE);
-    while (nsurv > SEL_MIN_CLUSTER) {
+    while (nsurv > min_cluster) {
         int worst = -1;
         double worst_phi = -1, min_psi = INFINITY;
         for (int i = 0; i < n; i++) {
@@ -123,10 +123,10 @@ static void cluster(struct sel_candidate *c, int n)
     }
 }
 
-// Marks survivors beyond SEL_MAX_COMBINE (worst metric first) as excess.
-static void limit_combined(struct sel_candidate *c, int n)
+// Marks survivors beyond max_combine (worst metric first) as excess.
+static void limit_combined(struct sel_candidate *c, int n, int max_combine)
 {
-    while (count_tally(c, n, DISC_TALLY_CANDIDATE) > SEL_MAX_COMBINE) {
+    while (count_tally(c, n, DISC_TALLY_CANDIDATE) > max_combine) {
         int worst = -1;
         for (int i = 0; i < n; i++)
             if (c[i].tally == DISC_TALLY_CANDIDATE && !c[i].prefer &&
@@ -196,6 +196,12 @@ static void combine(const struct sel_candidate *c, int n, int peer, struct sel_r
 void sel_select(struct sel_candidate *c, int n, int min_sources, int prev_peer_id,
                 struct sel_result *r)
 {
+    sel_select_limits(c, n, min_sources, SEL_MIN_CLUSTER, SEL_MAX_COMBINE, prev_peer_id, r);
+}
+
+void sel_select_limits(struct sel_candidate *c, int n, int min_sources, int min_cluster,
+                       int max_combine, int prev_peer_id, struct sel_result *r)
+{
     *r = (struct sel_result){.sys_peer_id = -1, .sys_peer = -1};
     if (n <= 0)
         return;
@@ -206,8 +212,8 @@ void sel_select(struct sel_candidate *c, int n, int min_sources, int prev_peer_i
     }
     if (count_tally(c, n, DISC_TALLY_CANDIDATE) < min_sources)
         return;
-    cluster(c, n);
-    limit_combined(c, n);
+    cluster(c, n, min_cluster);
+    limit_combined(c, n, max_combine);
     int peer = choose_peer(c, n, prev_peer_id);
     if (peer < 0)
         return;

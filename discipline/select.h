@@ -6,9 +6,9 @@
 
 #include <stdbool.h>
 
-// Survivors kept by clustering at least (RFC 5905 NMIN).
+// Survivors kept by clustering at least (RFC 5905 NMIN; default of tos minclock).
 #define SEL_MIN_CLUSTER 3
-// Survivors combined at most (ntpd tos maxclock); the others are "excess".
+// Survivors combined at most (default of ntpd tos maxclock); the others are "excess".
 #define SEL_MAX_COMBINE 10
 // Metric weight of one stratum, s (RFC 5905 MAXDIST): lower strata win the system peer.
 #define SEL_STRATUM_WEIGHT 1.0
@@ -46,5 +46,9 @@ bool sel_intersect(struct sel_candidate *c, int n, double *low, double *high);
 // Fails (r->ok false) when fewer than min_sources survive.
 void sel_select(struct sel_candidate *c, int n, int min_sources, int prev_peer_id,
                 struct sel_result *r);
+// sel_select with a clustering floor (tos minclock) and a combining limit (tos maxclock) other
+// than SEL_MIN_CLUSTER and SEL_MAX_COMBINE.
+void sel_select_limits(struct sel_candidate *c, int n, int min_sources, int min_cluster,
+                       int max_combine, int prev_peer_id, struct sel_result *r);
 
 #endif

@@ -245,10 +245,52 @@ void nl_watch_replay(struct nl_watch *watch)
     nl_cache_foreach(watch->addrs, replay_addr, watch);
 }
 
+struct nl_watch *nl_watch_open_detached(nl_watch_cb cb, void *arg, int *err)
+{
+    struct nl_watch *w = calloc(1, sizeof(*w));
+    int nl_err = NLE_NOMEM;
+    if (w && (nl_err = nl_cache_alloc_name("route/link", &w->links)) == 0 &&
+        (nl_err = nl_cache_alloc_name("route/addr", &w->addrs)) == 0) {
+        w->cb = cb;
+        w->arg = arg;
+        *err = 0;
+        return w;
+    }
+    *err = errno_from_nl(nl_err);
+    nl_watch_close(w);
+    return NULL;
+}
+
+// One object parsed from a fed message goes into its cache, as the manager would put it.
+static void feed_object(struct nl_object *obj, void *arg)
+{
+    struct nl_watch *w = arg;
+    const char *type = nl_object_get_type(obj);
+    if (type && strcmp(type, "route/link") == 0)
+        nl_cache_include_v2(w->links, obj, on_link, w);
+    else if (type && strcmp(type, "route/addr") == 0)
+        nl_cache_include_v2(w->addrs, obj, on_addr, w);
+}
+
+int nl_watch_feed(struct nl_watch *watch, struct nlmsghdr *msg)
+{
+    struct nl_msg *m = nlmsg_convert(msg);
+    if (!m)
+        return -ENOMEM;
+    int rc = nl_msg_parse(m, feed_object, watch);
+    nlmsg_free(m);
+    return rc < 0 ? -EINVAL : 0;
+}
+
 void nl_watch_close(struct nl_watch *watch)
 {
     if (!watch)
         return;
-    nl_cache_mngr_free(watch->mngr); // frees the caches it manages
+    if (watch->mngr) {
+        nl_cache_mngr_free(watch->mngr); // frees the caches it manages
+    } else {
+        nl_cache_free(watch->links);
+        nl_cache_free(watch->addrs);
+    }
     free(watch);
 }

@@ -12,6 +12,8 @@
 #ifndef TSYNC_HWTS_NETLINK_H
 #define TSYNC_HWTS_NETLINK_H
 
+#include <linux/netlink.h>
+
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -63,5 +65,12 @@ void nl_watch_replay(struct nl_watch *watch);
 
 // Unsubscribes and frees. NULL is ignored.
 void nl_watch_close(struct nl_watch *watch);
+
+// For tests and fuzzing: a watch with empty caches and no socket, and one netlink message
+// (RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR...) handed to it as the kernel would send
+// it: parsed by libnl, put into its cache, the callback called for what changed. msg->nlmsg_len
+// must be the message's length (the kernel's guarantee). Returns 0, or -errno.
+struct nl_watch *nl_watch_open_detached(nl_watch_cb cb, void *arg, int *err);
+int nl_watch_feed(struct nl_watch *watch, struct nlmsghdr *msg);
 
 #endif

@@ -103,37 +103,48 @@ enum ts_mode ts_enable(int fd, unsigned int flags, uint32_t *sof_flags)
     return TS_MODE_USER;
 }
 
-static bool timespec_is_zero(const struct timespec *t)
+// A stamp is set (not zero) and normalised: one the kernel never writes is ignored.
+static bool timespec_usable(const struct timespec *t)
 {
-    return t->tv_sec == 0 && t->tv_nsec == 0;
+    return !(t->tv_sec == 0 && t->tv_nsec == 0) && t->tv_sec >= 0 && t->tv_nsec >= 0 &&
+           t->tv_nsec < 1000000000L;
+}
+
+// Does the payload of `c` hold `len` octets inside msg's control buffer? cmsg_len is not to be
+// trusted beyond the buffer (a truncated buffer, a simulator's).
+static bool cmsg_holds(const struct msghdr *msg, const struct cmsghdr *c, size_t len)
+{
+    size_t offset = (size_t)((const char *)c - (const char *)msg->msg_control);
+    return c->cmsg_len >= CMSG_LEN(len) && offset <= msg->msg_controllen &&
+           msg->msg_controllen - offset >= CMSG_LEN(len);
 }
 
 // Copies a control message payload of type T out of `c` (unaligned-safe). False if too short.
-#define CMSG_COPY(c, dst)                                                                          \
-    ((c)->cmsg_len >= CMSG_LEN(sizeof(*(dst))) ? (memcpy((dst), CMSG_DATA(c), sizeof(*(dst))), 1)  \
-                                               : 0)
+#define CMSG_COPY(msg, c, dst)                                                                     \
+    (cmsg_holds((msg), (c), sizeof(*(dst))) ? (memcpy((dst), CMSG_DATA(c), sizeof(*(dst))), 1) : 0)
 
-static void parse_rx_cmsg(const struct cmsghdr *c, struct ts_rx *rx, struct timespec *kernel)
+static void parse_rx_cmsg(const struct msghdr *msg, const struct cmsghdr *c, struct ts_rx *rx,
+                          struct timespec *kernel)
 {
     if (c->cmsg_level != SOL_SOCKET)
         return;
     if (c->cmsg_type == SCM_TIMESTAMPING) {
         struct scm_timestamping st;
-        if (!CMSG_COPY(c, &st))
+        if (!CMSG_COPY(msg, c, &st))
             return;
-        if (!timespec_is_zero(&st.ts[0]))
+        if (timespec_usable(&st.ts[0]))
             *kernel = st.ts[0];
-        if (!timespec_is_zero(&st.ts[2])) {
+        if (timespec_usable(&st.ts[2])) {
             rx->has_hw = true;
             rx->hw_raw = st.ts[2];
         }
     } else if (c->cmsg_type == SCM_TIMESTAMPNS) {
         struct timespec ts;
-        if (CMSG_COPY(c, &ts) && !timespec_is_zero(&ts))
+        if (CMSG_COPY(msg, c, &ts) && timespec_usable(&ts))
             *kernel = ts;
     } else if (c->cmsg_type == SCM_TIMESTAMPING_PKTINFO) {
         struct scm_ts_pktinfo info;
-        if (!CMSG_COPY(c, &info))
+        if (!CMSG_COPY(msg, c, &info))
             return;
         rx->hw_if_index = (int)info.if_index;
         rx->hw_pkt_len = info.pkt_length;
@@ -146,8 +157,8 @@ enum ts_source ts_parse_rx(const struct msghdr *msg, const struct timespec *user
     struct timespec kernel = {0, 0};
     memset(rx, 0, sizeof(*rx));
     for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
-        parse_rx_cmsg(c, rx, &kernel);
-    if (!timespec_is_zero(&kernel)) {
+        parse_rx_cmsg(msg, c, rx, &kernel);
+    if (timespec_usable(&kernel)) {
         rx->ts = kernel;
         rx->source = TS_SRC_KERNEL;
     } else if (user_now) {
@@ -171,12 +182,12 @@ bool ts_rx_use_hw(struct ts_rx *rx, const struct timespec *hw_sys, double max_di
 }
 
 // Extended error (IPv4 or IPv6 socket) describing a transmit timestamp. False for other errors.
-static bool parse_tx_error(const struct cmsghdr *c, struct ts_tx *tx)
+static bool parse_tx_error(const struct msghdr *msg, const struct cmsghdr *c, struct ts_tx *tx)
 {
     bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
     bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
     struct sock_extended_err ee;
-    if (!(v4 || v6) || !CMSG_COPY(c, &ee))
+    if (!(v4 || v6) || !CMSG_COPY(msg, c, &ee))
         return false;
     if (ee.ee_origin != SO_EE_ORIGIN_TIMESTAMPING || ee.ee_errno != ENOMSG ||
         ee.ee_info != SCM_TSTAMP_SND)
@@ -185,15 +196,15 @@ static bool parse_tx_error(const struct cmsghdr *c, struct ts_tx *tx)
     return true;
 }
 
-static void parse_tx_pktinfo(const struct cmsghdr *c, struct ts_tx *tx)
+static void parse_tx_pktinfo(const struct msghdr *msg, const struct cmsghdr *c, struct ts_tx *tx)
 {
     if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO) {
         struct in_pktinfo pi;
-        if (CMSG_COPY(c, &pi))
+        if (CMSG_COPY(msg, c, &pi))
             tx->if_index = pi.ipi_ifindex;
     } else if (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
         struct in6_pktinfo pi6;
-        if (CMSG_COPY(c, &pi6))
+        if (CMSG_COPY(msg, c, &pi6))
             tx->if_index = (int)pi6.ipi6_ifindex;
     }
 }
@@ -204,20 +215,21 @@ int ts_parse_tx(const struct msghdr *msg, struct ts_tx *tx)
     memset(tx, 0, sizeof(*tx));
     for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
         struct scm_timestamping st;
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING && CMSG_COPY(c, &st)) {
-            if (!timespec_is_zero(&st.ts[2])) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
+            CMSG_COPY(msg, c, &st)) {
+            if (timespec_usable(&st.ts[2])) {
                 tx->hw_raw = st.ts[2];
                 tx->source = TS_SRC_HARDWARE;
                 have_ts = true;
-            } else if (!timespec_is_zero(&st.ts[0])) {
+            } else if (timespec_usable(&st.ts[0])) {
                 tx->ts = st.ts[0];
                 tx->source = TS_SRC_KERNEL;
                 have_ts = true;
             }
-        } else if (parse_tx_error(c, tx)) {
+        } else if (parse_tx_error(msg, c, tx)) {
             have_err = true;
         } else {
-            parse_tx_pktinfo(c, tx);
+            parse_tx_pktinfo(msg, c, tx);
         }
     }
     return have_err && have_ts ? 0 : -ENOMSG;

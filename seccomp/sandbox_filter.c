@@ -51,6 +51,7 @@ static const int sys_base[] = {
     SCMP_SYS(nanosleep),
     SCMP_SYS(clock_nanosleep),
     SCMP_SYS(read),
+    SCMP_SYS(pread64),
     SCMP_SYS(write),
     SCMP_SYS(readv),
     SCMP_SYS(writev),
@@ -70,14 +71,16 @@ static const int sys_base[] = {
     SCMP_SYS(futex),
 };
 
-/* Sockets already open or opened by the role: datagram and stream I/O, options (timestamping),
- * addresses, the control socket's accept. */
+/* I/O and options on sockets the role holds (timestamping, addresses). */
 static const int sys_socket_io[] = {
     SCMP_SYS(sendto),      SCMP_SYS(sendmsg),     SCMP_SYS(sendmmsg),   SCMP_SYS(recvfrom),
     SCMP_SYS(recvmsg),     SCMP_SYS(recvmmsg),    SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
-    SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(bind),       SCMP_SYS(connect),
-    SCMP_SYS(accept),      SCMP_SYS(accept4),     SCMP_SYS(listen),     SCMP_SYS(shutdown),
+    SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(shutdown),
 };
+
+/* Sockets of the parent's and the resolver's own making: bind (netlink), connect (DNS, nscd,
+ * syslog). The network child gets connect and accept on given descriptors only (build_net). */
+static const int sys_socket_setup[] = {SCMP_SYS(bind), SCMP_SYS(connect)};
 
 /* Resolver: NSS and the stub resolver read /etc files (openat is read-only, see below), stat
  * them to notice changes, call uname (gethostname), and dlopen NSS modules (mmap PROT_EXEC). */
@@ -87,51 +90,26 @@ static const int sys_resolver[] = {
     SCMP_SYS(getdents64), SCMP_SYS(sysinfo),   SCMP_SYS(readlink),
 };
 
-/* Parent: clock control; drift, log and pid files; the control socket's directory; children
- * (fork is clone, see build_parent; the children's own set-up before their filter: credentials,
- * chroot, capabilities, prctl, seccomp); signals. */
+/* Parent: clock control; its files (the opens, renames, links and unlinks are in
+ * build_parent: in the directories of sbx_params only); children (fork is clone, see build_parent;
+ * their signals go through pidfds; a child's own set-up before its filter: capabilities, prctl,
+ * seccomp, stdio on /dev/null); signals. No other file, directory or process. */
 static const int sys_parent[] = {
     SCMP_SYS(clock_adjtime),
     SCMP_SYS(adjtimex),
     SCMP_SYS(clock_settime),
-    SCMP_SYS(openat),
-    SCMP_SYS(open),
-    SCMP_SYS(unlink),
-    SCMP_SYS(unlinkat),
-    SCMP_SYS(rename),
-    SCMP_SYS(renameat),
-    SCMP_SYS(renameat2),
     SCMP_SYS(fsync),
     SCMP_SYS(fdatasync),
-    SCMP_SYS(ftruncate),
     SCMP_SYS(fchmod),
-    SCMP_SYS(fchmodat),
-    SCMP_SYS(fchown),
-    SCMP_SYS(fchownat),
-    SCMP_SYS(chown),
-    SCMP_SYS(mkdir),
-    SCMP_SYS(mkdirat),
-    SCMP_SYS(umask),
-    SCMP_SYS(chdir),
-    SCMP_SYS(fchdir),
-    SCMP_SYS(getcwd),
-    SCMP_SYS(chroot),
+    SCMP_SYS(ftruncate),
     SCMP_SYS(wait4),
     SCMP_SYS(waitid),
-    SCMP_SYS(kill),
-    SCMP_SYS(tgkill),
+    SCMP_SYS(pidfd_send_signal),
     SCMP_SYS(getppid),
     SCMP_SYS(socketpair),
-    SCMP_SYS(pipe2),
     SCMP_SYS(dup),
     SCMP_SYS(dup2),
     SCMP_SYS(dup3),
-    SCMP_SYS(close_range),
-    SCMP_SYS(setresuid),
-    SCMP_SYS(setresgid),
-    SCMP_SYS(setuid),
-    SCMP_SYS(setgid),
-    SCMP_SYS(setgroups),
     SCMP_SYS(getresuid),
     SCMP_SYS(getresgid),
     SCMP_SYS(getgroups),
@@ -139,8 +117,6 @@ static const int sys_parent[] = {
     SCMP_SYS(capset),
     SCMP_SYS(seccomp),
     SCMP_SYS(rt_sigaction),
-    SCMP_SYS(setsid),
-    SCMP_SYS(setrlimit),
     SCMP_SYS(getrlimit),
     SCMP_SYS(prlimit64),
     SCMP_SYS(set_robust_list),
@@ -204,6 +180,13 @@ static const int sys_sanitizers[] = {
 
 /* open flags that create or modify files */
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
+/* open flags that say what is opened and how (the access mode, creating a new file or
+ * opening an existing one, following links, directories, O_PATH): the parent's opens must
+ * have exactly the given ones. The others (O_CLOEXEC, O_NONBLOCK, the O_LARGEFILE glibc may
+ * add...) grant nothing. */
+#define OPEN_CHECKED_FLAGS                                                                         \
+    (O_ACCMODE | O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC | O_APPEND | O_DIRECTORY | O_PATH |       \
+     O_TMPFILE)
 /* clone flags that create namespaces */
 #define NEW_NAMESPACES                                                                             \
     (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |     \
@@ -213,6 +196,7 @@ static const int sys_sanitizers[] = {
 
 struct builder {
     scmp_filter_ctx ctx;
+    const struct sbx_params *params;
     int rc;        /* first libseccomp error (negative errno) */
     int failed_nr; /* the syscall it happened on */
     bool allowed[NR_TRACKED];
@@ -274,13 +258,14 @@ static void allow_mask_clear(struct builder *b, int nr, unsigned arg, scmp_datum
     rule(b, SCMP_ACT_ALLOW, nr, 1, &cmp);
 }
 
-static void allow_sockets(struct builder *b, bool netlink)
+static void allow_sockets(struct builder *b)
 {
     const int families[] = {AF_INET, AF_INET6, AF_UNIX, AF_NETLINK};
-    allow_arg_in_int(b, SCMP_SYS(socket), 0, families, netlink ? 4 : 3);
+    allow_arg_in_int(b, SCMP_SYS(socket), 0, families, N(families));
 }
 
-/* kill/tgkill only to the process itself (abort(), the SIGSYS handler's re-raise). */
+/* kill/tgkill only to the process itself (abort(), the SIGSYS handler's re-raise). Filters
+ * stack: a child forked under the parent's filter can signal nothing at all. */
 static void allow_kill_self(struct builder *b)
 {
     const int self[] = {getpid()};
@@ -288,21 +273,46 @@ static void allow_kill_self(struct builder *b)
     allow_arg_in_int(b, SCMP_SYS(tgkill), 0, self, 1);
 }
 
-static void allow_memory(struct builder *b, bool exec)
+/* No new executable memory (malloc never needs it); with exec_errno a request for it fails
+ * with EPERM instead of killing the process (a lazily loaded NSS module fails cleanly). */
+static void allow_memory(struct builder *b, bool exec_errno)
 {
-    if (exec) {
-        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0, NULL);
-        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0, NULL);
-    } else { /* no new executable memory: malloc never needs it */
-        allow_mask_clear(b, SCMP_SYS(mmap), 2, PROT_EXEC);
-        allow_mask_clear(b, SCMP_SYS(mprotect), 2, PROT_EXEC);
+    struct scmp_arg_cmp exec = {2, SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC};
+
+    allow_mask_clear(b, SCMP_SYS(mmap), 2, PROT_EXEC);
+    allow_mask_clear(b, SCMP_SYS(mprotect), 2, PROT_EXEC);
+    if (exec_errno) {
+        rule(b, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mmap), 1, &exec);
+        rule(b, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mprotect), 1, &exec);
     }
 }
 
+/* accept() on the control socket only (the network child's; the parent's filter allows it for
+ * the child's sake). */
+static void allow_accept(struct builder *b)
+{
+    for (size_t i = 0; i < b->params->n_accept_fds && i < SBX_MAX_ACCEPT; i++) {
+        const int *fd = &b->params->accept_fds[i];
+
+        if (*fd < 0)
+            continue;
+        allow_arg_in_int(b, SCMP_SYS(accept4), 0, fd, 1);
+        allow_arg_in_int(b, SCMP_SYS(accept), 0, fd, 1);
+    }
+}
+
+/* No socket of its own: it uses those it was given (client sockets opened before the filter,
+ * server sockets, the control socket, its channels). connect() only re-aims client sockets
+ * (UDP: no AF_UNIX peer is reachable), accept() only takes control and metrics connections; no
+ * bind, listen, socket or socketpair. */
 static void build_net(struct builder *b)
 {
+    const struct sbx_params *p = b->params;
+
     allow_all(b, sys_socket_io, N(sys_socket_io));
-    allow_sockets(b, false);
+    if (p->n_connect_fds > 0)
+        allow_arg_in_int(b, SCMP_SYS(connect), 0, p->connect_fds, p->n_connect_fds);
+    allow_accept(b);
     allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_net, N(ioctl_net));
     allow_arg_in_int(b, SCMP_SYS(fcntl), 1, fcntl_net, N(fcntl_net));
     allow_kill_self(b);
@@ -314,14 +324,30 @@ static void build_net(struct builder *b)
 #endif
 }
 
-/* NTS-KE: TLS over TCP sockets it connects or accepts (the listener is the parent's), nothing
- * else: no files (the credentials were loaded before), no ioctl beyond the terminal check, no
- * executable memory. */
+/* NTS-KE: TLS over TCP sockets of its own (the client side: socket and connect, IPv4 and IPv6
+ * streams only) and the connections it accepts. accept is not bound to a descriptor (the
+ * listener arrives after the filter, SCM_RIGHTS), which grants nothing: without bind and
+ * listen the only listening socket it can hold is the one the parent handed it. No files (the
+ * credentials were loaded before), no ioctl beyond the terminal check, no exec, no executable
+ * memory. */
+#define SOCKET_TYPE_BITS 0xf /* socket()'s type without SOCK_NONBLOCK and SOCK_CLOEXEC */
+
 static void build_ntske(struct builder *b)
 {
     const unsigned long ioctl_ntske[] = {FIONREAD, TCGETS};
+    const int families[] = {AF_INET, AF_INET6};
+
     allow_all(b, sys_socket_io, N(sys_socket_io));
-    allow_sockets(b, false);
+    for (size_t i = 0; i < N(families); i++) {
+        struct scmp_arg_cmp stream[2] = {
+            {0, SCMP_CMP_EQ, (scmp_datum_t)families[i], 0},
+            {1, SCMP_CMP_MASKED_EQ, SOCKET_TYPE_BITS, SOCK_STREAM},
+        };
+        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, stream);
+    }
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0, NULL);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(accept), 0, NULL);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 0, NULL);
     allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_ntske, N(ioctl_ntske));
     allow_arg_in_int(b, SCMP_SYS(fcntl), 1, fcntl_net, N(fcntl_net));
     allow_kill_self(b);
@@ -332,12 +358,15 @@ static void build_ntske(struct builder *b)
 #endif
 }
 
+/* getaddrinfo: read-only files, DNS over UDP/TCP, nscd/resolved over AF_UNIX, netlink for
+ * AI_ADDRCONFIG. No file writes, no exec, no new executable memory, no listen/accept. */
 static void build_resolver(struct builder *b)
 {
     const unsigned long ioctl_resolver[] = {FIONREAD, TCGETS};
     allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_all(b, sys_socket_setup, N(sys_socket_setup));
     allow_all(b, sys_resolver, N(sys_resolver));
-    allow_sockets(b, true);
+    allow_sockets(b);
     allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_resolver, N(ioctl_resolver));
     allow_kill_self(b);
     allow_memory(b, true);
@@ -345,17 +374,67 @@ static void build_resolver(struct builder *b)
     allow_mask_clear(b, SCMP_SYS(open), 1, WRITE_FLAGS);
 }
 
-/* The parent's list is a superset of the children's (filters stack across fork). */
+int sbx_params_add_dir(struct sbx_params *p, int dirfd, const int *open_flags, size_t n,
+                       bool modify)
+{
+    struct sbx_dir *d;
+
+    if (dirfd < 0)
+        return 0;
+    if (p->n_dirs >= SBX_MAX_DIRS || n > SBX_DIR_MAX_FLAGS)
+        return -1;
+    d = &p->dirs[p->n_dirs++];
+    d->dirfd = dirfd;
+    d->n_open_flags = n;
+    for (size_t i = 0; i < n; i++)
+        d->open_flags[i] = open_flags[i];
+    d->modify = modify;
+    return 0;
+}
+
+/* Files of the parent, each in a directory opened before the chroot (dirfd): opened with
+ * exactly the expected flags, and (modify) renamed, linked or removed there. Nothing else:
+ * no other open, no rename, link, unlink or fchdir anywhere (fchdir to such a directory would
+ * leave the chroot). */
+static void allow_dir(struct builder *b, const struct sbx_dir *d)
+{
+    scmp_datum_t fd = (scmp_datum_t)d->dirfd;
+    struct scmp_arg_cmp two_dirs[2] = {{0, SCMP_CMP_EQ, fd, 0}, {2, SCMP_CMP_EQ, fd, 0}};
+    struct scmp_arg_cmp unlink_cmp[2] = {{0, SCMP_CMP_EQ, fd, 0}, {2, SCMP_CMP_EQ, 0, 0}};
+
+    for (size_t i = 0; i < d->n_open_flags; i++) {
+        struct scmp_arg_cmp open_cmp[2] = {
+            {0, SCMP_CMP_EQ, fd, 0},
+            {2, SCMP_CMP_MASKED_EQ, OPEN_CHECKED_FLAGS,
+             (scmp_datum_t)((unsigned)d->open_flags[i] & OPEN_CHECKED_FLAGS)},
+        };
+        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, open_cmp);
+    }
+    if (!d->modify)
+        return;
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, two_dirs);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 2, two_dirs);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 2, two_dirs);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, unlink_cmp);
+}
+
+/* The parent's list is a superset of what the network child needs to sandbox itself (filters
+ * stack across fork); the resolver and the server workers are forked before it. */
 static void build_parent(struct builder *b)
 {
     allow_all(b, sys_socket_io, N(sys_socket_io));
+    allow_all(b, sys_socket_setup, N(sys_socket_setup));
     allow_all(b, sys_resolver, N(sys_resolver));
     allow_all(b, sys_parent, N(sys_parent));
-    allow_sockets(b, true);
+    allow_sockets(b);
     allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_parent, N(ioctl_parent));
     allow_arg_in_int(b, SCMP_SYS(prctl), 0, prctl_parent, N(prctl_parent));
     allow_memory(b, true);
-    /* fork, but no new namespaces */
+    allow_kill_self(b);
+    allow_accept(b);
+    for (size_t i = 0; i < b->params->n_dirs; i++)
+        allow_dir(b, &b->params->dirs[i]);
+    /* fork (clone with CLONE_PIDFD: daemon_children.c), but no new namespaces */
     allow_mask_clear(b, SCMP_SYS(clone), 0, NEW_NAMESPACES);
     /* glibc falls back to clone when clone3 is unavailable; clone3's flags are in memory,
      * beyond a filter's reach. */
@@ -488,8 +567,11 @@ static int load(struct builder *b, enum sbx_role role, uint32_t deny, char *err,
     return 0;
 }
 
-int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen)
+int sbx_install_seccomp_with(enum sbx_role role, unsigned flags, const struct sbx_params *params,
+                             char *err, size_t errlen)
 {
+    static const struct sbx_params none = {.n_accept_fds = 0};
+
     if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER && role != SBX_NTSKE)
         return sbx_fail(err, errlen, "seccomp: unknown role %d", (int)role);
     bool trap = want_trap(flags);
@@ -499,6 +581,7 @@ int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t er
     struct builder *b = calloc(1, sizeof *b);
     if (!b)
         return sbx_fail(err, errlen, "seccomp: out of memory");
+    b->params = params != NULL ? params : &none;
     b->ctx = seccomp_init(deny);
     int rc = b->ctx ? load(b, role, deny, err, errlen)
                     : sbx_fail(err, errlen, "seccomp: seccomp_init failed");
@@ -506,4 +589,9 @@ int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t er
         seccomp_release(b->ctx);
     free(b);
     return rc;
+}
+
+int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen)
+{
+    return sbx_install_seccomp_with(role, flags, NULL, err, errlen);
 }

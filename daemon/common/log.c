@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "daemon/common/log.h"
+#include "daemon/common/log_limit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,23 +14,38 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LOG_IDENT   "tsyncd"
-#define ALL_TYPES   0xfu /* info | events | status | statistics */
-#define CLASS_COUNT 4
-#define MASK_ALL    0xffffu
+#define LOG_IDENT_DEFAULT "tsyncd"
+#define LOG_IDENT_MAX     32
+#define ALL_TYPES         0xfu /* info | events | status | statistics */
+#define CLASS_COUNT       4
+#define MASK_ALL          0xffffu
 
-enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE };
+enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE, DEST_NONE };
+
+/* Name of each origin (enum log_origin): the prefix of the lines the parent writes for it. */
+static const char *const origin_name[LOG_ORIGIN_COUNT] = {"", "net", "dns", "srv", "ntske"};
+static const char *const limit_class_names[LOG_CLASS_PLAIN + 1] = {"sys", "peer", "clock", "sync",
+                                                                   "plain"};
+
+static char log_ident[LOG_IDENT_MAX + 1] = LOG_IDENT_DEFAULT; /* openlog() keeps the pointer */
 
 static struct {
     enum log_dest dest;
     int fd;     /* stderr or the log file */
     char *path; /* log file name (DEST_FILE) */
+    int dirfd;  /* its directory, kept for reopening after chroot (-1: reopen by path) */
     int level;  /* highest priority value written */
     log_clock_fn clock;
     uint32_t event_mask;
+    log_event_sink_fn sink; /* every event line, before the mask (statistics: protostats) */
+    void *sink_ctx;
+    log_forward_fn forward; /* a child's lines go there instead (to the parent) */
+    void *forward_ctx;
+    struct loglim_bucket limits[LOG_ORIGIN_COUNT][LOG_CLASS_PLAIN + 1];
 } logger = {
     .dest = DEST_STDERR,
     .fd = STDERR_FILENO,
+    .dirfd = -1,
     .level = LOG_INFO,
     .event_mask = 0xf000u,
 };
@@ -38,6 +54,7 @@ static struct {
 
 static void close_destination(void)
 {
+    log_forget_dir();
     if (logger.dest == DEST_FILE) {
         close(logger.fd);
         free(logger.path);
@@ -57,7 +74,7 @@ void log_to_stderr(void)
 void log_to_syslog(void)
 {
     close_destination();
-    openlog(LOG_IDENT, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     logger.dest = DEST_SYSLOG;
 }
 
@@ -84,13 +101,50 @@ int log_to_file(const char *path)
     return 0;
 }
 
+int log_keep_dir(void)
+{
+    const char *slash;
+    char dir[4096];
+    int fd;
+
+    if (logger.dest != DEST_FILE || logger.dirfd >= 0)
+        return 0;
+    slash = strrchr(logger.path, '/');
+    if (slash == NULL || (size_t)(slash - logger.path) >= sizeof(dir))
+        return -EINVAL;
+    snprintf(dir, sizeof(dir), "%.*s", slash == logger.path ? 1 : (int)(slash - logger.path),
+             logger.path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    logger.dirfd = fd;
+    return 0;
+}
+
+int log_dir_fd(void)
+{
+    return logger.dirfd;
+}
+
+void log_forget_dir(void)
+{
+    if (logger.dirfd >= 0)
+        close(logger.dirfd);
+    logger.dirfd = -1;
+}
+
 int log_reopen(void)
 {
+    int fd;
+
     if (logger.dest != DEST_FILE)
         return 0;
-    int fd = open_log_file(logger.path);
+    if (logger.dirfd >= 0)
+        fd = openat(logger.dirfd, strrchr(logger.path, '/') + 1, LOG_REOPEN_FLAGS, 0644);
+    else
+        fd = open_log_file(logger.path);
     if (fd < 0)
-        return fd;
+        return logger.dirfd >= 0 ? -errno : fd;
     close(logger.fd);
     logger.fd = fd;
     return 0;
@@ -99,6 +153,43 @@ int log_reopen(void)
 void log_close(void)
 {
     close_destination();
+}
+
+bool log_ident_valid(const char *ident)
+{
+    size_t n = strlen(ident);
+
+    if (n == 0 || n > LOG_IDENT_MAX)
+        return false;
+    return strspn(ident, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+int log_set_ident(const char *ident)
+{
+    if (ident == NULL)
+        ident = LOG_IDENT_DEFAULT;
+    if (!log_ident_valid(ident))
+        return -EINVAL;
+    if (strcmp(ident, log_ident) == 0)
+        return 0;
+    snprintf(log_ident, sizeof(log_ident), "%s", ident);
+    if (logger.dest == DEST_SYSLOG) {
+        closelog();
+        openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    }
+    return 0;
+}
+
+void log_detach(void)
+{
+    close_destination();
+    logger.dest = DEST_NONE;
+}
+
+void log_set_forward(log_forward_fn fn, void *ctx)
+{
+    logger.forward = fn;
+    logger.forward_ctx = ctx;
 }
 
 void log_set_level(int level)
@@ -129,7 +220,7 @@ static size_t format_prefix(char *buf, size_t len)
         memset(&tm, 0, sizeof(tm));
     int n =
         snprintf(buf, len, "%2d %s %02d:%02d:%02d %s[%ld]: ", tm.tm_mday, months[tm.tm_mon % 12],
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, LOG_IDENT, (long)getpid());
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, log_ident, (long)getpid());
     return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
 }
 
@@ -146,8 +237,15 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-static void emit(int level, const char *msg)
+/* One line to the destination (or the forward hook), no filter. */
+static void deliver(int level, enum log_class cls, const char *msg)
 {
+    if (logger.forward != NULL) {
+        logger.forward(level, cls, msg, logger.forward_ctx);
+        return;
+    }
+    if (logger.dest == DEST_NONE)
+        return;
     if (logger.dest == DEST_SYSLOG) {
         syslog(level, "%s", msg);
         return;
@@ -162,14 +260,74 @@ static void emit(int level, const char *msg)
     write_all(logger.fd, line, n);
 }
 
-static void vemit(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static double monotonic_s(void)
+{
+    struct timespec ts;
 
-static void vemit(int level, const char *fmt, va_list ap)
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void report_suppressed(enum log_origin origin, enum log_class cls, uint64_t n)
+{
+    char msg[160];
+
+    snprintf(msg, sizeof(msg), "rate limit: %llu log lines%s%s (class %s) suppressed",
+             (unsigned long long)n, origin == LOG_ORIGIN_SELF ? "" : " of ", origin_name[origin],
+             limit_class_names[cls]);
+    deliver(LOG_WARNING, cls, msg);
+}
+
+/* A line of origin and class, if its rate limit lets it through (log_limit.h). */
+static void emit_limited(enum log_origin origin, int level, enum log_class cls, const char *msg)
+{
+    uint64_t report;
+    bool admit = loglim_admit(&logger.limits[origin][cls], monotonic_s(), &report);
+
+    if (report > 0)
+        report_suppressed(origin, cls, report);
+    if (admit)
+        deliver(level, cls, msg);
+}
+
+static void emit(int level, enum log_class cls, const char *msg)
+{
+    emit_limited(LOG_ORIGIN_SELF, level, cls, msg);
+}
+
+void log_child_line(enum log_origin origin, int level, enum log_class cls, const char *text)
+{
+    char msg[LOG_LINE_MAX];
+
+    if (origin <= LOG_ORIGIN_SELF || origin >= LOG_ORIGIN_COUNT || cls > LOG_CLASS_PLAIN ||
+        level > logger.level)
+        return;
+    snprintf(msg, sizeof(msg), "%s: %s", origin_name[origin], text);
+    emit_limited(origin, level, cls, msg);
+}
+
+void log_flush_suppressed(void)
+{
+    double now = monotonic_s();
+
+    for (int o = 0; o < LOG_ORIGIN_COUNT; o++) {
+        for (int c = 0; c <= LOG_CLASS_PLAIN; c++) {
+            uint64_t n = loglim_flush(&logger.limits[o][c], now);
+            if (n > 0)
+                report_suppressed((enum log_origin)o, (enum log_class)c, n);
+        }
+    }
+}
+
+static void vemit(int level, enum log_class cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vemit(int level, enum log_class cls, const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    emit(level, msg);
+    emit(level, cls, msg);
 }
 
 void log_msg(int level, const char *fmt, ...)
@@ -178,7 +336,7 @@ void log_msg(int level, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vemit(level, fmt, ap);
+    vemit(level, LOG_CLASS_PLAIN, fmt, ap);
     va_end(ap);
 }
 
@@ -193,7 +351,7 @@ void log_class_msg(enum log_class cls, enum log_type type, int level, const char
         return;
     va_list ap;
     va_start(ap, fmt);
-    vemit(level, fmt, ap);
+    vemit(level, cls, fmt, ap);
     va_end(ap);
 }
 
@@ -243,16 +401,26 @@ const char *log_event_name(enum log_event ev)
     return info != NULL ? info->name : NULL;
 }
 
+void log_set_event_sink(log_event_sink_fn fn, void *ctx)
+{
+    logger.sink = fn;
+    logger.sink_ctx = ctx;
+}
+
 void log_event(const char *src, uint16_t status, enum log_event ev, const char *detail)
 {
     const struct event_info *info = find_event(ev);
-
-    if (info == NULL || LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
-        return;
     char msg[LOG_LINE_MAX];
+
+    if (info == NULL)
+        return;
     snprintf(msg, sizeof(msg), "%s %04x %02x %s%s%s", src != NULL ? src : "0.0.0.0", status,
              (unsigned)ev, info->name, detail != NULL ? " " : "", detail != NULL ? detail : "");
-    emit(LOG_INFO, msg);
+    if (logger.sink != NULL)
+        logger.sink(msg, logger.sink_ctx);
+    if (LOG_INFO > logger.level || !class_enabled(info->cls, info->type))
+        return;
+    emit(LOG_INFO, info->cls, msg);
 }
 
 void log_event_clock_step(uint16_t status, double offset_s)
@@ -267,7 +435,7 @@ void log_event_freq_set(uint16_t status, double freq_ppm)
 {
     char detail[64];
 
-    snprintf(detail, sizeof(detail), "tsyncd %.3f PPM", freq_ppm);
+    snprintf(detail, sizeof(detail), "ntpd %.3f PPM", freq_ppm);
     log_event(NULL, status, LOG_EV_FREQ_SET, detail);
 }
 

@@ -13,8 +13,12 @@
  *   MSG_HELLO                     MSG_CLOCK_MAP   (first, and after every clock change)
  *   MSG_SOURCE_ADD                MSG_SNAPSHOT    (after every update)
  *   MSG_SOURCE_REMOVE
- *   MSG_SOURCE_POLLED
- *   MSG_SAMPLE
+ *   MSG_SOURCE_POLLED             MSG_BURST       (the clock was disrupted: poll every
+ *   MSG_SAMPLE                                     client source in a burst now)
+ *   MSG_SOURCE_ANSWERED
+ *   MSG_SERVER_STATS   (the server's counters, for sysstats)
+ *   MSG_LOG         (its log lines: the child holds no log file)
+ *   MSG_HEARTBEAT   (every MSG_HEARTBEAT_S: the parent's watchdog)
  *
  *   network child -> resolver      resolver -> network child
  *   MSG_RESOLVE                    MSG_RESOLVED
@@ -71,11 +75,14 @@ enum msg_type {
     MSG_SOURCE_REMOVE = 3,
     MSG_SOURCE_POLLED = 4,
     MSG_SAMPLE = 5,
+    MSG_SOURCE_ANSWERED = 6, /* a reply to our request that gave no sample (flags: why) */
+    MSG_SERVER_STATS = 7,    /* network child -> parent: struct msg_server_counters (sysstats) */
+    MSG_LOG = 8,             /* network child -> parent: one log line */
+    MSG_HEARTBEAT = 9,       /* network child -> parent: its loop is turning */
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
-
-    MSG_NTS_KEYS = 18, /* parent -> network child: the NTS server's cookie keys */
-
+    MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
+    MSG_NTS_KEYS = 19,    /* parent -> network child: the NTS server's cookie keys */
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
     MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
     MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
@@ -127,7 +134,8 @@ struct msg_source_add {
 
 struct msg_source_ref {
     uint32_t slot;  /* a slot in use */
-    uint32_t flags; /* MSG_SOURCE_POLLED: MSG_POLL_RETRY or 0; 0 for the other types */
+    uint32_t flags; /* MSG_SOURCE_POLLED: MSG_POLL_RETRY or 0; MSG_SOURCE_ANSWERED: the
+                     * enum msg_reject reason; 0 for the other types */
 };
 
 /* MSG_SOURCE_POLLED of a request that repeats an unanswered one at once: it does not change
@@ -154,16 +162,19 @@ enum msg_reject {
     MSG_REJECT_ORIGIN,       /* child: not an answer to the outstanding request (late, dup) */
     MSG_REJECT_KOD,          /* child: kiss-o'-death */
     MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
-    MSG_REJECT_AUTH,         /* child: not authentic (NTS: bad or no authenticator, NTS NAK) */
+    MSG_REJECT_AUTH,         /* child: not authentic: a keyed source's reply unsigned or its
+                              * MAC wrong; NTS: bad or no authenticator, NTS NAK */
+    MSG_REJECT_NO_PREVIOUS,  /* child: interleaved, but the exchange it completes was used or
+                              * lost (at the switch from basic mode, after a loss or a step) */
     MSG_REJECT_COUNT
 };
 
 struct msg_sample {
     uint32_t slot;
-    uint8_t ts_source; /* enum disc_ts_source of the sample: the weaker of tx and rx */
-    uint8_t tx_source; /* enum disc_ts_source of t1 */
-    uint8_t rx_source; /* enum disc_ts_source of t4 */
-    uint8_t pad0;
+    uint8_t ts_source;        /* enum disc_ts_source of the sample: the weaker of tx and rx */
+    uint8_t tx_source;        /* enum disc_ts_source of t1 */
+    uint8_t rx_source;        /* enum disc_ts_source of t4 */
+    uint8_t flags;            /* MSG_SAMPLE_INTERLEAVED or 0 */
     struct msg_time t1;       /* client transmit (local clock) */
     struct msg_time t2;       /* server receive (server clock) */
     struct msg_time t3;       /* server transmit (server clock) */
@@ -177,6 +188,32 @@ struct msg_sample {
     uint8_t pad;
     uint32_t map_generation; /* the CLOCK_MAP t1 and t4 were converted with */
     uint32_t pad1;
+    double age_s; /* the exchange ended this long before the reply arrived (interleaved: one
+                   * poll; basic: 0), 0 .. MSG_MAX_SAMPLE_AGE_S */
+};
+
+/* msg_sample.flags: the sample completes the previous exchange with the server's true transmit
+ * time, from an interleaved reply (RFC 9769). */
+#define MSG_SAMPLE_INTERLEAVED 0x1u
+#define MSG_MAX_SAMPLE_AGE_S   (2 * 131072.0) /* twice the longest poll */
+
+/* One log line of a child, which holds no log file (it cannot write one, nor forge a line of
+ * the parent's): the parent writes it with the child's prefix ("net: ...") under its own rate
+ * limits (daemon/common/log.h). */
+#define MSG_LOG_TEXT_LEN 256
+struct msg_log {
+    uint8_t level; /* syslog priority, LOG_ERR (3) .. LOG_DEBUG (7) */
+    uint8_t cls;   /* enum log_class, or LOG_CLASS_PLAIN for a plain message */
+    uint8_t pad[6];
+    char text[MSG_LOG_TEXT_LEN]; /* printable, NUL-terminated */
+};
+
+/* The network child sends a heartbeat at least every MSG_HEARTBEAT_S while its loop turns; the
+ * parent kills and restarts a child silent for longer than its watchdog timeout. */
+#define MSG_HEARTBEAT_S 1.0
+struct msg_heartbeat {
+    uint32_t count; /* 1, 2, ... */
+    uint32_t pad;
 };
 
 struct msg_clock_map {
@@ -301,47 +338,78 @@ struct msg_source_state {
     int8_t poll_log2;  /* poll exponent in use, log2 s */
     uint8_t prefer, noselect;
     uint8_t tx_source, rx_source; /* enum disc_ts_source of the last sample's t1 and t4 */
-    uint8_t pad[3];
+    uint8_t interleaved;          /* the last sample came from an interleaved reply */
+    uint8_t pad[2];
     uint32_t server_refid; /* refid field of the last reply (host order) */
     uint32_t samples;
     uint32_t replies;                    /* replies received (SAMPLE messages) */
     uint32_t rejected[MSG_REJECT_COUNT]; /* enum msg_reject */
-    uint32_t pad2;
+    uint32_t pad3;
     double offset_s, delay_s, jitter_s, dispersion_s, root_distance_s;
     double age_s; /* seconds since the last sample, -1: none */
     char name[MSG_NAME_LEN];
     char addr[MSG_ADDR_LEN];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t assoc_id;          /* association ID, 1..65535, unique among the sources in use */
+    uint16_t ntpd_status;       /* ntpd's peer status word now (daemon/common/ntpd_status.h) */
+    int8_t precision_log2;      /* the server's precision (last reply), -32..0 log2 s; 0 unknown */
+    uint8_t pad2[3];            /* 0 */
+    double server_root_delay_s; /* the server's root delay (last reply), 0..16 s */
+    double server_root_dispersion_s; /* the server's root dispersion (last reply), 0..16 s */
+    /* sourcestats (the source's filter): */
+    double freq_ppm;    /* local oscillator error against this source, ppm */
+    double freq_sd_ppm; /* its standard error (chronyc's skew), ppm */
+    double offset_sd_s; /* standard error of offset_s, s */
 
     /* NTS, filled in by the network child (0 and MSG_NTS_NONE from the parent) */
-    uint8_t nts_state;     /* enum msg_nts_state */
-    uint8_t nts_cookies;   /* cookies held, 0 .. MSG_NTS_COOKIES */
-    uint8_t nts_ke_status; /* enum msg_ntske_status of the last NTS-KE session */
-    uint8_t pad3;
+    uint8_t nts_state;        /* enum msg_nts_state */
+    uint8_t nts_cookies;      /* cookies held, 0 .. MSG_NTS_COOKIES */
+    uint8_t nts_ke_status;    /* enum msg_ntske_status of the last NTS-KE session */
+    uint8_t pad4;             /* 0 */
     uint32_t nts_ke_ok;       /* successful NTS-KE sessions */
     uint32_t nts_ke_failures; /* failed NTS-KE sessions */
     uint32_t nts_naks;        /* NTS NAKs received */
     double nts_ke_age_s;      /* s since the last successful NTS-KE, -1: none */
 };
 
+/* Why the parent asks for a burst. */
+enum msg_burst_reason {
+    MSG_BURST_VMCLOCK = 1, /* the VMClock disruption marker changed (live migration, restore) */
+};
+
+struct msg_burst {
+    uint32_t reason; /* enum msg_burst_reason */
+    uint32_t pad;    /* 0 */
+};
+
 /* NTP server counters, filled in by the network child when it answers the control socket
  * (the parent leaves them zero). */
 struct msg_server_counters {
-    uint64_t served;      /* replies with the time */
-    uint64_t limited;     /* requests over the rate limit */
-    uint64_t kod_rate;    /* KoD RATE replies */
-    uint64_t kod_deny;    /* KoD DENY replies */
-    uint64_t denied;      /* refused by access control */
-    uint64_t malformed;   /* not a valid NTP packet: dropped */
-    uint64_t other_mode;  /* mode 6, 7 ...: no answer */
-    uint64_t send_errors; /* replies the kernel refused */
-    uint64_t clients;     /* rate-limiting table entries in use */
-    uint64_t evictions;   /* table entries reused for a new address */
+    uint64_t served;         /* replies with the time */
+    uint64_t limited;        /* requests over the rate limit */
+    uint64_t kod_rate;       /* KoD RATE replies */
+    uint64_t kod_deny;       /* KoD DENY replies */
+    uint64_t denied;         /* refused by access control */
+    uint64_t malformed;      /* not a valid NTP packet: dropped */
+    uint64_t other_mode;     /* mode 6, 7 ...: no answer */
+    uint64_t send_errors;    /* replies the kernel refused */
+    uint64_t clients;        /* rate-limiting table entries in use */
+    uint64_t evictions;      /* table entries reused for a new address */
+    uint64_t mode6_answered; /* mode 6 (ntpq) requests answered */
+    uint64_t mode6_refused;  /* mode 6 requests refused (access, rate, size) or mode 7 */
+    uint64_t auth_ok;        /* requests signed with a trusted key */
+    uint64_t auth_bad;       /* unknown key, bad MAC or crypto-NAK: dropped */
+    uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
 
     uint64_t nts_served;     /* NTS-authenticated replies (included in served) */
     uint64_t nts_naks;       /* NTS NAKs sent (cookies that do not open) */
     uint64_t nts_dropped;    /* NTS requests not authentic: dropped */
     uint64_t ntske_sessions; /* NTS-KE sessions given cookies by the network child */
 };
+
+/* Poll exponents a snapshot may carry (log2 s; the discipline's range with a margin). */
+#define MSG_POLL_MIN_LOG2 (-8)
+#define MSG_POLL_MAX_LOG2 24
 
 enum msg_sync_state {
     MSG_SYNC_UNSYNCHRONISED = 0,
@@ -374,6 +442,14 @@ struct msg_snapshot {
     char reason[MSG_REASON_LEN];       /* why not synchronised, English, "" when synchronised */
     struct msg_server_counters server; /* filled by the network child, 0 from the parent */
     struct msg_source_state sources[MSG_MAX_SOURCES];
+    /* what mode 6 (ntpq) shows besides the above */
+    uint16_t ntpd_status;    /* ntpd's system status word now (daemon/common/ntpd_status.h) */
+    uint16_t sys_peer_assoc; /* association ID of the system peer, 0: none */
+    int8_t min_poll_log2;    /* lowest configured minpoll (ntpd's mintc), log2 s */
+    uint8_t leap_known;      /* 1: a leap-seconds file is loaded and the next fields are set */
+    int16_t tai_offset_s;    /* TAI - UTC now, s (0..1000) */
+    int64_t leap_last_s;     /* UTC (Unix) time of the newest leap second in the file */
+    int64_t leap_expire_s;   /* expiry of the leap-seconds file, UTC (Unix) s */
 };
 
 /* Expected payload size of a type, 0 for an unknown type. */
@@ -409,6 +485,12 @@ struct msg_time msg_time_from_timespec(struct timespec ts);
 struct timespec msg_time_to_timespec(struct msg_time t);
 void msg_clock_map_from_clk(const struct clk_map *map, struct msg_clock_map *out);
 void msg_clock_map_to_clk(const struct msg_clock_map *in, struct clk_map *map);
+
+/* A child without a message channel of its own (the resolver, a server worker) logs through a
+ * socket to the parent: its lines become MSG_LOG datagrams on fd (their own sequence from 1),
+ * prefixed with tag ("" for none), sent without blocking (a line the parent has no room for
+ * is dropped); its log destination is closed (log_detach()). */
+void msg_forward_log_to(int fd, const char *tag);
 
 /* Copy a string into a fixed array, truncating, replacing non-printable octets by '?'. */
 void msg_copy_str(char *dst, size_t dstlen, const char *src);

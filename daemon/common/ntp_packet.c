@@ -229,6 +229,10 @@ static int parse_trailer(const uint8_t *buf, size_t len, struct ntp_packet *pkt)
 {
     size_t pos = NTP_HEADER_LEN;
 
+    if (len - pos == NTP_CRYPTO_NAK_LEN && get32(buf + pos) == 0 && pkt->hdr.version >= 3) {
+        pkt->crypto_nak = true;
+        return 0;
+    }
     while (len - pos > NTP_MAC_SHA1_LEN) {
         if (pkt->hdr.version < 4)
             return NTP_ERR_TRAILER; /* extension fields are NTPv4 only */

@@ -20,6 +20,7 @@
 #define NTP_EF_MIN_LEN      16   /* smallest extension field (RFC 7822) */
 #define NTP_MAC_MD5_LEN     20   /* key id (4) + 16-octet digest */
 #define NTP_MAC_SHA1_LEN    24   /* key id (4) + 20-octet digest */
+#define NTP_CRYPTO_NAK_LEN  4    /* key id 0 alone: the crypto-NAK of RFC 5905 */
 #define NTP_MAX_PACKET_LEN  1232 /* IPv6 minimum MTU - IPv6 - UDP headers; longer is rejected */
 #define NTP_UNIX_EPOCH_SECS 2208988800u /* 1970-01-01 in NTP era 0 seconds */
 #define NTP_REFID_STR_LEN   16          /* buffer size for ntp_refid_format() */
@@ -88,6 +89,7 @@ struct ntp_packet {
     uint32_t mac_key_id;   /* its key id (host order) */
     size_t mac_offset;     /* offset of the key id in the buffer */
     size_t mac_digest_len; /* 16 (MD5) or 20 (SHA-1) octets following the key id */
+    bool crypto_nak;       /* a crypto-NAK (4 octets of key id 0) trails the packet, no MAC */
 };
 
 /* One extension field, located in the buffer that was decoded. */
@@ -163,7 +165,9 @@ int ntp_header_encode(const struct ntp_header *hdr, uint8_t *buf, size_t len);
  * Decodes a whole mode 1-5 packet: header, then for NTPv4 a chain of extension fields, then an
  * optional MAC. Remaining octets of exactly 20 or 24 are a MAC (as ntpd), so a last extension
  * field without a MAC must be longer than 24 octets (RFC 5905 section 7.5). NTPv1-3 packets may
- * carry only a MAC. Mode 6 gives NTP_ERR_CONTROL; modes 0 and 7 give NTP_ERR_MODE.
+ * carry only a MAC. Four octets of zero right after the header of an NTPv3/v4 packet are a
+ * crypto-NAK (as ntpd, NTPsec and chrony). Mode 6 gives NTP_ERR_CONTROL; modes 0 and 7 give
+ * NTP_ERR_MODE.
  */
 int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_packet *out);
 

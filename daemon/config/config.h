@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "daemon/common/auth.h"
+
 #define CFG_MAX_SOURCES       128       /* server + pool lines */
 #define CFG_MAX_RESTRICTS     512       /* restrict rules */
 #define CFG_MAX_ACL           512       /* allow/deny rules */
@@ -32,6 +34,7 @@
 #define CFG_MAX_INCLUDES      64        /* includefile directives followed in one load */
 #define CFG_MAX_DIAGS         200       /* messages kept; later ones are only counted */
 #define CFG_MAX_NAME          253       /* host name length (DNS limit) */
+#define CFG_MAX_TRUSTED       256       /* trustedkey ids and ranges */
 
 #define CFG_DEFAULT_PATH          "/etc/ntp.conf"
 #define CFG_DEFAULT_CONTROLSOCKET "/run/tsyncd/tsyncd.sock"
@@ -47,10 +50,15 @@
 #define CFG_DEFAULT_STEPOUT_S     900.0  /* ntpd stepout threshold */
 #define CFG_DEFAULT_MAXSLEW_PPM   500.0
 #define CFG_DEFAULT_MINSOURCES    1
-#define CFG_LOCAL_CLOCK_STRATUM   5 /* ntpd"s LOCAL driver (127.127.1.0) default stratum */
+#define CFG_LOCAL_CLOCK_STRATUM   5    /* ntpd's LOCAL driver (127.127.1.0) default stratum */
+#define CFG_DEFAULT_METRICS_PORT  9975 /* Prometheus metrics (ntpd-rs's port) */
+#define CFG_DEFAULT_CLOCKBOUND    "/var/run/clockbound/shm0" /* ClockBound segment v2 */
+#define CFG_DEFAULT_VMCLOCK       "/dev/vmclock0"
+#define CFG_DEFAULT_STATSDIR      "/var/log/ntpstats/" /* where ntp's Debian package has them */
+#define CFG_MAX_LISTEN            4                    /* -I interfaces or addresses */
 #define CFG_DEFAULT_NTSKE_PORT    4460
-#define CFG_DEFAULT_NTS_ROTATE_S  86400.0 /* cookie key rotation (chrony"s ntsrotate) */
-#define CFG_DEFAULT_NTS_KEYS      TSYNC_LOCALSTATEDIR "/lib/tsyncd/nts-keys"
+#define CFG_DEFAULT_NTS_ROTATE_S  86400.0 /* cookie key rotation (chrony's ntsrotate) */
+#define CFG_DEFAULT_NTS_KEYS      "/var/lib/tsyncd/nts-keys" /* the package's state directory */
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -58,7 +66,8 @@
 #define CFG_SRC_PREFER   0x04u /* preferred source in selection */
 #define CFG_SRC_NOSELECT 0x08u /* polled and shown, never selected */
 #define CFG_SRC_TRUE     0x10u /* never declared a falseticker */
-#define CFG_SRC_NTS      0x20u /* authenticated with NTS (RFC 8915): NTS-KE with NAME first */
+#define CFG_SRC_XLEAVE   0x20u /* interleaved mode (RFC 9769) */
+#define CFG_SRC_NTS      0x40u /* authenticated with NTS (RFC 8915): NTS-KE with NAME first */
 
 enum cfg_source_type {
     CFG_SOURCE_SERVER, /* one association with NAME ("peer" lines become servers) */
@@ -83,6 +92,12 @@ struct cfg_source {
     unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax); with
                              * NTS the port NTS-KE negotiates wins */
     unsigned nts_port;      /* NTS-KE port (chrony's ntsport), default CFG_DEFAULT_NTSKE_PORT */
+    uint32_t key_id;        /* `key N`: requests signed and replies verified with key N; 0: none */
+};
+
+/* trustedkey: the key ids first..last (a single id: first == last), 1..65535. */
+struct cfg_key_range {
+    uint16_t first, last;
 };
 
 /* An IPv4 or IPv6 address with a mask; IPv4 addresses use the first 4 bytes. */
@@ -148,6 +163,17 @@ struct cfg_hwts {
     char *iface; /* interface name or "*" for every interface that supports it */
 };
 
+/* Observability and virtual-machine clock settings. */
+struct cfg_observe {
+    bool metrics; /* a `metrics` line: serve Prometheus metrics over HTTP */
+    enum cfg_family metrics_family;
+    uint8_t metrics_addr[16]; /* network order; default 127.0.0.1 */
+    unsigned metrics_port;    /* 1..65535, default CFG_DEFAULT_METRICS_PORT */
+    char *clockbound;         /* ClockBound shared memory segment to write, NULL: off */
+    char *vmclock;            /* VMClock device to watch, NULL: CFG_DEFAULT_VMCLOCK if present */
+    bool vmclock_off;         /* `vmclock off` */
+};
+
 enum cfg_clock_driver {
     CFG_CLOCK_SYSTEM,  /* the kernel clock (adjtimex/clock_adjtime) */
     CFG_CLOCK_NONE,    /* measure only, never adjust anything */
@@ -161,6 +187,34 @@ struct cfg_ratelimit {
     unsigned burst; /* responses allowed in a burst, 1..255 */
     unsigned leak;  /* log2 of the leak rate: 1 in 2^leak limited requests answered, 0..4 */
     int kod;        /* -1: no KoD; N: a KoD RATE reply to 1 in 2^N limited requests, 0..4 */
+};
+
+/* ntpd's statistics files (`statistics`, `filegen`), written by the parent. */
+enum cfg_stats {
+    CFG_STATS_LOOP,  /* loopstats: one line per clock update */
+    CFG_STATS_PEER,  /* peerstats: one line per sample of a source */
+    CFG_STATS_CLOCK, /* clockstats: one line per reference clock reading */
+    CFG_STATS_SYS,   /* sysstats: server counters, hourly */
+    CFG_STATS_PROTO, /* protostats: the event lines */
+    CFG_N_STATS,
+};
+
+/* When a statistics file set starts a new file (ntpd's filegen types). */
+enum cfg_filegen_type {
+    CFG_FILEGEN_NONE,  /* one file, no suffix */
+    CFG_FILEGEN_PID,   /* .#PID: one per run */
+    CFG_FILEGEN_DAY,   /* .YYYYMMDD (UTC), the default */
+    CFG_FILEGEN_WEEK,  /* .YYYYwWW (ISO 8601 week) */
+    CFG_FILEGEN_MONTH, /* .YYYYMM */
+    CFG_FILEGEN_YEAR,  /* .YYYY */
+    CFG_FILEGEN_AGE,   /* .aSSSSSSSS: every 24 h of running, seconds since the start */
+};
+
+struct cfg_filegen {
+    bool enabled;               /* `statistics NAME` or `filegen NAME ... enable` */
+    bool link;                  /* the current file also has its name without suffix (default) */
+    enum cfg_filegen_type type; /* default CFG_FILEGEN_DAY */
+    char *file;                 /* file name in statsdir (no '/'), NULL: the set's name */
 };
 
 struct cfg {
@@ -209,6 +263,24 @@ struct cfg {
     char *nts_ntp_server;  /* NTPv4 server named in NTS-KE responses (chrony's ntsntpserver) */
     unsigned ntske_port;   /* NTS-KE server port, default CFG_DEFAULT_NTSKE_PORT */
     double nts_rotate_s;   /* cookie key rotation, s; 0: never */
+
+    /* Symmetric-key authentication (daemon/common/auth.h). The keys file is read while the
+     * configuration is loaded (by root, before any sandbox); only its trusted keys are kept. */
+    char *keys_file;                               /* `keys`: the ntp.keys file; NULL: none */
+    struct cfg_key_range trusted[CFG_MAX_TRUSTED]; /* `trustedkey` */
+    size_t n_trusted;
+    uint32_t controlkey, requestkey; /* accepted, unused: no mode 6 writes, no mode 7; 0: none */
+    struct auth_keyring keys;        /* the trusted keys of keys_file, wiped by cfg_free */
+    struct cfg_observe observe; /* metrics, clockbound, vmclock (config_observe.c) */
+    char *statsdir; /* statistics directory ending in '/', NULL: CFG_DEFAULT_STATSDIR */
+    struct cfg_filegen filegen[CFG_N_STATS]; /* indexed by enum cfg_stats */
+    char *log_ident;                         /* logident: name in log lines, NULL: "tsyncd" */
+    unsigned minclock; /* tos minclock: clustering keeps at least this many, 0: default (3) */
+    unsigned maxclock; /* tos maxclock: associations and combined survivors, 0: default */
+    enum cfg_family ip_family;    /* ntpd -4/-6: this family only; ANY: both */
+    char *listen[CFG_MAX_LISTEN]; /* ntpd -I: interfaces or addresses served (and loopback) */
+    size_t n_listen;
+    unsigned n_includefiles; /* includefile directives met (read, or skipped: CFG_NO_INCLUDE) */
 };
 
 /* The NTS-KE server is configured (certificate and key given, not `nts disable`). */
@@ -217,8 +289,10 @@ bool cfg_nts_server(const struct cfg *c);
 bool cfg_nts_client(const struct cfg *c);
 
 /* Load flags. */
-#define CFG_STRICT     0x1u /* unknown directives/options are errors, not warnings */
-#define CFG_NO_INCLUDE 0x2u /* do not open includefile files (fuzzing): warn instead */
+#define CFG_STRICT 0x1u /* unknown directives/options are errors, not warnings */
+#define CFG_NO_INCLUDE                                                                             \
+    0x2u /* do not open includefile files (fuzzing): warn instead; the keys                        \
+          file is not read either */
 
 enum cfg_level { CFG_WARNING, CFG_ERROR };
 
@@ -262,6 +336,18 @@ int cfg_load_string(const char *name, const char *text, size_t len, unsigned fla
  * configuration. Returns 0, or -1 on an output error.
  */
 int cfg_print(const struct cfg *c, FILE *out);
+
+/* True when key id is listed by a trustedkey line. */
+bool cfg_key_trusted(const struct cfg *c, uint32_t id);
+
+/* Wipes every key of c->keys that no source uses (in a process that does not serve). */
+void cfg_keep_source_keys(struct cfg *c);
+/* ntpd's name of a statistics file set ("loopstats"). */
+const char *cfg_stats_name(enum cfg_stats k);
+
+/* Pool addresses one `pool` line may contribute: 4, or with `tos maxclock N` the associations
+ * left after the `server` lines, shared by the pool lines (at least 1, at most 16). */
+unsigned cfg_pool_members(const struct cfg *c);
 
 /* Name of a restrict flag bit (e.g. "nomodify"), or NULL for an unknown bit. */
 const char *cfg_restrict_flag_name(uint32_t bit);

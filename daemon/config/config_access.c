@@ -163,7 +163,7 @@ void cfgp_dir_restrict(struct cfg_parser *p, const struct cfg_line *l)
 {
     struct cfg *c = p->cfg;
     struct cfg_restrict r;
-    if (!restrict_parse(p, l, &r))
+    if (!restrict_parse(p, l, &r) || !cfgp_restrict_flags_ok(p, &r))
         return;
     struct cfg_restrict *old = find_restrict(c, &r);
     if (old != NULL) { /* as in ntpd, a rule for the same address replaces the flags */
@@ -184,7 +184,7 @@ void cfgp_dir_unrestrict(struct cfg_parser *p, const struct cfg_line *l)
 {
     struct cfg *c = p->cfg;
     struct cfg_restrict r;
-    if (!restrict_parse(p, l, &r))
+    if (!restrict_parse(p, l, &r) || !cfgp_restrict_flags_ok(p, &r))
         return;
     struct cfg_restrict *old = find_restrict(c, &r);
     if (old == NULL) {

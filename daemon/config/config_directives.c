@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: ISC
 /*
  * The directive table and the simple directives: paths, logconfig, tinker, includefile, the
- * ntpd directives tsyncd accepts but ignores, and tsyncd's scalar settings.
+ * ntpd directives tsyncd accepts but ignores, and tsyncd's scalar settings. The keys
+ * directives are in config_keys.c.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -126,12 +128,25 @@ static void dir_tinker(struct cfg_parser *p, const struct cfg_line *l)
     }
 }
 
-/* tos: minsane maps to minsources; ntpd's other selection knobs are ignored. */
+/* The field of a tos option tsyncd honours, NULL for the others. */
+static unsigned *tos_slot(struct cfg *c, const char *opt)
+{
+    if (strcmp(opt, "minsane") == 0)
+        return &c->minsources;
+    if (strcmp(opt, "minclock") == 0)
+        return &c->minclock;
+    if (strcmp(opt, "maxclock") == 0)
+        return &c->maxclock;
+    return NULL;
+}
+
+/* tos: minsane maps to minsources, minclock and maxclock to the selection limits; ntpd's
+ * other selection knobs are ignored. */
 static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
 {
-    static const char *const ignored[] = {"minclock",   "maxclock", "mindist",     "maxdist",
-                                          "ceiling",    "floor",    "cohort",      "orphan",
-                                          "orphanwait", "beacon",   "bcpollbstep", "maxhop"};
+    static const char *const ignored[] = {"mindist",     "maxdist", "ceiling",    "floor",
+                                          "cohort",      "orphan",  "orphanwait", "beacon",
+                                          "bcpollbstep", "maxhop"};
     char w[CFGP_WORD_BUF];
     if (l->argc < 2)
         cfgp_error(p, "missing argument for tos");
@@ -141,9 +156,12 @@ static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
         long n;
         if (v == NULL)
             return;
-        if (strcmp(opt, "minsane") == 0) {
-            if (cfgp_long(p, "tos minsane", v, 1, CFG_MAX_SOURCES, &n))
-                p->cfg->minsources = (unsigned)n;
+        unsigned *slot = tos_slot(p->cfg, opt);
+        if (slot != NULL) {
+            char what[16];
+            snprintf(what, sizeof(what), "tos %s", opt);
+            if (cfgp_long(p, what, v, 1, CFG_MAX_SOURCES, &n))
+                *slot = (unsigned)n;
             continue;
         }
         bool known = false;
@@ -156,6 +174,17 @@ static void dir_tos(struct cfg_parser *p, const struct cfg_line *l)
     }
 }
 
+/* Symmetric active mode is not implemented: a `peer` line silently served as `server` would
+ * also not answer the other side's symmetric requests. */
+static void dir_peer(struct cfg_parser *p, const struct cfg_line *l)
+{
+    char w[CFGP_WORD_BUF];
+    cfgp_error(p,
+               "peer %s: symmetric active mode is not implemented; write \"server %s iburst\" "
+               "(and let the other side serve this host)",
+               l->argc > 1 ? cfgp_word(l->argv[1], w) : "", l->argc > 1 ? w : "ADDRESS");
+}
+
 static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
 {
     static const char *const flags[] = {"auth",    "bclient", "calibrate", "kernel", "mode7",
@@ -165,6 +194,8 @@ static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
         cfgp_error(p, "missing argument for %s", l->argv[0]);
     for (int i = 1; i < l->argc; i++) {
         bool known = false;
+        if (cfgp_enable_flag(p, l->argv[0], l->argv[i]))
+            continue;
         for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
             known = known || strcmp(l->argv[i], flags[k]) == 0;
         if (known)
@@ -174,38 +205,10 @@ static void dir_enable(struct cfg_parser *p, const struct cfg_line *l)
     }
 }
 
-/* keys, trustedkey, controlkey, requestkey: checked, then ignored (no authentication yet). */
-static void dir_keys(struct cfg_parser *p, const struct cfg_line *l)
-{
-    const char *dir = l->argv[0];
-    long n;
-    if (strcmp(dir, "keys") == 0) {
-        if (one_arg(p, l) == NULL)
-            return;
-    } else if (strcmp(dir, "trustedkey") == 0) {
-        if (l->argc < 2)
-            cfgp_error(p, "missing argument for trustedkey");
-        for (int i = 1; i < l->argc; i++)
-            if (!cfgp_long(p, "trustedkey", l->argv[i], 1, 65535, &n))
-                return;
-    } else {
-        const char *v = one_arg(p, l);
-        if (v == NULL || !cfgp_long(p, dir, v, 1, 65535, &n))
-            return;
-    }
-    cfgp_warn(p, "%s is unsupported (no symmetric key authentication), ignored", dir);
-}
-
 /* ntpd directives tsyncd accepts without acting on them. */
 static void dir_unsupported(struct cfg_parser *p, const struct cfg_line *l)
 {
     cfgp_warn(p, "%s is unsupported, ignored", l->argv[0]);
-}
-
-static void dir_statsdir(struct cfg_parser *p, const struct cfg_line *l)
-{
-    if (one_arg(p, l) != NULL)
-        dir_unsupported(p, l);
 }
 
 static bool valid_user_part(const char *s, size_t n)
@@ -309,7 +312,7 @@ static const struct {
 } directives[] = {
     {"server", cfgp_dir_server},
     {"pool", cfgp_dir_server},
-    {"peer", cfgp_dir_server},
+    {"peer", dir_peer},
     {"fudge", cfgp_dir_fudge},
     {"refclock", cfgp_dir_refclock},
     {"hwtimestamp", cfgp_dir_hwtimestamp},
@@ -329,28 +332,32 @@ static const struct {
     {"tinker", dir_tinker},
     {"tos", dir_tos},
     {"includefile", dir_includefile},
-    {"keys", dir_keys},
-    {"trustedkey", dir_keys},
-    {"controlkey", dir_keys},
-    {"requestkey", dir_keys},
+    {"keys", cfgp_dir_keys},
+    {"trustedkey", cfgp_dir_trustedkey},
+    {"controlkey", cfgp_dir_keyid},
+    {"requestkey", cfgp_dir_keyid},
     {"enable", dir_enable},
     {"disable", dir_enable},
-    {"statsdir", dir_statsdir},
+    {"statsdir", cfgp_dir_statsdir},
+    {"statistics", cfgp_dir_statistics},
+    {"filegen", cfgp_dir_filegen},
+    {"logident", cfgp_dir_logident},
     {"user", dir_user},
     {"clock", dir_clock},
     {"port", dir_number},
     {"minsources", dir_number},
     {"maxslewrate", dir_number},
+    {"metrics", cfgp_dir_observe},
+    {"clockbound", cfgp_dir_observe},
+    {"vmclock", cfgp_dir_observe},
     /* ntpd directives without an equivalent in tsyncd (yet). */
-    {"statistics", dir_unsupported},
-    {"filegen", dir_unsupported},
-    {"interface", dir_unsupported},
+    {"interface", cfgp_dir_interface},
+    {"nic", cfgp_dir_interface},
     {"broadcast", dir_unsupported},
     {"broadcastclient", dir_unsupported},
     {"multicastclient", dir_unsupported},
     {"manycastclient", dir_unsupported},
     {"manycastserver", dir_unsupported},
-    {"crypto", dir_unsupported},
     {"discard", dir_unsupported},
     {"mru", dir_unsupported},
     {"setvar", dir_unsupported},
@@ -383,5 +390,6 @@ void cfgp_dispatch(struct cfg_parser *p, const struct cfg_line *l)
             return;
         }
     }
-    cfgp_unknown(p, "unknown directive \"%s\"", cfgp_word(l->argv[0], w));
+    if (!cfgp_refused_directive(p, l))
+        cfgp_unknown(p, "unknown directive \"%s\"", cfgp_word(l->argv[0], w));
 }

@@ -3,6 +3,7 @@
 #ifndef TSYNC_CONFIG_INT_H
 #define TSYNC_CONFIG_INT_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "daemon/config/config.h"
@@ -28,6 +29,10 @@ struct cfg_parser {
     bool local_clock_server;
     int local_clock_fudge_stratum; /* 0: no fudge line */
     bool nts_disable;              /* `nts disable` was given */
+    /* "FILE:LINE" of the keys line and of each source line with a key (by source index), for
+     * the checks made once the whole configuration is read; freed by cfgp_finish_keys(). */
+    char *keys_where;
+    char *keyed_source_where[CFG_MAX_SOURCES];
 };
 
 /* A tokenised line: argv[0] is the directive. */
@@ -99,6 +104,16 @@ void cfgp_dispatch(struct cfg_parser *p, const struct cfg_line *l);
 /* Parses text[0..len) as the content of file name (config_parse.c); used by includefile. */
 void cfgp_parse_buffer(struct cfg_parser *p, const char *name, const char *text, size_t len);
 
+/*
+ * Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes (config_parse.c). Returns the
+ * malloc'd content (length in *len, the file's fstat in *st) or NULL with errno set (EFBIG: too
+ * large, EINVAL: not a regular file, EAGAIN: the file grew while being read).
+ */
+char *cfgp_read_file(const char *path, size_t *len, struct stat *st);
+
+/* A message for a cfgp_read_file() errno value. */
+const char *cfgp_read_error(int err);
+
 /* Follows "includefile path" (config_parse.c). */
 void cfgp_include(struct cfg_parser *p, const char *path);
 
@@ -112,6 +127,40 @@ void cfgp_dir_restrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_unrestrict(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_allow_deny(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_ratelimit(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_observe(struct cfg_parser *p, const struct cfg_line *l); /* config_observe.c */
+/* Writes the metrics, clockbound and vmclock settings (config_observe.c). */
+void cfgp_print_observe(const struct cfg *c, FILE *out);
+
+/* Authentication directives (config_keys.c): keys, trustedkey, controlkey, requestkey. */
+void cfgp_dir_keys(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_trustedkey(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_keyid(struct cfg_parser *p, const struct cfg_line *l);
+
+/* Remembers where source index (just added, with a key) was configured. */
+void cfgp_keyed_source(struct cfg_parser *p, size_t index);
+
+/*
+ * Settings refused because ignoring them would lower security (config_security.c); each gives
+ * an error with a hint. The bool functions return true when they handled the item.
+ */
+bool cfgp_refused_directive(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_interface(struct cfg_parser *p, const struct cfg_line *l);
+/* A server/pool option at argv[*i] (its values skipped). */
+bool cfgp_refused_server_option(struct cfg_parser *p, const struct cfg_line *l, int *i);
+/* enable/disable FLAG with a meaning of its own (disable ntp: error; auth: always on). */
+bool cfgp_enable_flag(struct cfg_parser *p, const char *directive, const char *flag);
+/* restrict flags tsyncd cannot honour for this rule (errors); false if there was one. */
+bool cfgp_restrict_flags_ok(struct cfg_parser *p, const struct cfg_restrict *r);
+
+/* After the whole configuration: reads the keys file, keeps its trusted keys, checks every
+ * source key (config_keys.c). */
+void cfgp_finish_keys(struct cfg_parser *p);
+/* config_stats.c */
+void cfgp_dir_statsdir(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_statistics(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_filegen(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_logident(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_print_stats(const struct cfg *c, FILE *out);
 
 /* After the whole configuration is read: cross-line checks (local clock fudge, ...). */
 void cfgp_finish_sources(struct cfg_parser *p);
@@ -122,6 +171,8 @@ void cfgp_dir_nts(struct cfg_parser *p, const struct cfg_line *l);
 void cfgp_dir_nts_chrony(struct cfg_parser *p, const struct cfg_line *l);
 bool cfgp_nts_server_option(struct cfg_parser *p, const struct cfg_line *l, int *i,
                             struct cfg_source *s);
+/* A server/pool line's NTS options against the rest: nts with xleave or key is an error. */
+void cfgp_nts_check_source(struct cfg_parser *p, const struct cfg_source *s);
 void cfgp_finish_nts(struct cfg_parser *p);
 
 #endif

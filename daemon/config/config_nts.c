@@ -204,6 +204,20 @@ bool cfgp_nts_server_option(struct cfg_parser *p, const struct cfg_line *l, int 
     return true;
 }
 
+void cfgp_nts_check_source(struct cfg_parser *p, const struct cfg_source *s)
+{
+    if (!(s->flags & CFG_SRC_NTS))
+        return;
+    if (s->flags & CFG_SRC_XLEAVE)
+        cfgp_error(p, "nts and xleave cannot be combined: an NTS reply is sealed before it is "
+                      "sent, so it cannot carry the server's transmit time (remove xleave)");
+    if (s->key_id != 0)
+        cfgp_error(p,
+                   "nts and key cannot be combined: NTS authenticates the source (remove "
+                   "key %u)",
+                   (unsigned)s->key_id);
+}
+
 void cfgp_finish_nts(struct cfg_parser *p)
 {
     struct cfg *c = p->cfg;

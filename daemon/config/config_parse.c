@@ -121,6 +121,8 @@ void cfg_init(struct cfg *c)
         (struct cfg_ratelimit){.enabled = false, .interval = 3, .burst = 8, .leak = 2, .kod = -1};
     c->ntske_port = CFG_DEFAULT_NTSKE_PORT;
     c->nts_rotate_s = CFG_DEFAULT_NTS_ROTATE_S;
+    for (int k = 0; k < CFG_N_STATS; k++)
+        c->filegen[k] = (struct cfg_filegen){.link = true, .type = CFG_FILEGEN_DAY};
 }
 
 void cfg_free(struct cfg *c)
@@ -133,12 +135,31 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile,     &c->logfile,    &c->leapfile,      &c->pidfile,
-                        &c->user,          &c->chroot_dir, &c->controlsocket, &c->group,
-                        &c->nts_cert,      &c->nts_key,    &c->nts_trusted,   &c->nts_cookie_file,
+    char **strings[] = {&c->driftfile,
+                        &c->logfile,
+                        &c->leapfile,
+                        &c->pidfile,
+                        &c->user,
+                        &c->chroot_dir,
+                        &c->controlsocket,
+                        &c->group,
+                        &c->keys_file,
+                        &c->statsdir,
+                        &c->log_ident,
+                        &c->observe.clockbound,
+                        &c->observe.vmclock,
+                        &c->nts_cert,
+                        &c->nts_key,
+                        &c->nts_trusted,
+                        &c->nts_cookie_file,
                         &c->nts_ntp_server};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
+    auth_keyring_clear(&c->keys);
+    for (int k = 0; k < CFG_N_STATS; k++)
+        free(c->filegen[k].file);
+    for (size_t i = 0; i < c->n_listen; i++)
+        free(c->listen[i]);
     cfg_init(c);
 }
 
@@ -263,12 +284,7 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
     return (ssize_t)n;
 }
 
-/*
- * Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes. Returns the malloc'd content
- * (length in *len) or NULL with errno set (EFBIG: too large, EINVAL: not a regular file,
- * EAGAIN: the file grew while being read).
- */
-static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
+char *cfgp_read_file(const char *path, size_t *len, struct stat *st_out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
@@ -292,8 +308,7 @@ static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
         else if (n > st.st_size)
             err = EAGAIN;
         *len = n > 0 ? (size_t)n : 0;
-        id->dev = st.st_dev;
-        id->ino = st.st_ino;
+        *st_out = st;
     }
     close(fd);
     if (err != 0) {
@@ -304,7 +319,19 @@ static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
     return buf;
 }
 
-static const char *read_error(int err)
+/* cfgp_read_file() into a file id for loop detection. */
+static char *read_file(const char *path, size_t *len, struct cfg_file_id *id)
+{
+    struct stat st;
+    char *text = cfgp_read_file(path, len, &st);
+    if (text != NULL) {
+        id->dev = st.st_dev;
+        id->ino = st.st_ino;
+    }
+    return text;
+}
+
+const char *cfgp_read_error(int err)
 {
     switch (err) {
     case EINVAL:
@@ -346,6 +373,7 @@ static char *include_path(const struct cfg_parser *p, const char *path)
 void cfgp_include(struct cfg_parser *p, const char *path)
 {
     char w[CFGP_WORD_BUF];
+    p->cfg->n_includefiles++;
     if (p->flags & CFG_NO_INCLUDE) {
         cfgp_warn(p, "includefile \"%s\" not read (includes disabled)", cfgp_word(path, w));
         return;
@@ -375,7 +403,7 @@ void cfgp_include(struct cfg_parser *p, const char *path)
         if (err == ENOENT || err == EACCES || err == ENOTDIR || err == ELOOP)
             cfgp_warn(p, "includefile \"%s\": %s, skipped", cfgp_word(full, w), strerror(err));
         else
-            cfgp_error(p, "includefile \"%s\": %s", cfgp_word(full, w), read_error(err));
+            cfgp_error(p, "includefile \"%s\": %s", cfgp_word(full, w), cfgp_read_error(err));
     } else if (in_chain(p, &id)) {
         cfgp_error(p, "includefile \"%s\": include loop (the file is already being read)",
                    cfgp_word(full, w));
@@ -405,6 +433,7 @@ static int parser_finish(struct cfg_parser *p, size_t errors_before)
     p->line = 0;
     cfgp_finish_sources(p);
     cfgp_finish_nts(p);
+    cfgp_finish_keys(p);
     if (p->cfg->controlsocket == NULL)
         p->cfg->controlsocket = cfgp_strdup(p, CFG_DEFAULT_CONTROLSOCKET);
     return p->diag->n_errors > errors_before ? -1 : 0;
@@ -418,7 +447,7 @@ int cfg_load_string(const char *name, const char *text, size_t len, unsigned fla
     parser_start(&p, flags, out, diag);
     p.file = name;
     if (len > CFG_MAX_FILE_SIZE) {
-        cfgp_file_msg(&p, CFG_ERROR, name, "cannot read: %s", read_error(EFBIG));
+        cfgp_file_msg(&p, CFG_ERROR, name, "cannot read: %s", cfgp_read_error(EFBIG));
         return -1;
     }
     cfgp_parse_buffer(&p, name, text, len);
@@ -435,7 +464,7 @@ int cfg_load_file(const char *path, unsigned flags, struct cfg *out, struct cfg_
     struct cfg_file_id id;
     char *text = read_file(path, &len, &id);
     if (text == NULL) {
-        cfgp_file_msg(&p, CFG_ERROR, path, "cannot read: %s", read_error(errno));
+        cfgp_file_msg(&p, CFG_ERROR, path, "cannot read: %s", cfgp_read_error(errno));
         return -1;
     }
     p.chain[p.chain_len++] = id;

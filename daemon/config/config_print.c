@@ -16,7 +16,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         const char *name;
     } flags[] = {{CFG_SRC_IBURST, "iburst"}, {CFG_SRC_BURST, "burst"},
                  {CFG_SRC_PREFER, "prefer"}, {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_NTS, "nts"}};
+                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_XLEAVE, "xleave"},
+                 {CFG_SRC_NTS, "nts"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);
@@ -31,6 +32,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         fprintf(out, " port %u", s->port);
     if ((s->flags & CFG_SRC_NTS) && s->nts_port != CFG_DEFAULT_NTSKE_PORT)
         fprintf(out, " ntsport %u", s->nts_port);
+    if (s->key_id != 0)
+        fprintf(out, " key %u", (unsigned)s->key_id);
     fputc('\n', out);
 }
 
@@ -154,6 +157,9 @@ static void print_files(const struct cfg *c, FILE *out)
     char mask[256];
     log_format_event_mask(c->log_mask, mask, sizeof(mask));
     fprintf(out, "logconfig %s\n", mask);
+    if (c->log_ident != NULL)
+        fprintf(out, "logident %s\n", c->log_ident);
+    cfgp_print_stats(c, out);
 }
 
 static void print_access(const struct cfg *c, FILE *out)
@@ -172,6 +178,29 @@ static void print_access(const struct cfg *c, FILE *out)
         fprintf(out, "ratelimit interval %d burst %u leak %u\n", rl->interval, rl->burst, rl->leak);
 }
 
+/* keys, trustedkey, controlkey, requestkey; never a secret. */
+static void print_keys(const struct cfg *c, FILE *out)
+{
+    print_path(out, "keys", c->keys_file, "(none: no symmetric-key authentication)");
+    if (c->keys_file != NULL)
+        fprintf(out, "# %zu trusted key(s) read\n", c->keys.n);
+    if (c->n_trusted > 0) {
+        fputs("trustedkey", out);
+        for (size_t i = 0; i < c->n_trusted; i++) {
+            const struct cfg_key_range *r = &c->trusted[i];
+            if (r->first == r->last)
+                fprintf(out, " %u", r->first);
+            else
+                fprintf(out, " (%u ... %u)", r->first, r->last);
+        }
+        fputc('\n', out);
+    }
+    if (c->controlkey != 0)
+        fprintf(out, "controlkey %u\n", (unsigned)c->controlkey);
+    if (c->requestkey != 0)
+        fprintf(out, "requestkey %u\n", (unsigned)c->requestkey);
+}
+
 static void print_clock(const struct cfg *c, FILE *out)
 {
     fprintf(out, "tinker step %.9g panic %.9g stepout %.9g\n", c->step_s, c->panic_s, c->stepout_s);
@@ -181,6 +210,10 @@ static void print_clock(const struct cfg *c, FILE *out)
         fprintf(out, "clock %s\n", c->clock == CFG_CLOCK_NONE ? "none" : "system");
     fprintf(out, "maxslewrate %.9g\n", c->maxslewrate_ppm);
     fprintf(out, "minsources %u\n", c->minsources);
+    if (c->minclock > 0)
+        fprintf(out, "tos minclock %u\n", c->minclock);
+    if (c->maxclock > 0)
+        fprintf(out, "tos maxclock %u\n", c->maxclock);
 }
 
 static void print_process(const struct cfg *c, FILE *out)
@@ -221,8 +254,10 @@ int cfg_print(const struct cfg *c, FILE *out)
         fprintf(out, "local stratum %d\n", c->local_stratum);
     print_files(c, out);
     print_access(c, out);
+    print_keys(c, out);
     print_clock(c, out);
     print_process(c, out);
     print_nts(c, out);
+    cfgp_print_observe(c, out);
     return ferror(out) ? -1 : 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 /*
- * Time source directives: server/pool/peer, ntpd's local clock (127.127.1.0 with fudge),
+ * Time source directives: server/pool, ntpd's local clock (127.127.1.0 with fudge),
  * refclock phc, hwtimestamp, local stratum.
  */
 #include <limits.h>
@@ -21,8 +21,8 @@ struct ignored_opt {
 };
 
 static const struct ignored_opt ignored_server_opts[] = {
-    {"autokey", 0}, {"dynamic", 0}, {"preempt", 0}, {"xleave", 0},
-    {"mode", 1},    {"ttl", 1},     {"bias", 1},    {"maxsources", 1},
+    {"dynamic", 0}, {"preempt", 0}, {"mode", 1},
+    {"ttl", 1},     {"bias", 1},    {"maxsources", 1},
 };
 
 /* Handles an option tsyncd knows but ignores; false if name is not one of them. */
@@ -55,7 +55,8 @@ static bool server_flag(const char *opt, unsigned *flags)
                {"burst", CFG_SRC_BURST},
                {"prefer", CFG_SRC_PREFER},
                {"noselect", CFG_SRC_NOSELECT},
-               {"true", CFG_SRC_TRUE}};
+               {"true", CFG_SRC_TRUE},
+               {"xleave", CFG_SRC_XLEAVE}};
     for (size_t k = 0; k < sizeof(tab) / sizeof(tab[0]); k++) {
         if (strcmp(opt, tab[k].name) == 0) {
             *flags |= tab[k].flag;
@@ -88,9 +89,10 @@ static void server_option(struct cfg_parser *p, const struct cfg_line *l, int *i
         if ((v = cfgp_arg(p, l, i, opt)) && cfgp_long(p, opt, v, 1, 65535, &n))
             s->port = (unsigned)n;
     } else if (strcmp(opt, "key") == 0) {
-        if ((v = cfgp_arg(p, l, i, opt)) && cfgp_long(p, opt, v, 1, 65535, &n))
-            cfgp_warn(p, "key %ld: authentication is unsupported, ignored", n);
-    } else if (!skip_ignored(p, ignored_server_opts,
+        if ((v = cfgp_arg(p, l, i, opt)) && cfgp_long(p, opt, v, 1, AUTH_MAX_KEY_ID, &n))
+            s->key_id = (uint32_t)n;
+    } else if (!cfgp_refused_server_option(p, l, i) &&
+               !skip_ignored(p, ignored_server_opts,
                              sizeof(ignored_server_opts) / sizeof(ignored_server_opts[0]), l, i,
                              l->argv[0])) {
         cfgp_unknown(p, "unknown option \"%s\" for %s", cfgp_word(opt, w), l->argv[0]);
@@ -131,8 +133,11 @@ static void add_source(struct cfg_parser *p, const struct cfg_source *s)
     struct cfg_source *dst = &c->sources[c->n_sources];
     *dst = *s;
     dst->name = cfgp_strdup(p, s->name);
-    if (dst->name != NULL)
-        c->n_sources++;
+    if (dst->name == NULL)
+        return;
+    if (s->key_id != 0)
+        cfgp_keyed_source(p, c->n_sources);
+    c->n_sources++;
 }
 
 void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
@@ -169,9 +174,7 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
     for (i++; i < l->argc; i++)
         server_option(p, l, &i, &s, &given);
     check_polls(p, &s, given);
-    if (strcmp(dir, "peer") == 0)
-        cfgp_warn(p, "peer %s: symmetric mode is unsupported, used as a server",
-                  cfgp_word(s.name, w));
+    cfgp_nts_check_source(p, &s);
     int type;
     if (ntpd_refclock_addr(s.name, &type)) {
         if (type == 1)

@@ -2,12 +2,15 @@
 /*
  * tsyncctl: query a running tsyncd over its control socket (read-only).
  *
- *   tsyncctl [-s SOCKET] [-n] sources | tracking | status | serverstats | waitsync [SECONDS]
+ *   tsyncctl [-s SOCKET] [-n] [-j|--json] sources [-v] | sourcestats | tracking | status |
+ *            serverstats | metrics | waitsync [SECONDS]
+ *   tsyncctl --help | --version
  *
  * Exit status: 0 success (status/waitsync: synchronised), 1 not synchronised, 2 daemon
  * unreachable or usage error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "daemon/config/config.h"
 #include "daemon/control/control.h"
 #include "daemon/control/tsyncctl_format.h"
+#include "daemon/control/tsyncctl_json.h"
 
 #define QUERY_TIMEOUT_MS          2000
 #define WAITSYNC_DEFAULT_S        60
@@ -29,6 +33,8 @@
 struct options {
     const char *socket_path;
     bool numeric;
+    bool json;
+    bool verbose;
     const char *command;
     long wait_s; /* waitsync limit, s */
 };
@@ -36,13 +42,19 @@ struct options {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tsyncctl [-s SOCKET] [-n] COMMAND\n"
-            "  -s SOCKET   control socket (default %s)\n"
-            "  -n          numeric: show addresses, not names\n"
+            "usage: tsyncctl [-s SOCKET] [-n] [-j|--json] [-v] COMMAND\n"
+            "  -s, --socket SOCKET  control socket (default %s)\n"
+            "  -n, --numeric        numeric: show addresses, not names\n"
+            "  -j, --json           one JSON object instead of text (every command)\n"
+            "  -v, --verbose        sources: what became of each source's replies\n"
+            "  -h, --help           this help\n"
+            "      --version        print the version\n"
             "commands:\n"
-            "  sources             sources in an ntpq -p table\n"
-            "  tracking            system offset, frequency, stratum, leap, last step\n"
+            "  sources             sources in an ntpq -p table, then details and +/- bounds\n"
+            "  sourcestats         samples, residual frequency, skew, offset, its std dev\n"
+            "  tracking            system offset, frequency, stratum, leap, error bound, steps\n"
             "  serverstats         NTP server counters (served, rate-limited, denied, ...)\n"
+            "  metrics             the Prometheus metrics (as the `metrics` listener serves)\n"
             "  status              exit 0 synchronised, 1 not (reason on stdout), 2 no daemon\n"
             "  waitsync [SECONDS]  wait until synchronised (default %d s); exit as status\n",
             CFG_DEFAULT_CONTROLSOCKET, WAITSYNC_DEFAULT_S);
@@ -61,14 +73,42 @@ static int parse_seconds(const char *s, long *out)
     return 0;
 }
 
-/* 0 on success, -1 after printing a usage error, 1 after printing the help. */
+static bool known_command(const char *c)
+{
+    static const char *const commands[] = {"sources",     "sourcestats", "tracking", "status",
+                                           "serverstats", "metrics",     "waitsync"};
+    size_t i;
+
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(c, commands[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* 0 on success, -1 after printing a usage error, 1 after printing the help or the version. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
+    static const struct option long_options[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"numeric", no_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
     int c, nargs;
 
     *o = (struct options){.socket_path = CFG_DEFAULT_CONTROLSOCKET, .wait_s = WAITSYNC_DEFAULT_S};
-    while ((c = getopt(argc, argv, "+s:nh")) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:njvh", long_options, NULL)) != -1) {
         switch (c) {
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'j':
+            o->json = true;
+            break;
         case 's':
             o->socket_path = optarg;
             break;
@@ -77,6 +117,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'h':
             usage(stdout);
+            return 1;
+        case 'V':
+            printf("tsyncctl %s\n", PACKAGE_VERSION);
             return 1;
         default:
             usage(stderr);
@@ -87,12 +130,14 @@ static int parse_args(int argc, char **argv, struct options *o)
     if (nargs < 1)
         goto bad;
     o->command = argv[optind];
+    if (nargs == 2 && strcmp(argv[optind + 1], "-v") == 0) { /* tsyncctl sources -v */
+        o->verbose = true;
+        nargs = 1;
+    }
     if (strcmp(o->command, "waitsync") == 0 && nargs == 2 &&
         parse_seconds(argv[optind + 1], &o->wait_s) == 0)
         return 0;
-    if (nargs == 1 && (strcmp(o->command, "sources") == 0 || strcmp(o->command, "tracking") == 0 ||
-                       strcmp(o->command, "status") == 0 || strcmp(o->command, "waitsync") == 0 ||
-                       strcmp(o->command, "serverstats") == 0))
+    if (nargs == 1 && known_command(o->command))
         return 0;
 bad:
     fprintf(stderr, "tsyncctl: unknown command or bad arguments\n");
@@ -117,6 +162,25 @@ static void sleep_s(double seconds)
         ;
 }
 
+/* A snapshot from the daemon, range-checked: 0, or -1 with the reason in err. */
+static int query(const struct options *o, struct msg_snapshot *snap, char *err, size_t errlen)
+{
+    char why[160];
+
+    if (control_query(o->socket_path, QUERY_TIMEOUT_MS, snap, err, errlen) < 0)
+        return -1;
+    if (ctlfmt_check_snapshot(snap, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "malformed answer on %s: %s", o->socket_path, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int print_status(const struct options *o, const struct msg_snapshot *snap)
+{
+    return o->json ? ctljson_status(stdout, snap) : ctlfmt_status(stdout, snap, o->numeric);
+}
+
 /* Poll status every WAITSYNC_INTERVAL_S until synchronised or o->wait_s elapsed. */
 static int waitsync(const struct options *o)
 {
@@ -127,10 +191,10 @@ static int waitsync(const struct options *o)
     double left_s;
 
     for (;;) {
-        if (control_query(o->socket_path, QUERY_TIMEOUT_MS, &snap, err, sizeof(err)) == 0) {
+        if (query(o, &snap, err, sizeof(err)) == 0) {
             reached = true;
             if (snap.sync_state != MSG_SYNC_UNSYNCHRONISED)
-                return ctlfmt_status(stdout, &snap, o->numeric);
+                return print_status(o, &snap);
         }
         left_s = deadline_s - monotonic_s();
         if (left_s <= 0)
@@ -142,31 +206,56 @@ static int waitsync(const struct options *o)
         return EXIT_UNREACHABLE_OR_USAGE;
     }
     /* The last answer, or the last answer the daemon gave before it went away. */
-    ctlfmt_status(stdout, &snap, o->numeric);
+    print_status(o, &snap);
     return EXIT_NOT_SYNCHRONISED;
+}
+
+static void print_json(const struct options *o, const struct msg_snapshot *snap)
+{
+    if (strcmp(o->command, "sources") == 0)
+        ctljson_sources(stdout, snap);
+    else if (strcmp(o->command, "sourcestats") == 0)
+        ctljson_sourcestats(stdout, snap);
+    else if (strcmp(o->command, "tracking") == 0)
+        ctljson_tracking(stdout, snap);
+    else if (strcmp(o->command, "serverstats") == 0)
+        ctljson_serverstats(stdout, snap);
+    else
+        ctljson_metrics(stdout, snap);
+}
+
+static void print_text(const struct options *o, const struct msg_snapshot *snap)
+{
+    if (strcmp(o->command, "sources") == 0)
+        ctlfmt_sources(stdout, snap, o->numeric, o->verbose);
+    else if (strcmp(o->command, "sourcestats") == 0)
+        ctlfmt_sourcestats(stdout, snap, o->numeric);
+    else if (strcmp(o->command, "tracking") == 0)
+        ctlfmt_tracking(stdout, snap, o->numeric);
+    else if (strcmp(o->command, "serverstats") == 0)
+        ctlfmt_serverstats(stdout, snap);
+    else
+        ctlfmt_metrics(stdout, snap);
 }
 
 static int run(const struct options *o)
 {
     static struct msg_snapshot snap;
     char err[256];
-    int rc = 0;
 
     if (strcmp(o->command, "waitsync") == 0)
         return waitsync(o);
-    if (control_query(o->socket_path, QUERY_TIMEOUT_MS, &snap, err, sizeof(err)) < 0) {
+    if (query(o, &snap, err, sizeof(err)) < 0) {
         fprintf(stderr, "tsyncctl: %s\n", err);
         return EXIT_UNREACHABLE_OR_USAGE;
     }
-    if (strcmp(o->command, "sources") == 0)
-        ctlfmt_sources(stdout, &snap, o->numeric);
-    else if (strcmp(o->command, "tracking") == 0)
-        ctlfmt_tracking(stdout, &snap, o->numeric);
-    else if (strcmp(o->command, "serverstats") == 0)
-        ctlfmt_serverstats(stdout, &snap);
+    if (strcmp(o->command, "status") == 0)
+        return print_status(o, &snap);
+    if (o->json)
+        print_json(o, &snap);
     else
-        rc = ctlfmt_status(stdout, &snap, o->numeric);
-    return rc;
+        print_text(o, &snap);
+    return 0;
 }
 
 int main(int argc, char **argv)

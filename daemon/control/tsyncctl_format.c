@@ -3,9 +3,11 @@
 #include "daemon/control/tsyncctl_format.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "daemon/control/metrics.h"
 #include "daemon/common/ntp_packet.h"
 #include "discipline/discipline.h"
 
@@ -123,6 +125,29 @@ void ctlfmt_interval(double seconds, char *buf, size_t len)
     snprintf(buf, len, "%ldy", (long)((double)v / 365.2425 + 0.5));
 }
 
+/* seconds in the first unit in which they are below 10000: "-1000s", "12.5d" (one decimal, or
+ * none). false when it does not fit. */
+static bool with_unit(double seconds, int width, char *buf, size_t len)
+{
+    static const struct {
+        const char *unit;
+        double seconds;
+    } units[] = {{"s", 1}, {"h", 3600}, {"d", 86400}, {"y", 365.2425 * 86400}};
+    size_t u;
+    int decimals;
+
+    for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+        if (fabs(seconds / units[u].seconds) >= 10000 && u + 1 < sizeof(units) / sizeof(units[0]))
+            continue;
+        for (decimals = 1; decimals >= 0; decimals--) {
+            if (snprintf(buf, len, "%.*f%s", decimals, seconds / units[u].seconds, units[u].unit) <=
+                width)
+                return true;
+        }
+    }
+    return false;
+}
+
 void ctlfmt_ms(double seconds, int width, char *buf, size_t len)
 {
     double ms = seconds * 1e3;
@@ -132,6 +157,8 @@ void ctlfmt_ms(double seconds, int width, char *buf, size_t len)
         if (snprintf(buf, len, "%.*f", decimals, ms) <= width)
             return;
     }
+    if (isfinite(seconds) && with_unit(seconds, width, buf, len))
+        return;
     if (snprintf(buf, len, "%.1e", ms) <= width)
         return;
     snprintf(buf, len, "%.0e", ms);
@@ -164,6 +191,41 @@ void ctlfmt_remote(const struct msg_source_state *src, bool numeric, char *buf, 
         snprintf(buf, len, "%s", src->name);
 }
 
+/* The port of an "addr", "addr:port" or "[v6]:port" text (123 when none is written). */
+static const char *address_port(const char *addr)
+{
+    const char *colon = strrchr(addr, ':');
+
+    if (addr[0] == '[') {
+        const char *close = strchr(addr, ']');
+        return close != NULL && close[1] == ':' ? close + 2 : "123";
+    }
+    return colon != NULL && strchr(addr, ':') == colon ? colon + 1 : "123";
+}
+
+void ctlfmt_remote_in(const struct msg_snapshot *snap, const struct msg_source_state *src,
+                      bool numeric, char *buf, size_t len)
+{
+    char mine[MSG_NAME_LEN + MSG_ADDR_LEN], other[MSG_NAME_LEN + MSG_ADDR_LEN];
+    bool shared = false;
+    int i;
+
+    ctlfmt_remote(src, numeric, mine, sizeof(mine));
+    for (i = 0; i < MSG_MAX_SOURCES && !shared; i++) {
+        const struct msg_source_state *o = &snap->sources[i];
+        if (!o->in_use || o == src)
+            continue;
+        ctlfmt_remote(o, numeric, other, sizeof(other));
+        shared = strcmp(mine, other) == 0;
+    }
+    if (!shared || src->kind == MSG_KIND_REFCLOCK)
+        snprintf(buf, len, "%s", mine);
+    else if (strchr(mine, ':') != NULL)
+        snprintf(buf, len, "[%s]:%s", mine, address_port(src->addr));
+    else
+        snprintf(buf, len, "%s:%s", mine, address_port(src->addr));
+}
+
 /* Stratum as ntpq shows it: 16 for a server that never answered. */
 static unsigned shown_stratum(const struct msg_source_state *src)
 {
@@ -192,13 +254,14 @@ void ctlfmt_refid(const struct msg_source_state *src, char *buf, size_t len)
 
 /* --- sources -------------------------------------------------------------------------------- */
 
-static void print_source_row(FILE *out, const struct msg_source_state *src, bool numeric)
+static void print_source_row(FILE *out, const struct msg_snapshot *snap,
+                             const struct msg_source_state *src, bool numeric)
 {
     char remote[MSG_NAME_LEN + MSG_ADDR_LEN], refid[32], when[16], poll[16];
     char delay[32], offset[32], jitter[32];
     char tally = src->tally != 0 ? (char)src->tally : ' ';
 
-    ctlfmt_remote(src, numeric, remote, sizeof(remote));
+    ctlfmt_remote_in(snap, src, numeric, remote, sizeof(remote));
     ctlfmt_refid(src, refid, sizeof(refid));
     ctlfmt_interval(src->age_s, when, sizeof(when));
     ctlfmt_interval(src->poll_log2 >= 0 && src->poll_log2 <= 30 ? (double)(1L << src->poll_log2)
@@ -214,13 +277,14 @@ static void print_source_row(FILE *out, const struct msg_source_state *src, bool
 
 /* The remote, completed with what the table leaves out: "name (address)", "address (pool
  * name)". */
-static void full_label(const struct msg_source_state *src, bool numeric, char *buf, size_t len)
+static void full_label(const struct msg_snapshot *snap, const struct msg_source_state *src,
+                       bool numeric, char *buf, size_t len)
 {
     char host[MSG_ADDR_LEN];
 
     address_host(src->addr, host, sizeof(host));
     if (numeric || src->name[0] == '\0' || host[0] == '\0')
-        ctlfmt_remote(src, numeric, buf, len);
+        ctlfmt_remote_in(snap, src, numeric, buf, len);
     else if (src->kind == MSG_KIND_POOL)
         snprintf(buf, len, "%s (pool %s)", host, src->name);
     else if (strcmp(src->name, host) != 0)
@@ -229,39 +293,13 @@ static void full_label(const struct msg_source_state *src, bool numeric, char *b
         snprintf(buf, len, "%s", host);
 }
 
-/* ", NTS: ..." for an NTS source: its state, cookies, last NTS-KE, failures. */
-static void print_nts(FILE *out, const struct msg_source_state *src)
+static void print_source_detail(FILE *out, const struct msg_snapshot *snap,
+                                const struct msg_source_state *src, bool numeric)
 {
-    static const char *const states[] = {"", "NTS-KE in progress", "authenticated",
-                                         "NTS-KE failed, not authenticated",
-                                         "no NTS-KE process, not authenticated"};
-    static const char *const why[] = {"",         "no connection", "TLS", "certificate",
-                                      "protocol", "timeout",       "busy"};
-    char age[16];
-
-    if (src->nts_state == MSG_NTS_NONE || src->nts_state > MSG_NTS_UNAVAILABLE)
-        return;
-    ctlfmt_interval(src->nts_ke_age_s, age, sizeof(age));
-    fprintf(out, ", NTS: %s, %u cookies, ", states[src->nts_state], (unsigned)src->nts_cookies);
-    if (src->nts_ke_age_s >= 0)
-        fprintf(out, "last NTS-KE %s%s ago", age, src->nts_ke_age_s < 2048 ? " s" : "");
-    else
-        fprintf(out, "no NTS-KE done");
-    fprintf(out, ", %u NTS-KE failures", src->nts_ke_failures);
-    if (src->nts_ke_status != 0 && src->nts_ke_status < sizeof(why) / sizeof(why[0]))
-        fprintf(out, " (last: %s)", why[src->nts_ke_status]);
-    if (src->nts_naks > 0)
-        fprintf(out, ", %u NTS NAKs", src->nts_naks);
-    if (src->rejected[MSG_REJECT_AUTH] > 0)
-        fprintf(out, ", %u replies not authentic", src->rejected[MSG_REJECT_AUTH]);
-}
-
-static void print_source_detail(FILE *out, const struct msg_source_state *src, bool numeric)
-{
-    char label[MSG_NAME_LEN + MSG_ADDR_LEN + 8];
+    char label[2 * (MSG_NAME_LEN + MSG_ADDR_LEN) + 16];
     const char *meaning = tally_meaning((char)src->tally);
 
-    full_label(src, numeric, label, sizeof(label));
+    full_label(snap, src, numeric, label, sizeof(label));
     fprintf(out, "%s: ", label);
     if (src->age_s < 0)
         fprintf(out, "no sample yet");
@@ -275,11 +313,13 @@ static void print_source_detail(FILE *out, const struct msg_source_state *src, b
     else
         fprintf(out, ", not selectable: %s", ctlfmt_source_reason(src->reason));
     fprintf(out, "%s%s", src->prefer ? ", prefer" : "", src->noselect ? ", noselect" : "");
-    print_nts(out, src);
+    if (src->age_s >= 0)
+        fprintf(out, ", offset %+.6f s +/- %.6f s", src->offset_s, src->root_distance_s);
+    ctlfmt_source_nts(out, src);
     fputc('\n', out);
 }
 
-void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
+void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric, bool verbose)
 {
     int i, shown = 0;
 
@@ -290,7 +330,7 @@ void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
     fputc('\n', out);
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
         if (snap->sources[i].in_use) {
-            print_source_row(out, &snap->sources[i], numeric);
+            print_source_row(out, snap, &snap->sources[i], numeric);
             shown++;
         }
     }
@@ -300,15 +340,17 @@ void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric)
     }
     fputc('\n', out);
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        if (snap->sources[i].in_use)
-            print_source_detail(out, &snap->sources[i], numeric);
+        if (!snap->sources[i].in_use)
+            continue;
+        print_source_detail(out, snap, &snap->sources[i], numeric);
+        if (verbose)
+            ctlfmt_source_replies(out, &snap->sources[i]);
     }
 }
 
 /* --- tracking and status -------------------------------------------------------------------- */
 
-/* The system peer's source state, NULL when there is none. */
-static const struct msg_source_state *sys_peer(const struct msg_snapshot *snap)
+const struct msg_source_state *ctlfmt_sys_peer(const struct msg_snapshot *snap)
 {
     if (snap->sys_peer_slot < 0 || snap->sys_peer_slot >= MSG_MAX_SOURCES ||
         !snap->sources[snap->sys_peer_slot].in_use)
@@ -316,19 +358,38 @@ static const struct msg_source_state *sys_peer(const struct msg_snapshot *snap)
     return &snap->sources[snap->sys_peer_slot];
 }
 
-/* "2026-11-26 05:32:33 UTC (12 s ago)", or "never" for a zero time. */
+/* Seconds a msg_time may hold and still be shown: year 9999 (gmtime and the arithmetic below
+ * stay far from any overflow). */
+#define MAX_SHOWN_SEC 253402300799LL
+
+bool ctlfmt_utc(struct msg_time t, bool iso, char *buf, size_t len)
+{
+    time_t sec;
+    struct tm tm;
+
+    if (t.sec <= 0 || t.sec > MAX_SHOWN_SEC) {
+        snprintf(buf, len, "never");
+        return false;
+    }
+    sec = (time_t)t.sec;
+    if (gmtime_r(&sec, &tm) == NULL) {
+        snprintf(buf, len, "never");
+        return false;
+    }
+    strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return true;
+}
+
+/* "2026-11-26 05:32:33 UTC (12 s ago)", or "never" for a zero or unshowable time. */
 static void format_time(struct msg_time t, struct msg_time now, char *buf, size_t len)
 {
-    time_t sec = (time_t)t.sec;
-    struct tm tm;
     char date[40];
 
-    if (t.sec == 0 || gmtime_r(&sec, &tm) == NULL) {
+    if (!ctlfmt_utc(t, false, date, sizeof(date))) {
         snprintf(buf, len, "never");
         return;
     }
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm);
-    if (now.sec >= t.sec)
+    if (now.sec >= t.sec && now.sec <= MAX_SHOWN_SEC) /* both in 1..MAX_SHOWN_SEC */
         snprintf(buf, len, "%s (%lld s ago)", date, (long long)(now.sec - t.sec));
     else
         snprintf(buf, len, "%s", date);
@@ -362,7 +423,7 @@ static void print_reference(FILE *out, const struct msg_snapshot *snap, bool num
 {
     uint8_t wire[4] = {(uint8_t)(snap->refid >> 24), (uint8_t)(snap->refid >> 16),
                        (uint8_t)(snap->refid >> 8), (uint8_t)snap->refid};
-    const struct msg_source_state *peer = sys_peer(snap);
+    const struct msg_source_state *peer = ctlfmt_sys_peer(snap);
     char text[NTP_REFID_STR_LEN], remote[MSG_NAME_LEN + MSG_ADDR_LEN];
 
     ntp_refid_format(wire, snap->stratum, text, sizeof(text));
@@ -371,7 +432,7 @@ static void print_reference(FILE *out, const struct msg_snapshot *snap, bool num
         fprintf(out, " (%s)", text);
     fputc('\n', out);
     if (peer != NULL) {
-        ctlfmt_remote(peer, numeric, remote, sizeof(remote));
+        ctlfmt_remote_in(snap, peer, numeric, remote, sizeof(remote));
         fprintf(out, "System peer     : %s\n", remote);
     } else {
         fprintf(out, "System peer     : none\n");
@@ -415,6 +476,8 @@ void ctlfmt_tracking(FILE *out, const struct msg_snapshot *snap, bool numeric)
     fprintf(out, "Root delay      : %.9f seconds\n", snap->root_delay_s);
     fprintf(out, "Root dispersion : %.9f seconds\n", snap->root_dispersion_s);
     fprintf(out, "Max error       : %.6f seconds\n", snap->max_error_s);
+    fprintf(out, "Error bound     : +/- %.6f seconds (root delay / 2 + root dispersion)\n",
+            snap->max_error_s);
     fprintf(out, "Leap status     : %s\n", leap_name(snap->leap));
     fprintf(out, "Poll interval   : %s s (2^%d)\n", poll, snap->poll_log2);
     print_steps(out, snap);
@@ -424,13 +487,13 @@ void ctlfmt_tracking(FILE *out, const struct msg_snapshot *snap, bool numeric)
 
 int ctlfmt_status(FILE *out, const struct msg_snapshot *snap, bool numeric)
 {
-    const struct msg_source_state *peer = sys_peer(snap);
+    const struct msg_source_state *peer = ctlfmt_sys_peer(snap);
     char remote[MSG_NAME_LEN + MSG_ADDR_LEN];
 
     switch (snap->sync_state) {
     case MSG_SYNC_SYNCHRONISED:
         if (peer != NULL) {
-            ctlfmt_remote(peer, numeric, remote, sizeof(remote));
+            ctlfmt_remote_in(snap, peer, numeric, remote, sizeof(remote));
             fprintf(out, "synchronised to %s at stratum %u, offset %+.9f s\n", remote,
                     snap->stratum, snap->offset_s);
         } else {
@@ -460,12 +523,60 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "KoD DENY sent            : %llu\n", (unsigned long long)c->kod_deny);
     fprintf(out, "NTP packets denied       : %llu\n", (unsigned long long)c->denied);
     fprintf(out, "NTP packets malformed    : %llu\n", (unsigned long long)c->malformed);
-    fprintf(out, "Other modes (6, 7...)    : %llu\n", (unsigned long long)c->other_mode);
+    fprintf(out, "Other modes (7...)       : %llu\n", (unsigned long long)c->other_mode);
+    fprintf(out, "Mode 6 (ntpq) answered   : %llu\n", (unsigned long long)c->mode6_answered);
+    fprintf(out, "Mode 6 (ntpq) refused    : %llu\n", (unsigned long long)c->mode6_refused);
     fprintf(out, "Send errors              : %llu\n", (unsigned long long)c->send_errors);
     fprintf(out, "Clients tracked          : %llu\n", (unsigned long long)c->clients);
     fprintf(out, "Client entries evicted   : %llu\n", (unsigned long long)c->evictions);
+    fprintf(out, "Authenticated requests   : %llu\n", (unsigned long long)c->auth_ok);
+    fprintf(out, "Bad authentication       : %llu\n", (unsigned long long)c->auth_bad);
+    fprintf(out, "Interleaved replies      : %llu\n", (unsigned long long)c->interleaved);
     fprintf(out, "NTS-authenticated served : %llu\n", (unsigned long long)c->nts_served);
     fprintf(out, "NTS NAKs sent            : %llu\n", (unsigned long long)c->nts_naks);
     fprintf(out, "NTS requests dropped     : %llu\n", (unsigned long long)c->nts_dropped);
     fprintf(out, "NTS-KE sessions served   : %llu\n", (unsigned long long)c->ntske_sessions);
+}
+
+/* --- sourcestats and metrics ----------------------------------------------------------------- */
+
+void ctlfmt_sourcestats(FILE *out, const struct msg_snapshot *snap, bool numeric)
+{
+    char remote[MSG_NAME_LEN + MSG_ADDR_LEN], offset[32], sd[32];
+    int i, shown = 0;
+
+    fprintf(out, "Name/IP Address            NP  Frequency  Freq Skew     Offset    Std Dev\n");
+    for (i = 0; i < CTLFMT_LINE_WIDTH - 5; i++)
+        fputc('=', out);
+    fputc('\n', out);
+    for (i = 0; i < MSG_MAX_SOURCES; i++) {
+        const struct msg_source_state *s = &snap->sources[i];
+        if (!s->in_use)
+            continue;
+        ctlfmt_remote_in(snap, s, numeric, remote, sizeof(remote));
+        ctlfmt_ms(s->offset_s, 8, offset, sizeof(offset));
+        ctlfmt_ms(s->offset_sd_s, 8, sd, sizeof(sd));
+        fprintf(out, "%-25.25s %4u %10.3f %10.3f %8sms %8sms\n", remote, (unsigned)s->samples,
+                metrics_residual_ppm(snap, s), s->freq_sd_ppm, offset, sd);
+        shown++;
+    }
+    if (shown == 0)
+        fprintf(out, "no sources\n");
+    else
+        fprintf(out, "(NP: samples used; Frequency: residual frequency of the source and Freq "
+                     "Skew its\n standard error, ppm; Offset and its Std Dev.)\n");
+}
+
+void ctlfmt_metrics(FILE *out, const struct msg_snapshot *snap)
+{
+    size_t need = metrics_encode(snap, NULL, 0);
+    char *text = malloc(need + 1);
+
+    if (text == NULL) {
+        fprintf(stderr, "tsyncctl: out of memory\n");
+        return;
+    }
+    metrics_encode(snap, text, need + 1);
+    fputs(text, out);
+    free(text);
 }

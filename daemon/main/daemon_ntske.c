@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: ISC
 /*
  * The NTS-KE process seen from tsyncd: forked (right after the resolver, before anything
- * privileged is open) and executed as tsyncd-ntske, so that tsyncd itself never maps GnuTLS;
- * its channels to each network child; the NTS-KE server's listening socket, bound here while
- * privileged and handed over.
+ * privileged is open and before the parent's filter, which allows no execve) and executed as
+ * tsyncd-ntske, so that tsyncd itself never maps GnuTLS; its log socket (it holds no log: its
+ * lines are the parent's to write, "ntske: "); its channels to each network child; the NTS-KE
+ * server's listening socket, bound here while privileged and handed over. It is signalled
+ * through its pidfd only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,25 +44,36 @@ static void ntske_path(char *buf, size_t len)
     snprintf(buf, len, "%s/%s", TSYNC_PKGLIBEXECDIR, NTSKE_PROGRAM);
 }
 
-/* In the child: become tsyncd-ntske with tsyncd's own arguments behind --ntske-role FD. */
-static void exec_ntske(const struct daemon *d, int fd)
+/* In the child: become tsyncd-ntske with tsyncd's own arguments behind
+ * --ntske-role FD LOGFD. Its stdout and stderr leave the log when that is stderr (sanitizer
+ * builds keep them for their reports). */
+static void exec_ntske(const struct daemon *d, int fd, int log_fd)
 {
-    char path[PATH_MAX + 32], fdtext[16];
-    char *argv[CMD_MAX_ARGS + 4];
+    char path[PATH_MAX + 32], fdtext[16], logtext[16];
+    char *argv[CMD_MAX_ARGS + 5];
     int argc = 0;
     sigset_t none;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* kept across exec */
+    msg_forward_log_to(log_fd, "");   /* an exec failure's line too */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (fcntl(fd, F_SETFD, 0) < 0)
+    if (fcntl(fd, F_SETFD, 0) < 0 || fcntl(log_fd, F_SETFD, 0) < 0)
         _exit(127);
+#ifndef TSYNC_SANITIZERS
+    if (d->devnull_fd >= 0) {
+        dup2(d->devnull_fd, STDOUT_FILENO);
+        dup2(d->devnull_fd, STDERR_FILENO);
+    }
+#endif
     ntske_path(path, sizeof(path));
     snprintf(fdtext, sizeof(fdtext), "%d", fd);
+    snprintf(logtext, sizeof(logtext), "%d", log_fd);
     argv[argc++] = path;
     argv[argc++] = (char *)NTSKE_ROLE_FLAG;
     argv[argc++] = fdtext;
-    for (int i = 1; i < d->opts->argc && argc < CMD_MAX_ARGS + 3; i++)
+    argv[argc++] = logtext;
+    for (int i = 1; i < d->opts->argc && argc < CMD_MAX_ARGS + 4; i++)
         argv[argc++] = d->opts->argv[i];
     argv[argc] = NULL;
     execv(path, argv);
@@ -84,6 +97,10 @@ static int wait_hello(struct daemon *d, char *err, size_t errlen)
     if (n > 0 && msg_validate(buf, (size_t)n, &seq, &hdr, &payload, why, sizeof(why)) == 0 &&
         hdr.type == MSG_HELLO)
         return 0;
+    for (int i = 0; i < d->nlogs; i++) { /* its reasons, before tsyncd exits */
+        if (d->logs[i].origin == LOG_ORIGIN_NTSKE)
+            daemon_read_log_channel(&d->logs[i]);
+    }
     snprintf(err, errlen, "the NTS-KE process (%s) did not start (%s; see its log lines)",
              NTSKE_PROGRAM, n == 0 ? "it exited" : why);
     return -1;
@@ -91,7 +108,7 @@ static int wait_hello(struct daemon *d, char *err, size_t errlen)
 
 int daemon_start_ntske(struct daemon *d, char *err, size_t errlen)
 {
-    int sp[2];
+    int sp[2], lp[2];
     pid_t pid;
 
     if (!cfg_nts_client(d->cfg) && !cfg_nts_server(d->cfg))
@@ -100,16 +117,25 @@ int daemon_start_ntske(struct daemon *d, char *err, size_t errlen)
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
         return -1;
     }
-    pid = fork();
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lp) < 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        close(sp[0]);
+        close(sp[1]);
+        return -1;
+    }
+    pid = daemon_fork_pidfd(&d->ntske_pidfd);
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
         close(sp[0]);
-        exec_ntske(d, sp[1]);
+        close(lp[0]);
+        exec_ntske(d, sp[1], lp[1]);
     }
     close(sp[1]);
+    close(lp[1]);
+    daemon_log_channel_add(d, lp[0], LOG_ORIGIN_NTSKE);
     d->ntske_ctl = sp[0];
     d->ntske_seq = 1;
     d->ntske_pid = pid;
@@ -203,6 +229,8 @@ int daemon_ntske_channel(struct daemon *d)
 void daemon_ntske_died(struct daemon *d)
 {
     d->ntske_pid = 0;
+    close(d->ntske_pidfd);
+    d->ntske_pidfd = -1;
     if (d->ntske_ctl >= 0)
         close(d->ntske_ctl);
     d->ntske_ctl = -1;

@@ -118,6 +118,7 @@ int daemon_run_single(struct daemon *d)
     }
     parent_attach_child(&d->parent, &d->child, loop_now());
     net_init(&n, d->cfg, &fds, false);
+    net_open_sockets(&n);
     if (net_start(&n, loop_now()) < 0)
         return 1;
     if (n.server != NULL)

@@ -13,12 +13,14 @@
 #include "daemon/ntske/ntske_main.h"
 #endif
 
-/* --check-config: load the configuration, print it (or every error) and return the status. */
+/* --check-config: load the configuration, print it (or every error) and return the status;
+ * --saveconfigquit FILE prints it into FILE. */
 static int check_config(const struct cmd_opts *o)
 {
     static struct cfg c; /* large: keep it off the stack */
     struct cfg_diag diag;
     char err[256];
+    FILE *out = stdout;
     cfg_diag_init(&diag);
     int rc = cfg_load_file(o->config_path, o->strict ? CFG_STRICT : 0, &c, &diag);
     cfg_diag_print(&diag, stderr);
@@ -26,7 +28,13 @@ static int check_config(const struct cmd_opts *o)
         fprintf(stderr, "tsyncd: %s\n", err);
         rc = -1;
     }
-    if (rc == 0 && (cfg_print(&c, stdout) < 0 || fflush(stdout) != 0))
+    if (rc == 0 && o->save_config != NULL && (out = fopen(o->save_config, "w")) == NULL) {
+        fprintf(stderr, "tsyncd: cannot write %s: %m\n", o->save_config);
+        rc = -1;
+    }
+    if (rc == 0 && (cfg_print(&c, out) < 0 || fflush(out) != 0))
+        rc = -1;
+    if (out != stdout && out != NULL && fclose(out) != 0)
         rc = -1;
     cfg_free(&c);
     cfg_diag_free(&diag);
@@ -67,6 +75,7 @@ int main(int argc, char **argv)
         cmd_usage(stderr);
         return CMD_EXIT_USAGE;
     }
+    cmd_warnings(&o, stderr);
     switch (o.action) {
     case CMD_HELP:
         cmd_usage(stdout);

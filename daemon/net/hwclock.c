@@ -103,35 +103,70 @@ void hwclock_close(struct hwclock_set *set)
     set->n = 0;
 }
 
-void hwclock_reset(struct hwclock_set *set)
+/* The host CLOCK_REALTIME and CLOCK_MONOTONIC_RAW read together, ns. */
+static void read_real_raw(int64_t *real_ns, int64_t *raw_ns)
 {
-    int i;
+    struct timespec real, raw;
 
-    for (i = 0; i < set->n; i++) {
-        phc_reg_reset(&set->clocks[i].reg);
-        set->clocks[i].next_sample = 0; /* a new pair at once */
-    }
+    clock_gettime(CLOCK_MONOTONIC_RAW, &raw);
+    clock_gettime(CLOCK_REALTIME, &real);
+    *real_ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+    *raw_ns = (int64_t)raw.tv_sec * 1000000000 + raw.tv_nsec;
 }
 
-/* A PHC can jump (a driver resets it on a link reset, ptp4l steps it): a reading far off the
- * fit starts the fit again rather than bending it for minutes. */
-static void add_reading(struct hwclock *h, const struct phc_sample *ps)
+static struct timespec timespec_of_ns(int64_t ns)
+{
+    struct timespec t = {.tv_sec = (time_t)(ns / 1000000000), .tv_nsec = (long)(ns % 1000000000)};
+
+    if (t.tv_nsec < 0) {
+        t.tv_nsec += 1000000000;
+        t.tv_sec--;
+    }
+    return t;
+}
+
+static int64_t ns_of_timespec(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* A PHC can jump (a driver resets it on a link reset, ptp4l steps it): readings far off the
+ * fit, HWCLOCK_JUMP_CONFIRM in a row, start the fit again rather than bending it for minutes.
+ * The fit is against a clock nobody steers, so only the PHC itself can make them. */
+static void add_reading(struct hwclock *h, const struct timespec *phc, const struct timespec *raw,
+                        double error_s)
 {
     struct timespec predicted;
 
-    if (h->reg.n_points >= 2 && phc_reg_to_sys(&h->reg, &ps->phc, &predicted) == 0 &&
-        fabs((double)(predicted.tv_sec - ps->sys.tv_sec) +
-             (predicted.tv_nsec - ps->sys.tv_nsec) * 1e-9) > HWCLOCK_JUMP_S) {
+    if (h->reg.n_points >= 2 && phc_reg_to_sys(&h->reg, phc, &predicted) == 0 &&
+        fabs((double)(ns_of_timespec(&predicted) - ns_of_timespec(raw)) * 1e-9) >
+            HWCLOCK_JUMP_S + error_s) {
+        if (++h->far_readings < HWCLOCK_JUMP_CONFIRM)
+            return;
         log_notice("hwtimestamp %s: the NIC clock jumped; measuring it again", h->ifname);
         phc_reg_reset(&h->reg);
     }
-    phc_reg_add(&h->reg, &ps->phc, &ps->sys, ps->error_s);
+    h->far_readings = 0;
+    phc_reg_add(&h->reg, phc, raw, error_s);
+}
+
+/* One PHC reading, its system time moved to the raw scale with the realtime/raw pair read just
+ * before (the reading takes microseconds: the two clocks' rates differ by parts per million). */
+static void sample_clock(struct hwclock *h)
+{
+    struct phc_sample ps;
+    int64_t real_ns, raw_ns;
+
+    read_real_raw(&real_ns, &raw_ns);
+    if (phc_sample(h->phc, &ps) != 0)
+        return;
+    struct timespec raw = timespec_of_ns(raw_ns + (ns_of_timespec(&ps.sys) - real_ns));
+    add_reading(h, &ps.phc, &raw, ps.error_s);
 }
 
 double hwclock_poll(struct hwclock_set *set, double now)
 {
     double next = HWCLOCK_SAMPLE_INTERVAL_S;
-    struct phc_sample ps;
     int i;
 
     for (i = 0; i < set->n; i++) {
@@ -139,14 +174,15 @@ double hwclock_poll(struct hwclock_set *set, double now)
 
         if (now >= h->next_sample) {
             h->next_sample = now + HWCLOCK_SAMPLE_INTERVAL_S;
-            if (phc_sample(h->phc, &ps) == 0)
-                add_reading(h, &ps);
+            sample_clock(h);
         }
         next = fmin(next, h->next_sample - now);
     }
     return next;
 }
 
+/* PHC time -> raw (the fit) -> host CLOCK_REALTIME (a pair read now: the stamp is at most
+ * milliseconds old, so the clocks' rate difference does not matter). */
 bool hwclock_to_host(const struct hwclock_set *set, int if_index, const struct timespec *raw,
                      struct timespec *host)
 {
@@ -154,9 +190,16 @@ bool hwclock_to_host(const struct hwclock_set *set, int if_index, const struct t
 
     for (i = 0; i < set->n; i++) {
         const struct hwclock *h = &set->clocks[i];
+        struct timespec mono_raw;
+        int64_t real_ns, raw_ns;
 
-        if ((h->if_index == if_index || (if_index == 0 && set->n == 1)) && h->reg.n_points >= 2)
-            return phc_reg_to_sys(&h->reg, raw, host) == 0;
+        if (!((h->if_index == if_index || (if_index == 0 && set->n == 1)) && h->reg.n_points >= 2))
+            continue;
+        if (phc_reg_to_sys(&h->reg, raw, &mono_raw) != 0)
+            return false;
+        read_real_raw(&real_ns, &raw_ns);
+        *host = timespec_of_ns(real_ns + (ns_of_timespec(&mono_raw) - raw_ns));
+        return true;
     }
     return false;
 }

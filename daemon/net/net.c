@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -27,6 +28,15 @@ void net_request_hostile_messages(void)
     hook_hostile = 1;
 }
 
+/* Seconds between sysstats lines: TSYNCD_SYSSTATS_S (1..86400, for tests), else ntpd's hour. */
+static double sysstats_interval(void)
+{
+    const char *v = getenv(NET_SYSSTATS_ENV);
+    long s = v != NULL ? strtol(v, NULL, 10) : 0;
+
+    return s > 0 && s <= 86400 ? (double)s : NET_SYSSTATS_DEFAULT_S;
+}
+
 void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, bool test_hooks)
 {
     int i;
@@ -36,6 +46,7 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
     n->fds = *fds;
     n->rx_seq = n->tx_seq = 1;
     n->test_hooks = test_hooks;
+    n->sysstats_interval_s = sysstats_interval();
     clk_map_identity(&n->map);
     for (i = 0; i < MSG_NTP_SLOTS; i++)
         n->clients[i].fd = -1;
@@ -55,6 +66,39 @@ int net_send(struct net *n, uint16_t type, const void *payload, size_t len)
     return -1;
 }
 
+/* A line the parent writes for this process ("net: ..."). One that cannot be sent (the parent
+ * is busy or gone) is dropped: logging must not recurse into net_send()'s error path. */
+static void forward_log(int level, enum log_class cls, const char *text, void *ctx)
+{
+    struct net *n = ctx;
+    struct msg_log m;
+
+    memset(&m, 0, sizeof(m));
+    m.level = (uint8_t)(level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level);
+    m.cls = (uint8_t)cls;
+    msg_copy_str(m.text, sizeof(m.text), text);
+    if (chan_send(&n->fds.parent, MSG_LOG, &n->tx_seq, &m, sizeof(m)) < 0)
+        n->dropped_to_parent++;
+}
+
+void net_forward_logs(struct net *n)
+{
+    log_set_forward(forward_log, n);
+    log_detach();
+}
+
+/* The parent's watchdog hears from the loop at least every MSG_HEARTBEAT_S. */
+static void send_heartbeat(struct net *n, double now)
+{
+    struct msg_heartbeat hb = {.count = n->heartbeats + 1};
+
+    if (now < n->next_heartbeat)
+        return;
+    n->heartbeats++;
+    n->next_heartbeat = now + MSG_HEARTBEAT_S;
+    net_send(n, MSG_HEARTBEAT, &hb, sizeof(hb));
+}
+
 static struct client_clock client_clock_of(const struct net *n)
 {
     return (struct client_clock){&n->map, n->map_generation, n->fds.hw};
@@ -68,11 +112,17 @@ int net_start(struct net *n, double now)
         n->resolver = resolver_client_create(&n->fds.resolver);
     if (n->fds.control >= 0)
         n->control = control_create(n->fds.control);
+    if (n->fds.metrics >= 0 && (n->metrics = metrics_server_create(n->fds.metrics)) == NULL) {
+        log_err("network child: cannot allocate the metrics listener");
+        return -1;
+    }
     if (n->fds.nserver > 0 && (n->server = server_create(n->cfg)) == NULL) {
         log_err("network child: cannot allocate the NTP server");
         return -1;
     }
     if (net_send(n, MSG_HELLO, &hello, sizeof(hello)) < 0)
+        return -1;
+    if (net_sources_notrust(n) < 0)
         return -1;
     net_sources_start(n, now);
     return 0;
@@ -86,10 +136,14 @@ void net_fini(struct net *n)
         if (n->clients[i].in_use)
             client_close(&n->clients[i]);
     }
+    client_pool_close(&n->pool);
     server_destroy(n->server);
     chan_close(&n->nts.ch);
+    if (n->have_notrust)
+        acl_free(&n->notrust);
     if (n->control != NULL)
         control_destroy(n->control);
+    metrics_server_destroy(n->metrics);
     if (n->resolver != NULL)
         resolver_client_destroy(n->resolver);
 }
@@ -125,17 +179,27 @@ static void apply_snapshot(struct net *n, const struct msg_snapshot *s)
     }
 }
 
-/* A new generation means the clock was stepped: with the system driver the host clock itself
- * jumped, so the NIC clock conversions start again. */
+/* A new generation means the clock was stepped; the NIC clock conversions need no restart:
+ * they are fitted against CLOCK_MONOTONIC_RAW, which no step touches. */
 static void apply_clock_map(struct net *n, const struct msg_clock_map *m)
 {
-    if (n->map_generation != 0 && m->generation != n->map_generation && n->fds.hw != NULL)
-        hwclock_reset(n->fds.hw);
     msg_clock_map_to_clk(m, &n->map);
     n->map_generation = m->generation;
 }
 
-static void read_parent(struct net *n)
+/* The parent saw the clock disrupted (VMClock): every client source polls in a burst now. */
+static void burst_all(struct net *n, double now)
+{
+    int i;
+
+    log_notice("network child: the clock was disrupted: polling every source in a burst");
+    for (i = 0; i < MSG_NTP_SLOTS; i++) {
+        if (n->clients[i].in_use)
+            client_burst(&n->clients[i], now);
+    }
+}
+
+static void read_parent(struct net *n, double now)
 {
     static uint8_t buf[MSG_MAX_SIZE];
     struct msg_header hdr;
@@ -159,6 +223,8 @@ static void read_parent(struct net *n)
             apply_clock_map(n, payload);
         else if (hdr.type == MSG_SNAPSHOT)
             apply_snapshot(n, payload);
+        else if (hdr.type == MSG_BURST)
+            burst_all(n, now);
         else if (hdr.type == MSG_NTS_KEYS)
             net_nts_keys(n, payload);
         server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
@@ -190,8 +256,15 @@ static void client_event(struct net *n, struct client *c, short revents, double 
 
     client_read_tx(c, &clock, revents);
     while ((ev = client_receive(c, &clock, now, revents, &s)) != CLIENT_NOTHING) {
+        if (ev != CLIENT_SAMPLE) { /* answered without a sample: still reachable */
+            struct msg_source_ref m = {.slot = c->slot, .flags = c->answered_reason};
+
+            net_send(n, MSG_SOURCE_ANSWERED, &m, sizeof(m));
+        }
         if (ev == CLIENT_SAMPLE) {
             net_send(n, MSG_SAMPLE, &s, sizeof(s));
+        } else if (ev == CLIENT_ANSWERED) {
+            continue;
         } else if (ev == CLIENT_KOD_RATE) {
             log_warning("source %s: kiss-o'-death RATE, poll interval raised to 2^%d s",
                         c->cfg->name,
@@ -225,13 +298,19 @@ static void poll_clients(struct net *n, double now)
 
 /* Test hooks: prove the sandbox (a forbidden call kills only this child) and the parent's
  * validation (malformed messages are rejected without touching the clock). */
-static void run_test_hooks(struct net *n)
+static void run_test_hooks(struct net *n, double now)
 {
+    const char *kind = getenv("TSYNCD_TEST_HOSTILE");
+
     if (!n->test_hooks)
         return;
     if (hook_forbidden) {
         log_notice("test hook: calling a forbidden system call (reboot)");
         syscall(SYS_reboot, 0, 0, 0, NULL);
+    }
+    if (hook_hostile && kind != NULL && strcmp(kind, "malformed") != 0) {
+        hook_hostile = 0;
+        net_hostile_start(n, kind, now);
     }
     if (hook_hostile) {
         struct msg_sample bad = {.slot = 0, .root_delay_s = NAN, .stratum = 1};
@@ -244,10 +323,10 @@ static void run_test_hooks(struct net *n)
     }
 }
 
-/* The server's counters (the network child's and the workers') for tsyncctl serverstats. */
-static void fill_server_counters(struct net *n)
+/* The server's counters (the network child's and the workers'), for tsyncctl serverstats and
+ * the parent's sysstats. */
+static void server_counters(struct net *n, struct msg_server_counters *c)
 {
-    struct msg_server_counters *c = &n->snap.server;
     struct server_stats st;
 
     memset(&st, 0, sizeof(st));
@@ -265,10 +344,27 @@ static void fill_server_counters(struct net *n)
         .send_errors = st.send_errors,
         .clients = st.clients,
         .evictions = st.evictions,
+        .auth_ok = st.auth_ok,
+        .auth_bad = st.auth_bad,
+        .interleaved = st.interleaved,
+        .mode6_answered = st.mode6_answered,
+        .mode6_refused = st.mode6_refused,
         .nts_served = st.nts_served,
         .nts_naks = st.nts_naks,
         .nts_dropped = st.nts_dropped,
     };
+}
+
+/* sysstats: the counters go to the parent at the start and then every interval. */
+static void send_counters(struct net *n, double now)
+{
+    struct msg_server_counters c;
+
+    if (!n->cfg->filegen[CFG_STATS_SYS].enabled || now < n->sysstats_next)
+        return;
+    n->sysstats_next = now + n->sysstats_interval_s;
+    server_counters(n, &c);
+    net_send(n, MSG_SERVER_STATS, &c, sizeof(c));
 }
 
 static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, double *timeout_s)
@@ -299,6 +395,9 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     }
     if (n->fds.hw != NULL && n->fds.hw->n > 0)
         *timeout_s = fmin(*timeout_s, n->hw_next - now);
+    *timeout_s = fmin(*timeout_s, fmax(0, n->next_heartbeat - now));
+    if (n->hostile != 0) /* a test hook floods: turn again soon */
+        *timeout_s = fmin(*timeout_s, 0.01);
     n->nfds_control = 0;
     if (n->control != NULL) {
         int ms = control_timeout_ms(n->control, now);
@@ -307,7 +406,16 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
         if (ms >= 0)
             *timeout_s = fmin(*timeout_s, ms / 1000.0);
     }
-    return k + n->nfds_control;
+    k += n->nfds_control;
+    n->nfds_metrics = 0;
+    if (n->metrics != NULL) {
+        int ms = metrics_server_timeout_ms(n->metrics, now);
+
+        n->nfds_metrics = metrics_server_pollfds(n->metrics, fds + k, max - k);
+        if (ms >= 0)
+            *timeout_s = fmin(*timeout_s, ms / 1000.0);
+    }
+    return k + n->nfds_metrics;
 }
 
 static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double now)
@@ -317,9 +425,9 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
 
     if (nfds == 0)
         return;
-    run_test_hooks(n);
+    run_test_hooks(n, now);
     if (fds[k++].revents || chan_ready(&n->fds.parent))
-        read_parent(n);
+        read_parent(n, now);
     if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
         read_resolver(n, now);
     k++;
@@ -336,16 +444,24 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], fds[k].revents, now);
     }
+    if (n->have_snapshot && (n->control != NULL || n->metrics != NULL)) {
+        server_counters(n, &n->snap.server);
+        net_nts_fill_snapshot(n, &n->snap, now);
+    }
     if (n->control != NULL) {
-        if (n->have_snapshot) {
-            fill_server_counters(n);
-            net_nts_fill_snapshot(n, &n->snap, now);
-        }
         control_handle(n->control, fds + k, n->nfds_control, n->have_snapshot ? &n->snap : NULL,
                        now);
     }
+    k += n->nfds_control;
+    if (n->metrics != NULL)
+        metrics_server_handle(n->metrics, fds + k, n->nfds_metrics,
+                              n->have_snapshot ? &n->snap : NULL, now);
     poll_clients(n, now);
     net_sources_maintain(n, now);
+    send_counters(n, now);
+    send_heartbeat(n, now);
+    if (n->test_hooks)
+        net_hostile_run(n, now);
     if (n->fds.hw != NULL)
         n->hw_next = now + hwclock_poll(n->fds.hw, now);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -12,7 +13,6 @@
 #include "daemon/net/net_int.h"
 #include "daemon/resolver/resolver.h"
 
-#define NET_POOL_ADDRS      4   /* associations per pool line */
 #define NET_RETRY_MIN_S     2.0 /* first retry of a failed resolution */
 #define NET_RETRY_MAX_S     600.0
 #define NET_POOL_REFRESH_S  3600.0 /* pools are resolved again this often */
@@ -78,10 +78,45 @@ static socklen_t make_sockaddr(const struct msg_addr *a, unsigned port, struct s
     return sizeof(*sin6);
 }
 
-/* Open slot's association for one address and port of configuration line cfg_index and tell
- * the parent. */
+int net_sources_notrust(struct net *n)
+{
+    for (size_t i = 0; i < n->cfg->n_restricts; i++)
+        n->have_notrust = n->have_notrust || (n->cfg->restricts[i].flags & CFG_RES_NOTRUST);
+    if (n->have_notrust && acl_build(&n->notrust, n->cfg) < 0) {
+        log_err("network child: out of memory");
+        n->have_notrust = false;
+        return -1;
+    }
+    return 0;
+}
+
+/* The source's key; NULL for a source without one, or (logged) when it cannot be used: its key
+ * is missing (the configuration checks that), or `restrict ... notrust` covers its address and
+ * it has neither a key nor NTS (ntpd would drop every reply: tsyncd does not poll it). */
+static bool source_key(struct net *n, const struct cfg_source *src, const struct msg_addr *a,
+                       const struct auth_key **key)
+{
+    char text[INET6_ADDRSTRLEN];
+
+    *key = src->key_id != 0 ? auth_keyring_find(&n->cfg->keys, src->key_id) : NULL;
+    if (src->key_id != 0 && *key == NULL) {
+        log_err("source %s: key %u not loaded: not used", src->name, (unsigned)src->key_id);
+        return false;
+    }
+    if (src->key_id == 0 && !(src->flags & CFG_SRC_NTS) && n->have_notrust &&
+        (acl_check(&n->notrust, a->family == AF_INET ? AF_INET : AF_INET6, a->addr) &
+         ACL_NOTRUST)) {
+        log_err("source %s (%s): restrict ... notrust applies and the source has no key: not used",
+                src->name, inet_ntop((int)a->family, a->addr, text, sizeof(text)));
+        return false;
+    }
+    return true;
+}
+
+/* Open slot's association for one address and port of configuration line cfg_index, with its
+ * key (NULL: none), and tell the parent. */
 static int open_source(struct net *n, int slot, size_t cfg_index, const struct msg_addr *a,
-                       unsigned port, double now)
+                       unsigned port, const struct auth_key *key, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
     struct msg_source_add m;
@@ -92,9 +127,9 @@ static int open_source(struct net *n, int slot, size_t cfg_index, const struct m
     c->slot = (uint32_t)slot;
     c->cfg_index = (uint32_t)cfg_index;
     c->cfg = src;
+    c->key = key;
     c->kind = src->type == CFG_SOURCE_POOL ? MSG_KIND_POOL : MSG_KIND_SERVER;
-    if (client_open(c, (struct sockaddr *)&ss, len, now,
-                    n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < 0) {
+    if (client_open(c, &n->pool, (struct sockaddr *)&ss, len, now) < 0) {
         log_warning("cannot open a socket for %s: %m", src->name);
         client_close(c);
         return -1;
@@ -107,9 +142,13 @@ static int open_source(struct net *n, int slot, size_t cfg_index, const struct m
     memcpy(m.addr, a->addr, sizeof(m.addr));
     m.port = port;
     msg_copy_str(m.name, sizeof(m.name), src->name);
-    log_info("source %s (%s) added, timestamps: %s", src->name,
+    char keytext[32] = "";
+    if (key != NULL)
+        snprintf(keytext, sizeof(keytext), ", key %u %s", (unsigned)key->id,
+                 auth_type_name(key->type));
+    log_info("source %s (%s) added, timestamps: %s%s", src->name,
              inet_ntop((int)a->family, a->addr, (char[INET6_ADDRSTRLEN]){0}, INET6_ADDRSTRLEN),
-             ts_mode_name(c->ts_mode));
+             ts_mode_name(c->ts_mode), keytext);
     if (net_send(n, MSG_SOURCE_ADD, &m, sizeof(m)) < 0) {
         client_close(c); /* the parent does not know it: no sample may name this slot */
         return -1;
@@ -118,17 +157,21 @@ static int open_source(struct net *n, int slot, size_t cfg_index, const struct m
 }
 
 /* A new association for one address of configuration line cfg_index (NTS sources run NTS-KE
- * first: daemon/net/net_nts.h). */
+ * first: daemon/net/net_nts.h). Returns 0, -1 on a failure worth a retry, -2 when the source
+ * may never be used (its key). */
 static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
+    const struct auth_key *key;
     int slot = free_slot(n);
 
+    if (!source_key(n, src, a, &key))
+        return -2;
     if (slot < 0) {
         log_warning("source table full: %s not added", src->name);
         return -1;
     }
-    if (open_source(n, slot, cfg_index, a, src->port, now) < 0)
+    if (open_source(n, slot, cfg_index, a, src->port, key, now) < 0)
         return -1;
     if (src->flags & CFG_SRC_NTS)
         net_nts_attach(n, &n->clients[slot], now);
@@ -147,6 +190,7 @@ int net_readdress_source(struct net *n, int slot, const struct msg_addr *a, unsi
     struct client *c = &n->clients[slot];
     struct msg_source_ref m = {.slot = (uint32_t)slot};
     size_t cfg_index = c->cfg_index;
+    const struct auth_key *key = c->key;
 
     if (same_addr(c, a) && port_of(c) == port)
         return 0;
@@ -156,7 +200,7 @@ int net_readdress_source(struct net *n, int slot, const struct msg_addr *a, unsi
         n->stop = true;
         return -1;
     }
-    if (open_source(n, slot, cfg_index, a, port, now) < 0) {
+    if (open_source(n, slot, cfg_index, a, port, key, now) < 0) {
         net_nts_detach(n, slot);
         retry_later(n, cfg_index, "cannot use the NTPv4 server NTS-KE named", now);
         return -1;
@@ -210,7 +254,7 @@ static void request_name(struct net *n, size_t i, double now)
     struct msg_addr a;
 
     if (numeric_address(src, &a)) {
-        if (add_source(n, i, &a, now) < 0)
+        if (add_source(n, i, &a, now) == -1)
             retry_later(n, i, "cannot be used yet", now);
         return;
     }
@@ -220,6 +264,17 @@ static void request_name(struct net *n, size_t i, double now)
         return;
     }
     nm->pending = true;
+}
+
+void net_open_sockets(struct net *n)
+{
+    int n4, n6;
+
+    client_pool_size(n->cfg, NET_POOL_ADDRS, &n4, &n6);
+    if (client_pool_open(&n->pool, n4, n6,
+                         n->fds.hw != NULL && n->fds.hw->n > 0 ? TS_FLAG_HARDWARE : 0) < n4 + n6)
+        log_notice("client sockets: %d IPv4 and %d IPv6 wanted, %d and %d opened", n4, n6,
+                   n->pool.n[0], n->pool.n[1]);
 }
 
 void net_sources_start(struct net *n, double now)
@@ -248,7 +303,7 @@ void net_sources_resolved(struct net *n, const struct msg_resolved *r, double no
         retry_later(n, i, r->error != 0 ? gai_strerror(r->error) : "no address", now);
         return;
     }
-    int want = n->cfg->sources[i].type == CFG_SOURCE_POOL ? NET_POOL_ADDRS : 1;
+    int want = n->cfg->sources[i].type == CFG_SOURCE_POOL ? (int)cfg_pool_members(n->cfg) : 1;
     for (k = 0; k < r->count && members(n, i) < want; k++) {
         if (!known_addr(n, i, &r->addrs[k]))
             add_source(n, i, &r->addrs[k], now);

@@ -8,5 +8,5 @@ TSYNC_NTSKE_SOURCES = daemon/ntske/ntske.h daemon/ntske/ntske_int.h daemon/ntske
 	daemon/ntske/ntske_main.c daemon/ntske/ntske_main.h
 pkglibexec_PROGRAMS = tsyncd-ntske
 tsyncd_ntske_SOURCES = $(tsyncd_SOURCES) $(TSYNC_NTSKE_SOURCES)
-tsyncd_ntske_CFLAGS = $(tsyncd_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) -DTSYNC_NTSKE_PROGRAM
+tsyncd_ntske_CFLAGS = $(tsyncd_CFLAGS) $(GNUTLS_CFLAGS) -DTSYNC_NTSKE_PROGRAM
 tsyncd_ntske_LDADD = $(tsyncd_LDADD) $(GNUTLS_LIBS)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: ISC
 /*
- * The NTS-KE process: `tsyncd-ntske --ntske-role FD TSYNCD-ARGUMENTS...`, executed by tsyncd
- * (daemon/main/daemon_children.c) in a child forked before anything privileged is open. It
- * reads the configuration as tsyncd did, loads the TLS credentials (certificate, key, trust
- * store) while still root, then drops to the unprivileged user in the chroot with no
- * capability and the SBX_NTSKE seccomp list, says MSG_HELLO to the parent on FD and serves.
+ * The NTS-KE process: `tsyncd-ntske --ntske-role FD LOGFD TSYNCD-ARGUMENTS...`, executed by
+ * tsyncd (daemon/main/daemon_ntske.c) in a child forked before anything privileged is open. Its
+ * log lines go to the parent as MSG_LOG on LOGFD (it holds no log). It reads the configuration
+ * as tsyncd did, loads the TLS credentials (certificate, key, trust store) while still root,
+ * then drops to the daemon's unprivileged user (the parent's) in the chroot with no capability
+ * and the SBX_NTSKE seccomp list, says MSG_HELLO to the parent on FD and serves.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,26 +23,40 @@
 #include "daemon/ntske/ntske_main.h"
 #include "seccomp/sandbox.h"
 
-/* tsyncd's arguments behind "--ntske-role FD", as its own command line. */
+#define ROLE_ARGS 4 /* tsyncd-ntske --ntske-role FD LOGFD */
+
+/* tsyncd's arguments behind "--ntske-role FD LOGFD", as its own command line; the log level
+ * and event mask tsyncd has (the destination is the parent's). */
 static int load_config(int argc, char **argv, struct cmd_opts *o, struct cfg *cfg)
 {
     struct cfg_diag diag;
     char err[256];
     int rc;
 
-    argv[2] = argv[0];
-    if (cmd_parse(argc - 2, argv + 2, o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "tsyncd-ntske: %s\n", err);
+    argv[ROLE_ARGS - 1] = argv[0];
+    if (cmd_parse(argc - (ROLE_ARGS - 1), argv + ROLE_ARGS - 1, o, err, sizeof(err)) < 0) {
+        log_err("NTS-KE process: %s", err);
         return -1;
     }
     cfg_diag_init(&diag); /* tsyncd printed the messages already */
     rc = cfg_load_file(o->config_path, o->strict ? CFG_STRICT : 0, cfg, &diag);
     cfg_diag_free(&diag);
     if (rc < 0 || cmd_apply(o, cfg, err, sizeof(err)) < 0) {
-        fprintf(stderr, "tsyncd-ntske: the configuration does not load\n");
+        log_err("NTS-KE process: the configuration does not load");
         return -1;
     }
-    return daemon_setup_logging(cfg, o);
+    log_set_event_mask(cfg->log_mask);
+    log_set_level(o->debug > 0 ? LOG_DEBUG : LOG_INFO);
+    return 0;
+}
+
+/* A descriptor number of the command line, or -1. */
+static int fd_arg(const char *text)
+{
+    char *end;
+    long fd = strtol(text, &end, 10);
+
+    return fd >= 3 && fd < 65536 && *end == '\0' ? (int)fd : -1;
 }
 
 static void die_with_parent(pid_t parent)
@@ -51,12 +66,17 @@ static void die_with_parent(pid_t parent)
         _exit(1);
 }
 
+/* The parent's user and chroot (sanitizer builds skip the chroot, as the parent does:
+ * LeakSanitizer reads /proc at exit). */
 static int sandbox(const struct cfg *cfg, pid_t parent)
 {
     const char *dir = cfg->chroot_dir != NULL ? cfg->chroot_dir : DAEMON_DEFAULT_CHROOT;
     const char *user = daemon_pick_user(cfg);
     char err[256] = "no unprivileged user (set `user`)";
 
+#ifdef TSYNC_SANITIZERS
+    dir = NULL;
+#endif
     if (user == NULL || sbx_drop_privileges(user, cfg->group, dir, NULL, 0, err, sizeof(err)) < 0) {
         log_err("NTS-KE process: sandbox: %s", err);
         return -1;
@@ -78,11 +98,17 @@ int ntske_main(int argc, char **argv)
     struct loop_role role;
     uint32_t seq = 1;
     bool stop = false;
-    char err[256], *end;
-    long fd = argc >= 3 ? strtol(argv[2], &end, 10) : -1;
+    char err[256];
+    int fd = argc >= ROLE_ARGS ? fd_arg(argv[2]) : -1;
+    int log_fd = argc >= ROLE_ARGS ? fd_arg(argv[3]) : -1;
     pid_t parent = getppid();
 
-    if (fd < 3 || *end != '\0' || load_config(argc, argv, &o, &cfg) < 0)
+    if (fd < 0 || log_fd < 0) {
+        fprintf(stderr, "tsyncd-ntske: %s FD LOGFD is for tsyncd to use\n", NTSKE_ROLE_FLAG);
+        return 1;
+    }
+    msg_forward_log_to(log_fd, "");
+    if (load_config(argc, argv, &o, &cfg) < 0)
         return 1;
     prctl(PR_SET_NAME, "tsyncd-ntske");
     die_with_parent(parent);
@@ -94,9 +120,9 @@ int ntske_main(int argc, char **argv)
     if (sandbox(&cfg, parent) < 0)
         return 1;
     hello.pid = (uint32_t)getpid();
-    if (msg_send((int)fd, MSG_HELLO, &seq, &hello, sizeof(hello)) < 0)
+    if (msg_send(fd, MSG_HELLO, &seq, &hello, sizeof(hello)) < 0)
         return 1;
-    ntske_role_set_control(r, (int)fd, &stop);
+    ntske_role_set_control(r, fd, &stop);
     role = ntske_role_loop(r);
     loop_run(&role, 1, &stop);
     ntske_role_destroy(r);

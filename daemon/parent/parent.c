@@ -18,9 +18,6 @@
  * file. */
 #define PARENT_DRIFT_MAX_SD_PPM 2.0
 
-/* Addresses one pool line may contribute (ntpd's default maxclock is 10 in all). */
-#define PARENT_MAX_POOL_ADDRS 4
-
 static void set_params(struct disc_params *dp, const struct cfg *cfg,
                        const struct parent_options *opt)
 {
@@ -30,25 +27,30 @@ static void set_params(struct disc_params *dp, const struct cfg *cfg,
     dp->allow_big_first_step = opt->big_first_step;
     dp->max_slew_ppm = cfg->maxslewrate_ppm;
     dp->min_sources = (int)cfg->minsources;
+    if (cfg->minclock > 0)
+        dp->min_cluster = (int)cfg->minclock;
+    if (cfg->maxclock > 0)
+        dp->max_combine = (int)cfg->maxclock;
     /* `clock none` measures and serves but never adjusts: the discipline must not assume its
      * frequency requests took effect. */
     dp->observe_only = cfg->clock == CFG_CLOCK_NONE;
 }
 
-static void read_drift(const struct cfg *cfg, struct disc_params *dp)
+static void read_drift(struct parent *p, struct disc_params *dp)
 {
+    const struct cfg *cfg = p->cfg;
     char err[256];
     double ppm;
 
     if (cfg->driftfile == NULL) {
-        log_event(NULL, parent_sys_status(NULL, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
+        log_event(NULL, parent_sys_status(p, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
         return;
     }
     switch (drift_read(cfg->driftfile, &ppm, err, sizeof(err))) {
     case DRIFT_OK:
         dp->initial_freq_ppm = ppm;
         dp->have_initial_freq = true;
-        log_event_freq_set(parent_sys_status(NULL, LOG_EV_FREQ_SET), ppm);
+        log_event_freq_set(parent_sys_status(p, LOG_EV_FREQ_SET), ppm);
         return;
     case DRIFT_INVALID:
         log_warning("drift file %s ignored: %s", cfg->driftfile, err);
@@ -57,7 +59,7 @@ static void read_drift(const struct cfg *cfg, struct disc_params *dp)
         log_info("%s", err);
         break;
     }
-    log_event(NULL, parent_sys_status(NULL, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
+    log_event(NULL, parent_sys_status(p, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
 }
 
 int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_options *opt,
@@ -77,8 +79,10 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     p->last_drift_write = now;
     p->last_refusal_log = -1e9;
     p->sys_peer_slot = -1;
+    parent_stats_open(p, now);
+    parent_stats_events(p);
     set_params(&dp, cfg, opt);
-    read_drift(cfg, &dp);
+    read_drift(p, &dp);
     if (clk_start(clk) < 0 || clk_set_freq(clk, dp.initial_freq_ppm) < 0) {
         snprintf(err, errlen, "clock driver: %s", clk_error(clk));
         return -1;
@@ -90,6 +94,8 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
     }
     if (parent_refclocks_open(p, now, err, errlen) < 0)
         return -1;
+    parent_leap_open(p);
+    parent_leap_load(p, now);
     parent_reset_warning(p, now);
     return 0;
 }
@@ -97,7 +103,9 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
 void parent_fini(struct parent *p, double now)
 {
     parent_write_drift(p, now);
+    parent_close_files(p);
     parent_refclocks_close(p);
+    parent_observe_close(p);
     disc_destroy(p->disc);
     p->disc = NULL;
 }
@@ -149,8 +157,14 @@ void parent_attach_child(struct parent *p, struct chan *child, double now)
     p->rx_seq = 1;
     p->tx_seq = 1;
     p->hello_seen = false;
+    p->last_heard = now;
     parent_push_map(p);
     parent_publish(p, now);
+}
+
+double parent_child_silence(const struct parent *p, double now)
+{
+    return p->child != NULL ? now - p->last_heard : 0;
 }
 
 void parent_detach_child(struct parent *p, double now)
@@ -205,7 +219,7 @@ static int source_config(const struct parent *p, const struct msg_source_add *m,
     const struct cfg_source *src = &p->cfg->sources[m->cfg_index];
     bool pool = src->type == CFG_SOURCE_POOL;
     if ((m->kind == MSG_KIND_POOL) != pool ||
-        pool_members(p, m->cfg_index) >= (pool ? PARENT_MAX_POOL_ADDRS : 1))
+        pool_members(p, m->cfg_index) >= (pool ? (int)cfg_pool_members(p->cfg) : 1))
         return -1;
     sc->min_poll = src->minpoll;
     sc->max_poll = src->maxpoll;
@@ -232,6 +246,9 @@ static int handle_source_add(struct parent *p, const struct msg_source_add *m, d
     slot->kind = (uint8_t)m->kind;
     slot->cfg_index = m->cfg_index;
     slot->first_poll = slot->last_poll = slot->last_reply = -1;
+    slot->assoc_id = parent_new_assoc_id(p);
+    /* The network child uses only replies signed with a keyed source's key. */
+    slot->authenable = p->cfg->sources[m->cfg_index].key_id != 0;
     /* The name shown is the configured one, not what the child says. */
     msg_copy_str(slot->name, sizeof(slot->name), p->cfg->sources[m->cfg_index].name);
     format_addr(m, slot->addr, sizeof(slot->addr));
@@ -250,6 +267,7 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     if (m->map_generation > p->map_generation)
         return parent_reject(p, "SAMPLE with a clock map never sent");
     slot->last_reply = now; /* the source answered, whatever becomes of the sample */
+    slot->authentic = slot->authenable;
     slot->replies++;
     if (m->map_generation != p->map_generation) {
         log_debug("sample from %s taken before the last clock change: dropped", slot->addr);
@@ -270,7 +288,13 @@ static int handle_sample(struct parent *p, const struct msg_sample *m, double no
     s.precision_log2 = m->precision_log2;
     slot->tx_source = m->tx_source;
     slot->rx_source = m->rx_source;
-    parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now), now);
+    slot->precision_log2 = m->precision_log2;
+    slot->server_root_delay_s = m->root_delay_s;
+    slot->server_root_dispersion_s = m->root_dispersion_s;
+    slot->interleaved = (m->flags & MSG_SAMPLE_INTERLEAVED) != 0;
+    /* An interleaved sample measured the exchange before the reply that completed it. */
+    parent_sample_result(p, m->slot, disc_source_sample(p->disc, slot->disc_id, &s, now - m->age_s),
+                         now);
     return 0;
 }
 
@@ -281,6 +305,12 @@ static int handle_source_ref(struct parent *p, uint16_t type, const struct msg_s
 
     if (!slot->in_use)
         return parent_reject(p, "message for a slot not in use");
+    if (type == MSG_SOURCE_ANSWERED) {
+        slot->last_reply = now; /* the server answered: reachable, whatever the reply said */
+        slot->replies++;
+        slot->rejected[m->flags]++;
+        return 0;
+    }
     if (type == MSG_SOURCE_POLLED) {
         disc_source_polled(p->disc, slot->disc_id, now);
         if (slot->first_poll < 0)
@@ -310,6 +340,14 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
 
     if (msg_validate(buf, len, &p->rx_seq, &hdr, &payload, err, sizeof(err)) < 0)
         return parent_reject(p, err);
+    p->last_heard = now;
+    if (hdr.type == MSG_LOG) { /* also before HELLO: the child's set-up logs */
+        const struct msg_log *l = payload;
+        log_child_line(LOG_ORIGIN_NET, l->level, (enum log_class)l->cls, l->text);
+        return 0;
+    }
+    if (hdr.type == MSG_HEARTBEAT)
+        return 0;
     if (hdr.type == MSG_HELLO && !p->hello_seen) {
         p->hello_seen = true;
         log_info("network child %u ready", ((const struct msg_hello *)payload)->pid);
@@ -322,9 +360,12 @@ int parent_handle_message(struct parent *p, const void *buf, size_t len, double 
         return handle_source_add(p, payload, now);
     case MSG_SOURCE_REMOVE:
     case MSG_SOURCE_POLLED:
+    case MSG_SOURCE_ANSWERED:
         return handle_source_ref(p, hdr.type, payload, now);
     case MSG_SAMPLE:
         return handle_sample(p, payload, now);
+    case MSG_SERVER_STATS:
+        return parent_stats_counters(p, payload, now);
     default:
         return parent_reject(p, "message type not accepted from the network child");
     }

@@ -8,12 +8,21 @@
 #include "daemon/common/log.h"
 #include "daemon/parent/parent.h"
 
-/* ntpd's system status word for an event: LI, clock source, event count, event code. p may be
- * NULL before the parent exists. */
-uint16_t parent_sys_status(const struct parent *p, enum log_event ev);
+/* parent_events.c: ntpd's status words (the semantics are described there).
+ * parent_sys_status counts a system event and returns the word for its event line;
+ * parent_sys_status_now is the current word (mode 6), parent_peer_status_now a source's with
+ * its current reach and tally. */
+uint16_t parent_sys_status(struct parent *p, enum log_event ev);
+uint16_t parent_sys_status_now(const struct parent *p);
+uint16_t parent_peer_status_now(const struct parent *p, uint32_t slot, uint8_t reach, char tally);
+/* Reachable, unreachable, sys_peer and no_sys_peer events after a discipline update; records
+ * each source's selection for the next round. */
+void parent_source_events(struct parent *p, const struct disc_status *st);
+/* A mode 6 association ID no slot in use has (1..65535, handed out in turn). */
+uint16_t parent_new_assoc_id(struct parent *p);
 /* Log a rejected child message; always returns -1 (the caller then restarts the child). */
 int parent_reject(struct parent *p, const char *why);
-/* ntpd-style peer event line for a slot. */
+/* ntpd-style peer event line for a slot (counts the event). */
 void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const char *detail);
 /* Bookkeeping after a sample was fed to the discipline, then a discipline update. */
 void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_result r, double now);
@@ -30,6 +39,24 @@ void parent_refclocks_close(struct parent *p);
 
 /* Build and send the snapshot now (clears snapshot_pending when sent). */
 void parent_send_snapshot(struct parent *p, double now);
+
+/* parent_leap.c: open the leapfile's directory (privileged, before the chroot), (re)load it,
+ * warn once a day while it expires, the snapshot's leap fields. */
+void parent_leap_open(struct parent *p);
+int parent_leap_load(struct parent *p, double now);
+void parent_leap_tick(struct parent *p, double now);
+void parent_leap_snapshot(const struct parent *p, struct msg_snapshot *m);
+
+/* parent_stats.c: the statistics files (opened privileged, before the chroot), their lines
+ * after a sample, a reference clock reading, the network child's counters; the protostats
+ * event sink; SIGHUP's reopening with the filegen settings of cfg. */
+void parent_stats_open(struct parent *p, double now);
+void parent_stats_events(struct parent *p);
+void parent_stats_sample(struct parent *p, uint32_t slot, double now);
+void parent_stats_clock(struct parent *p, uint32_t slot, double offset_s, double delay_s,
+                        double now);
+int parent_stats_counters(struct parent *p, const struct msg_server_counters *c, double now);
+void parent_stats_reopen(struct parent *p, const struct cfg *cfg);
 
 /* Schedule the first "not synchronised" warning one poll interval from now. */
 void parent_reset_warning(struct parent *p, double now);

@@ -105,7 +105,7 @@ static int write_file(struct parent_nts *n, char *err, size_t errlen)
 
     getrandom(&r, sizeof(r), 0);
     snprintf(tmp, sizeof(tmp), ".%s.%08x", n->name, r);
-    fd = openat(n->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = openat(n->dirfd, tmp, NTS_KEYS_TEMP_OPEN_FLAGS, 0600);
     if (len < 0 || fd < 0) {
         snprintf(err, errlen, "%s", fd < 0 ? strerror(errno) : "keys do not fit");
         if (fd >= 0)

@@ -16,12 +16,17 @@
 #ifndef TSYNC_PARENT_NTS_H
 #define TSYNC_PARENT_NTS_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon/config/config.h"
 #include "daemon/nts/nts_keys.h"
 #include "daemon/parent/parent.h"
+
+/* The flags of the key file's temporary file, opened in dirfd (the parent's sandbox allows
+ * exactly these there, with rename and unlink). */
+#define NTS_KEYS_TEMP_OPEN_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC)
 
 struct parent_nts {
     bool enabled; /* the NTS-KE server is configured */

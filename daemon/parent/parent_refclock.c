@@ -44,6 +44,7 @@ static int add_refclock(struct parent *p, size_t i, double now)
     slot->kind = MSG_KIND_REFCLOCK;
     slot->cfg_index = (uint32_t)i;
     slot->first_poll = slot->last_poll = slot->last_reply = -1;
+    slot->assoc_id = parent_new_assoc_id(p);
     msg_copy_str(slot->name, sizeof(slot->name), rc->device);
     snprintf(slot->addr, sizeof(slot->addr), "PHC%zu(%.36s)", i, rc->device);
     p->refclocks[i].next_poll = now;
@@ -100,6 +101,7 @@ static void read_refclock(struct parent *p, size_t i, double now)
     s.delay_s = ps.delay_s + rc->delay_s;
     s.error_bound_s = ps.has_error_bound ? ps.error_bound_s : 0;
     p->slots[slot].tx_source = p->slots[slot].rx_source = DISC_TS_REFCLOCK;
+    parent_stats_clock(p, slot, s.offset_s, s.delay_s, now);
     parent_sample_result(p, slot, disc_refclock_sample(p->disc, p->slots[slot].disc_id, &s, now),
                          now);
 }

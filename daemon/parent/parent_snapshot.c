@@ -38,9 +38,11 @@ static const struct disc_source_status *find_source(const struct disc_status *st
     return NULL;
 }
 
-static void fill_source(struct msg_source_state *out, uint32_t slot, const struct parent_slot *s,
+static void fill_source(struct msg_source_state *out, const struct parent *p, uint32_t slot,
                         const struct disc_source_status *d)
 {
+    const struct parent_slot *s = &p->slots[slot];
+
     memset(out, 0, sizeof(*out));
     out->slot = slot;
     out->in_use = 1;
@@ -50,9 +52,14 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     out->tx_source = s->tx_source;
     out->rx_source = s->rx_source;
     out->replies = s->replies;
+    out->interleaved = s->interleaved;
     memcpy(out->rejected, s->rejected, sizeof(out->rejected));
     out->age_s = -1;
     out->tally = ' ';
+    out->assoc_id = s->assoc_id;
+    out->precision_log2 = s->precision_log2;
+    out->server_root_delay_s = s->server_root_delay_s;
+    out->server_root_dispersion_s = s->server_root_dispersion_s;
     if (d == NULL)
         return;
     out->tally = (uint8_t)d->tally;
@@ -72,17 +79,38 @@ static void fill_source(struct msg_source_state *out, uint32_t slot, const struc
     out->dispersion_s = d->dispersion_s;
     out->root_distance_s = d->root_distance_s;
     out->age_s = d->age_s;
+    out->freq_ppm = d->freq_ppm;
+    out->freq_sd_ppm = d->freq_sd_ppm;
+    out->offset_sd_s = d->offset_sd_s;
+    out->ntpd_status = parent_peer_status_now(p, slot, d->reach, d->tally);
+}
+
+/* The system fields only mode 6 shows. */
+static void fill_mode6_system(const struct parent *p, struct msg_snapshot *m)
+{
+    int minpoll = 17;
+
+    m->ntpd_status = parent_sys_status_now(p);
+    m->sys_peer_assoc = m->sys_peer_slot >= 0 ? p->slots[m->sys_peer_slot].assoc_id : 0;
+    for (size_t i = 0; i < p->cfg->n_sources; i++)
+        minpoll = p->cfg->sources[i].minpoll < minpoll ? p->cfg->sources[i].minpoll : minpoll;
+    for (size_t i = 0; i < p->cfg->n_refclocks; i++)
+        minpoll = p->cfg->refclocks[i].poll < minpoll ? p->cfg->refclocks[i].poll : minpoll;
+    m->min_poll_log2 = (int8_t)(minpoll < -7 ? -7 : minpoll);
+    parent_leap_snapshot(p, m);
 }
 
 static void fill_system(struct parent *p, struct msg_snapshot *m, const struct disc_status *st,
                         struct timespec clock_now, double now)
 {
-    bool synced = st->synchronized && p->responsive;
+    bool synced = st->synchronized && p->responsive && !p->obs.disrupted;
 
     m->sync_state = synced                      ? MSG_SYNC_SYNCHRONISED
                     : p->cfg->local_stratum > 0 ? MSG_SYNC_LOCAL
                                                 : MSG_SYNC_UNSYNCHRONISED;
-    m->sync_reason = (uint8_t)st->reason;
+    /* The discipline may still hold a system peer whose replies stopped: say why it is not. */
+    m->sync_reason =
+        (uint8_t)(st->reason == DISC_SYNC_OK && !synced ? DISC_SYNC_UNREACHABLE : st->reason);
     m->leap = synced ? (uint8_t)st->leap : 3;
     m->stratum = synced ? (uint8_t)st->stratum : 16;
     m->refid = synced ? st->refid : 0;
@@ -117,6 +145,7 @@ static void fill_system(struct parent *p, struct msg_snapshot *m, const struct d
     if (clk_get_info(p->clk, &info) == 0)
         msg_copy_str(m->driver, sizeof(m->driver), info.driver);
     msg_copy_str(m->reason, sizeof(m->reason), synced ? "" : p->reason);
+    fill_mode6_system(p, m);
 }
 
 void parent_publish(struct parent *p, double now)
@@ -130,6 +159,7 @@ void parent_send_snapshot(struct parent *p, double now)
     struct msg_snapshot *m = &p->snap;
     struct disc_status *st = &p->status_buf;
     struct timespec clock_now = {0, 0};
+    char err[160];
     uint32_t i;
 
     disc_get_status(p->disc, now, st);
@@ -139,10 +169,16 @@ void parent_send_snapshot(struct parent *p, double now)
     fill_system(p, m, st, clock_now, now);
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
         if (p->slots[i].in_use) {
-            fill_source(&m->sources[m->nsources], i, &p->slots[i],
-                        find_source(st, p->slots[i].disc_id));
+            fill_source(&m->sources[m->nsources], p, i, find_source(st, p->slots[i].disc_id));
             m->nsources++;
         }
+    }
+    /* The child refuses (and restarts on) a snapshot out of range: a bug here must show as a
+     * loud log line and a stale snapshot, not as a restart loop. */
+    if (msg_check_payload(MSG_SNAPSHOT, m, err, sizeof(err)) < 0) {
+        log_err("snapshot not published, a value is out of range: %s", err);
+        p->snapshot_pending = false;
+        return;
     }
     if (p->child != NULL && chan_send(p->child, MSG_SNAPSHOT, &p->tx_seq, m, sizeof(*m)) == 0)
         p->snapshot_pending = false;

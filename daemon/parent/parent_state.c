@@ -13,48 +13,14 @@
 #define STARTUP_GRACE_S        8.0    /* iburst needs a few exchanges before a step */
 #define BURST_SPACING_S        2.0    /* polls are at least this far apart in a burst */
 #define REPLY_GRACE_S          2.0    /* a reply in flight, a busy child */
+#define STARTING_GRACE_S       30.0   /* answered, confirming the first offset: no warning yet */
 #define ONCE_DEFAULT_TIMEOUT_S 120.0
-
-uint16_t parent_sys_status(const struct parent *p, enum log_event ev)
-{
-    unsigned leap = p != NULL ? p->snap.leap : 3;
-    unsigned source = p != NULL && p->snap.sync_state == MSG_SYNC_SYNCHRONISED ? 6 : 0;
-
-    return (uint16_t)(leap << 14 | source << 8 | 1u << 4 | ((unsigned)ev & 0xf));
-}
 
 int parent_reject(struct parent *p, const char *why)
 {
     log_err("malformed message from the network child: %s; the clock is left as it is", why);
     (void)p;
     return -1;
-}
-
-static char tally_of(const struct parent *p, uint32_t slot)
-{
-    int i;
-
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        if (p->snap.sources[i].in_use && p->snap.sources[i].slot == slot)
-            return (char)p->snap.sources[i].tally;
-    }
-    return ' ';
-}
-
-/* ntpd's peer status word: configured, reachable, selection (tally), one event, the code. */
-static uint16_t peer_status(const struct parent *p, uint32_t slot, enum log_event ev)
-{
-    static const char tallies[] = " x.-+#*";
-    const char *t = strchr(tallies, tally_of(p, slot));
-    unsigned sel = t != NULL ? (unsigned)(t - tallies) : 0;
-    unsigned reach = p->slots[slot].last_reach != 0 ? 0x14 : 0x10;
-
-    return (uint16_t)(reach << 11 | sel << 8 | 1u << 4 | ((unsigned)ev & 0xf));
-}
-
-void parent_peer_event(struct parent *p, uint32_t slot, enum log_event ev, const char *detail)
-{
-    log_event(p->slots[slot].addr, peer_status(p, slot, ev), ev, detail);
 }
 
 void parent_push_map(struct parent *p)
@@ -107,10 +73,14 @@ static void log_refusal(struct parent *p, const struct disc_action *a, double no
     }
 }
 
+/* A step the driver refuses is reported as failed and not counted: the discipline forgets it
+ * (its step count, last step and budget are as before the decision). */
 static void apply_step(struct parent *p, double step_s)
 {
     if (clk_step(p->clk, step_s) < 0) {
-        log_err("cannot step the clock by %+.6f s: %s", step_s, clk_error(p->clk));
+        disc_step_failed(p->disc);
+        log_err("clock step of %+.6f s FAILED: %s; the clock is unchanged", step_s,
+                clk_error(p->clk));
         return;
     }
     disc_clock_stepped(p->disc, step_s);
@@ -123,7 +93,7 @@ static void apply_step(struct parent *p, double step_s)
 static void apply_action(struct parent *p, const struct disc_action *a, double now)
 {
     struct clk_status st = {
-        .unsync = a->unsync || !p->responsive,
+        .unsync = a->unsync || !p->responsive || p->obs.disrupted,
         .leap = a->leap == DISC_LEAP_INSERT   ? CLK_LEAP_INSERT
                 : a->leap == DISC_LEAP_DELETE ? CLK_LEAP_DELETE
                                               : CLK_LEAP_NONE,
@@ -203,8 +173,13 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
+    if (p->obs.disrupted)
+        return; /* parent_clock_disrupted() said why */
     if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
+    else if (parent_child_silence(p, now) > PARENT_CHILD_QUIET_S)
+        snprintf(p->reason, sizeof(p->reason), "the network child has not answered for %.0f s",
+                 parent_child_silence(p, now));
     else if (n == 0)
         snprintf(p->reason, sizeof(p->reason), "no source: %s",
                  p->cfg->n_sources + p->cfg->n_refclocks == 0 ? "none configured"
@@ -269,7 +244,7 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->responsive |= p->slots[i].in_use && slot_responsive(p, &p->slots[i], now);
     if (p->responsive)
         p->silence_reported = false;
-    synced = st->synchronized && p->responsive;
+    synced = st->synchronized && p->responsive && !p->obs.disrupted;
     if (synced) {
         if (p->unsync_since >= 0)
             became_synchronised(p, st, now);
@@ -287,43 +262,15 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->silence_reported = true;
         p->next_warning = now;
     }
+    /* Answering sources whose first samples are still being confirmed (and the start-up
+     * majority awaited) are no failure: the normal start takes some seconds. */
+    if (p->responsive && st->reason == DISC_SYNC_STARTING && now - p->start < STARTING_GRACE_S)
+        p->next_warning = fmax(p->next_warning, now + 1);
     if (now >= p->next_warning) {
         log_warning("clock not synchronised for %.0f s: %s", now - p->unsync_since, p->reason);
         notify_send("STATUS=not synchronised: %s", p->reason);
         p->warning_interval = fmin(2 * p->warning_interval, MAX_WARNING_INTERVAL_S);
         p->next_warning = now + p->warning_interval;
-    }
-}
-
-static void reach_and_peer_events(struct parent *p, const struct disc_status *st)
-{
-    int i, k;
-
-    for (i = 0; i < MSG_MAX_SOURCES; i++) {
-        struct parent_slot *s = &p->slots[i];
-
-        if (!s->in_use)
-            continue;
-        for (k = 0; k < st->nsources && st->sources[k].id != s->disc_id; k++)
-            ;
-        if (k == st->nsources)
-            continue;
-        if (s->last_reach == 0 && st->sources[k].reach != 0) {
-            s->last_reach = st->sources[k].reach;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_REACHABLE, NULL);
-        } else if (s->last_reach != 0 && st->sources[k].reach == 0) {
-            s->last_reach = 0;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_UNREACHABLE, NULL);
-        }
-        s->last_reach = st->sources[k].reach;
-        if (st->sources[k].id == st->sys_peer && p->sys_peer_slot != i) {
-            p->sys_peer_slot = i;
-            parent_peer_event(p, (uint32_t)i, LOG_EV_SYS_PEER, NULL);
-        }
-    }
-    if (st->sys_peer < 0 && p->sys_peer_slot >= 0) {
-        p->sys_peer_slot = -1;
-        log_event(NULL, parent_sys_status(p, LOG_EV_NO_SYS_PEER), LOG_EV_NO_SYS_PEER, NULL);
     }
 }
 
@@ -357,12 +304,13 @@ void parent_update(struct parent *p, double now)
 
     disc_update(p->disc, now, &act);
     disc_get_status(p->disc, now, st);
-    reach_and_peer_events(p, st);
+    parent_source_events(p, st);
     update_sync_state(p, st, now);
     apply_action(p, &act, now);
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);
+    parent_observe_update(p, st, now); /* VMClock check, ClockBound bound */
     parent_publish(p, now);
 }
 
@@ -406,6 +354,7 @@ void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_resu
         notify_send("READY=1\nSTATUS=first sample received from %s", p->slots[slot].addr);
     }
     parent_update(p, now);
+    parent_stats_sample(p, slot, now);
 }
 
 double parent_tick(struct parent *p, double now)
@@ -414,7 +363,9 @@ double parent_tick(struct parent *p, double now)
 
     if (now - p->last_update >= 1.0)
         parent_update(p, now);
+    parent_leap_tick(p, now);
     if (p->cfg->driftfile != NULL && drift_should_write(p->last_drift_write, now))
         parent_write_drift(p, now);
+    log_flush_suppressed();
     return fmin(next_refclock, 1.0 - (now - p->last_update));
 }

@@ -183,17 +183,45 @@ static const struct acl_rule *list_match(const struct acl_list *l, int f, const 
     return NULL;
 }
 
+/* The family index (0 IPv4, 1 IPv6) of an address; an IPv4-mapped one counts as IPv4. */
+static int addr_family_index(int family, const uint8_t **addr)
+{
+    if (family == AF_INET)
+        return 0;
+    if (memcmp(*addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0) {
+        *addr += sizeof(v4_mapped_prefix);
+        return 0;
+    }
+    return 1;
+}
+
+bool acl_is_loopback(int family, const uint8_t *addr)
+{
+    static const uint8_t v6_loopback[16] = {[15] = 1};
+
+    if (family == AF_INET)
+        return addr[0] == 127;
+    return memcmp(addr, v6_loopback, sizeof(v6_loopback)) == 0;
+}
+
+bool acl_query_allowed(const struct acl *a, int family, const uint8_t *addr)
+{
+    bool loopback = acl_is_loopback(family, addr);
+    int f = addr_family_index(family, &addr);
+    const struct acl_rule *r = list_match(&a->restricts, f, addr);
+
+    if (r == NULL)
+        return loopback;
+    return !(r->flags & (CFG_RES_NOQUERY | CFG_RES_IGNORE));
+}
+
 uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr)
 {
     const struct acl_rule *r;
     uint32_t flags = 0, verdict = 0;
     bool allowed;
-    int f = family == AF_INET ? 0 : 1;
+    int f = addr_family_index(family, &addr);
 
-    if (f == 1 && memcmp(addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0) {
-        f = 0;
-        addr += sizeof(v4_mapped_prefix);
-    }
     if ((r = list_match(&a->restricts, f, addr)) != NULL)
         flags = r->flags;
     if (a->have_allow_deny) {
@@ -202,8 +230,10 @@ uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr)
     } else {
         allowed = a->default_allow;
     }
+    if (flags & CFG_RES_NOTRUST)
+        verdict |= ACL_NOTRUST;
     if (flags & CFG_RES_IGNORE)
-        return ACL_IGNORE;
+        return verdict | ACL_IGNORE;
     if (flags & CFG_RES_KOD)
         verdict |= ACL_KOD;
     if (flags & CFG_RES_LIMITED)

@@ -17,9 +17,19 @@
  *     nothing, or KoD DENY when the matching restrict rule has `kod`;
  *   - `limited` (or a `ratelimit` line, which applies to every client) enables the rate limiter;
  *     `kod` makes the limiter answer some limited requests with KoD RATE.
+ *   - `notrust`: only requests signed with a trusted key are answered (ntpd); the network child
+ *     also refuses a source without a key at an address the rule covers.
  * `restrict source` and `restrict HOSTNAME` rules are not applied (no resolved addresses here);
- * acl_build() counts them in `skipped`. nomodify, noquery, nopeer, notrap and the other flags
- * have nothing to guard in the server yet and are accepted.
+ * acl_build() counts them in `skipped`. noquery guards mode 6 (acl_query_allowed); nomodify,
+ * nopeer, notrap and the other flags have nothing to guard (mode 6 is read-only, there is no
+ * symmetric mode and no trap) and are accepted.
+ *
+ * Mode 6 (ntpq) queries: a loopback address may query unless the most specific restrict rule
+ * matching it has noquery or ignore (as ntpd: `restrict default noquery` without `restrict
+ * 127.0.0.1` also keeps local queries out); any other address only when a restrict rule matches
+ * it without noquery and ignore. ntpd answers everyone when no rule matches; tsyncd answers
+ * remote queries only where the configuration says so (a `restrict default` or a network rule
+ * without noquery). allow/deny (chrony) rules are for NTP service and never open mode 6.
  */
 #ifndef TSYNC_DAEMON_ACL_H
 #define TSYNC_DAEMON_ACL_H
@@ -31,10 +41,11 @@
 #include "daemon/config/config.h"
 
 /* Verdict bits of acl_check(). */
-#define ACL_SERVE   0x1u /* answer (subject to rate limiting) */
-#define ACL_KOD     0x2u /* restrict ... kod: KoD DENY when denied, KoD RATE when limited */
-#define ACL_LIMITED 0x4u /* restrict ... limited: rate limit this client */
-#define ACL_IGNORE  0x8u /* restrict ... ignore: never answer anything */
+#define ACL_SERVE   0x1u  /* answer (subject to rate limiting) */
+#define ACL_KOD     0x2u  /* restrict ... kod: KoD DENY when denied, KoD RATE when limited */
+#define ACL_LIMITED 0x4u  /* restrict ... limited: rate limit this client */
+#define ACL_IGNORE  0x8u  /* restrict ... ignore: never answer anything */
+#define ACL_NOTRUST 0x10u /* restrict ... notrust: answer signed requests only */
 
 /* One rule: (address & mask) == addr. IPv4 rules use the first 4 octets. */
 struct acl_rule {
@@ -67,5 +78,12 @@ void acl_free(struct acl *a);
 /* Verdict (ACL_* bits) for a client address: family AF_INET (addr: 4 octets) or AF_INET6
  * (16 octets; an IPv4-mapped address ::ffff:a.b.c.d is checked as IPv4). */
 uint32_t acl_check(const struct acl *a, int family, const uint8_t *addr);
+
+/* May the address send mode 6 queries (see above)? Same address forms as acl_check(). */
+bool acl_query_allowed(const struct acl *a, int family, const uint8_t *addr);
+/* 127.0.0.0/8 (AF_INET) or ::1: addresses the kernel never accepts from the network. An
+ * IPv4-mapped ::ffff:127.x.y.z is not (the server's IPv6 sockets are IPv6-only: such a source
+ * would be forged). */
+bool acl_is_loopback(int family, const uint8_t *addr);
 
 #endif

@@ -41,6 +41,7 @@ struct server *server_create(const struct cfg *cfg)
     if (s == NULL)
         return NULL;
     s->cfg = cfg;
+    s->keys = &cfg->keys;
     if (acl_build(&s->acl, cfg) < 0 ||
         rl_create(&s->clients, RL_DEFAULT_ORDER, random_seed()) < 0) {
         acl_free(&s->acl);
@@ -53,6 +54,8 @@ struct server *server_create(const struct cfg *cfg)
     rl_params_from_cfg(&s->limits, &cfg->ratelimit, false);
     rl_params_from_cfg(&s->limits_kod, &cfg->ratelimit, true);
     s->rate_all = cfg->ratelimit.enabled;
+    m6_bucket_init(&s->m6_local, SERVER_M6_LOCAL_BURST, SERVER_M6_LOCAL_RATE);
+    m6_bucket_init(&s->m6_remote, SERVER_M6_REMOTE_BURST, SERVER_M6_REMOTE_RATE);
     s->report_interval_ns = report_interval_ns();
     for (int i = 0; i < SERVER_MAX_SOCKETS; i++)
         s->sockets[i].fd = -1;
@@ -73,13 +76,16 @@ static void log_stats(const struct server *s)
     server_get_stats(s, &st);
     log_info("server: served %llu, limited %llu (leaked %llu), kod rate %llu, kod deny %llu, "
              "denied %llu, malformed %llu, other modes %llu, send errors %llu, tx stamps %llu, "
-             "clients %llu, evictions %llu, nts %llu, nts naks %llu, nts dropped %llu",
+             "clients %llu, evictions %llu, authenticated %llu, bad auth %llu, mode 6 answered "
+             "%llu, refused %llu, nts %llu, nts naks %llu, nts dropped %llu",
              (unsigned long long)st.served, (unsigned long long)st.limited,
              (unsigned long long)st.leaked, (unsigned long long)st.kod_rate,
              (unsigned long long)st.kod_deny, (unsigned long long)st.denied,
              (unsigned long long)st.malformed, (unsigned long long)st.other_mode,
              (unsigned long long)st.send_errors, (unsigned long long)st.tx_stamps,
              (unsigned long long)st.clients, (unsigned long long)st.evictions,
+             (unsigned long long)st.auth_ok, (unsigned long long)st.auth_bad,
+             (unsigned long long)st.mode6_answered, (unsigned long long)st.mode6_refused,
              (unsigned long long)st.nts_served, (unsigned long long)st.nts_naks,
              (unsigned long long)st.nts_dropped);
 }
@@ -133,9 +139,12 @@ static void answer_batch(struct server *s, struct server_socket *sock, int n,
 
     for (int i = 0; i < n; i++) {
         const struct msghdr *mh = &s->rx_msgs[i].msg_hdr;
-        enum server_answer a = server_answer(s, &s->slots[i], s->rx_msgs[i].msg_len,
-                                             (mh->msg_flags & MSG_TRUNC) != 0, now_ns);
+        bool truncated = (mh->msg_flags & MSG_TRUNC) != 0;
+        enum server_answer a;
 
+        if (server_control(s, sock, i, s->rx_msgs[i].msg_len, truncated, map, now_ns))
+            continue;
+        a = server_answer(s, &s->slots[i], s->rx_msgs[i].msg_len, truncated, now_ns);
         if (a == SERVER_NONE)
             continue;
         s->tx_slot[queued] = (uint32_t)i;
@@ -160,6 +169,7 @@ void server_handle(struct server *s, int fd, short revents, const struct clk_map
         return;
     server_state_from_snapshot(snap, map, &s->state);
     s->map = map;
+    s->snap = snap;
     /* read again after a short batch too: requests that arrived meanwhile are cheaper to take
      * now than after another poll() (measured: about 4 % less CPU per reply at 40-100 k/s) */
     for (int round = 0; round < SERVER_MAX_ROUNDS; round++) {

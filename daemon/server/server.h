@@ -8,9 +8,20 @@
  *     applies; `ignore` gets nothing at all.
  *   - Rate limiting (daemon/server/ratelimit.h) for `limited` clients, or every client with a
  *     `ratelimit` line: KoD RATE replies are themselves limited (one per client per interval).
- *   - No amplification: a reply is 48 octets and its request at least 48; modes other than 3
- *     (6 and 7 included) get no answer; malformed packets (short, truncated, bad version or
+ *   - Symmetric keys (daemon/common/auth.h): a request signed with a trusted key gets a reply
+ *     signed with the same key; one signed with any other key, with a bad MAC, or carrying a
+ *     crypto-NAK gets nothing (as NTPsec and chrony; ntpd 4.2.8 answers a crypto-NAK); an
+ *     unsigned one is answered unsigned, unless `restrict ... notrust` applies (nothing).
+ *   - No amplification: a reply is 48 octets (plus the MAC of its request's key) and its
+ *     request at least as long; modes other than 3
+ *     and 6 (mode 7 included) get no answer; malformed packets (short, truncated, bad version or
  *     extension fields, longer than 1232 octets) are dropped and counted.
+ *   - Mode 6 (ntpq, ntpstat, check_ntp_peer; read-only, daemon/server/mode6.h) from loopback
+ *     and from the addresses restrict rules open to queries (acl.h), rate limited by two token
+ *     buckets (loopback: SERVER_M6_LOCAL_BURST then SERVER_M6_LOCAL_RATE per s; others:
+ *     SERVER_M6_REMOTE_BURST then SERVER_M6_REMOTE_RATE per s), refused requests get nothing.
+ *     Loopback clients get answers of up to M6_MAX_PACKETS packets; others at most
+ *     M6_REMOTE_FACTOR times the octets of their request (else a 12-octet error).
  *   - Timestamps: the receive timestamp is the kernel RX stamp (through the clock map); the
  *     transmit timestamp is read right before the batch is handed to the kernel; the kernel TX
  *     stamp of each reply is recorded per client (struct rl_client) for a later interleaved
@@ -38,24 +49,33 @@ struct nts_cookie_jar;
 #define SERVER_MAX_ROUNDS  4  /* batches per socket per wake-up (then other events run) */
 #define SERVER_MAX_SOCKETS 8
 
+#define SERVER_M6_LOCAL_BURST  64.0 /* mode 6 from loopback: responses back to back ... */
+#define SERVER_M6_LOCAL_RATE   32.0 /* ... then per second */
+#define SERVER_M6_REMOTE_BURST 16.0 /* mode 6 from other addresses, all of them together */
+#define SERVER_M6_REMOTE_RATE  4.0
+
 /* What the server counted since it started. */
 struct server_stats {
-    uint64_t served;      /* replies with the time (normal and leaked) */
-    uint64_t limited;     /* requests over the rate limit (dropped or answered with KoD RATE) */
-    uint64_t leaked;      /* limited requests answered all the same (included in served) */
-    uint64_t kod_rate;    /* KoD RATE replies sent */
-    uint64_t kod_deny;    /* KoD DENY replies sent */
-    uint64_t denied;      /* requests refused by access control (ignore, noserve, deny) */
-    uint64_t malformed;   /* not a valid NTP packet, truncated or oversized: dropped */
-    uint64_t other_mode;  /* valid packets of a mode other than 3 (6, 7...): no answer */
-    uint64_t send_errors; /* replies the kernel refused */
-    uint64_t tx_stamps;   /* kernel TX stamps of replies recorded */
-    uint64_t clients;     /* client table entries in use */
-    uint64_t evictions;   /* client table entries reused for a new address */
-
-    uint64_t nts_served;  /* NTS-authenticated replies (included in served) */
-    uint64_t nts_naks;    /* NTS NAKs sent: cookies that do not open */
-    uint64_t nts_dropped; /* NTS requests not authentic or malformed: no answer */
+    uint64_t served;         /* replies with the time (normal and leaked) */
+    uint64_t limited;        /* requests over the rate limit (dropped or answered with KoD RATE) */
+    uint64_t leaked;         /* limited requests answered all the same (included in served) */
+    uint64_t kod_rate;       /* KoD RATE replies sent */
+    uint64_t kod_deny;       /* KoD DENY replies sent */
+    uint64_t denied;         /* requests refused by access control (ignore, noserve, deny) */
+    uint64_t malformed;      /* not a valid NTP packet, truncated or oversized: dropped */
+    uint64_t other_mode;     /* valid packets of a mode other than 3 (6, 7...): no answer */
+    uint64_t send_errors;    /* replies the kernel refused */
+    uint64_t tx_stamps;      /* kernel TX stamps of replies recorded */
+    uint64_t clients;        /* client table entries in use */
+    uint64_t evictions;      /* client table entries reused for a new address */
+    uint64_t mode6_answered; /* mode 6 requests answered (error responses included) */
+    uint64_t mode6_refused;  /* mode 6 requests dropped: access, rate limit */
+    uint64_t auth_ok;        /* requests signed with a trusted key (replies signed with it) */
+    uint64_t auth_bad;       /* signed with an unknown key, a bad MAC, or a crypto-NAK: dropped */
+    uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
+    uint64_t nts_served;     /* NTS-authenticated replies (included in served) */
+    uint64_t nts_naks;       /* NTS NAKs sent: cookies that do not open */
+    uint64_t nts_dropped;    /* NTS requests not authentic or malformed: no answer */
 };
 
 struct server;
@@ -91,6 +111,9 @@ int server_workers_bind(const struct net_fds *fds, char *err, size_t errlen);
 int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const char *user,
                          const char *chroot_dir, void (*close_parent)(void *ctx), void *ctx,
                          char *err, size_t errlen);
+/* The parent's end of worker w's log socket (its lines as MSG_LOG, daemon/common/msg.h
+ * msg_forward_log_to), -1 without one. */
+int server_workers_log_fd(int w);
 /* In the network child, after every clock map or snapshot from the parent: what the workers
  * answer from. No-op without workers. */
 void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap);

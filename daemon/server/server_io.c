@@ -110,14 +110,34 @@ struct server_socket *server_socket_get(struct server *s, int fd)
 
 /* ---- TX stamps ---------------------------------------------------------------------------- */
 
-static void record_tx(struct server *s, struct server_socket *sock, const struct ts_tx *tx,
+/* Our number of the datagram a TX stamp names. The kernel numbers from where OPT_ID was
+ * enabled (Linux from 0, clknetsim from 1): the offset is learnt from the first stamp, the one
+ * whose number (less 0 or 1) names a reply still waiting for its stamp. */
+static bool tx_number(struct server_socket *sock, uint32_t kernel_id, uint32_t *id)
+{
+    for (uint32_t d = 0; !sock->tx_id_known && d <= 1; d++) {
+        uint32_t n = kernel_id - d;
+        if (sock->ring[n % SERVER_TX_RING].id == n &&
+            sock->ring[n % SERVER_TX_RING].client != SERVER_NO_CLIENT) {
+            sock->tx_id_offset = d;
+            sock->tx_id_known = true;
+        }
+    }
+    *id = kernel_id - sock->tx_id_offset;
+    return sock->tx_id_known;
+}
+
+static void record_tx(struct server *s, struct server_socket *sock, const struct ts_tx *kernel,
                       const struct clk_map *map)
 {
-    uint32_t slot = tx->id % SERVER_TX_RING;
+    struct ts_tx own = *kernel, *tx = &own;
     struct rl_client *c;
+    uint32_t slot;
 
-    if (tx->source != TS_SRC_KERNEL || sock->ring[slot].id != tx->id ||
-        sock->ring[slot].client == SERVER_NO_CLIENT)
+    if (tx->source != TS_SRC_KERNEL || !tx_number(sock, kernel->id, &own.id))
+        return;
+    slot = tx->id % SERVER_TX_RING;
+    if (sock->ring[slot].id != tx->id || sock->ring[slot].client == SERVER_NO_CLIENT)
         return;
     c = &s->clients.entries[sock->ring[slot].client];
     sock->ring[slot].client = SERVER_NO_CLIENT;
@@ -265,6 +285,29 @@ static size_t reply_source(const struct msghdr *req, uint8_t *buf, size_t buflen
     return 0;
 }
 
+bool server_send_one(struct server *s, struct server_socket *sock, int i, const void *buf,
+                     size_t len)
+{
+    struct server_slot *slot = &s->slots[i];
+    struct iovec iov = {(void *)buf, len};
+    struct msghdr mh = {
+        .msg_name = &slot->from,
+        .msg_namelen = s->rx_msgs[i].msg_hdr.msg_namelen,
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = slot->reply_control,
+    };
+
+    mh.msg_controllen =
+        reply_source(&s->rx_msgs[i].msg_hdr, slot->reply_control, sizeof(slot->reply_control));
+    if (mh.msg_controllen == 0)
+        mh.msg_control = NULL;
+    if (sendmsg(sock->fd, &mh, 0) >= 0)
+        return true;
+    s->stats.send_errors++;
+    return false;
+}
+
 /* Should reply k carry a TX stamp request? Yes for a time reply to a client with no stamp
  * pending on this socket, or whose pending stamp (lost?) is for a request over 1 s old. */
 static bool want_stamp(struct server *s, const struct server_socket *sock, int k)
@@ -340,7 +383,8 @@ static void note_sent(struct server *s, struct server_socket *sock, int k, bool 
     sock->ring[id % SERVER_TX_RING].client = slot->client;
 }
 
-/* The transmit timestamp, read as late as possible: right before the kernel gets the batch. */
+/* The transmit timestamp, read as late as possible: right before the kernel gets the batch;
+ * a reply to a signed request is signed after it (its length was set by server_answer()). */
 static void stamp_transmit(struct server *s, int from, int n, const struct clk_map *map)
 {
     struct timespec now = clk_map_now(map);
@@ -350,8 +394,13 @@ static void stamp_transmit(struct server *s, int from, int n, const struct clk_m
     for (int b = 0; b < 8; b++)
         wire[b] = (uint8_t)(ts >> (56 - 8 * b));
     for (int k = from; k < n; k++) {
-        if (s->tx_kind[k] == SERVER_TIME)
-            memcpy(s->slots[s->tx_slot[k]].reply + 40, wire, sizeof(wire));
+        struct server_slot *slot = &s->slots[s->tx_slot[k]];
+
+        if (s->tx_kind[k] != SERVER_TIME)
+            continue;
+        if (!slot->interleaved) /* an interleaved reply has its transmit time already */
+            memcpy(slot->reply + 40, wire, sizeof(wire));
+        auth_sign(slot->key, slot->reply, NTP_HEADER_LEN, sizeof(slot->reply));
     }
 }
 

@@ -57,8 +57,30 @@ static enum server_answer kod(struct server_slot *slot, const struct ntp_header 
     if (ntp_build_kod(req, code, &r) < 0 ||
         ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
-    slot->reply_len = NTP_HEADER_LEN;
-    return SERVER_KOD;
+    slot->reply_len = auth_sign(slot->key, slot->reply, NTP_HEADER_LEN, sizeof(slot->reply));
+    return slot->reply_len > 0 ? SERVER_KOD : SERVER_NONE;
+}
+
+/* Interleaved mode (RFC 9769): a request whose origin is the receive time of our previous
+ * reply to this client, whose kernel transmit stamp we have, gets that transmit stamp (the true
+ * one, taken after sending) with its own receive time; its origin is the request's receive
+ * field, which tells the client the reply is interleaved. Anything else: basic mode. */
+static void interleave(struct server *s, struct server_slot *slot, const struct ntp_header *req,
+                       struct ntp_header *r)
+{
+    const struct rl_client *c;
+
+    slot->interleaved = false;
+    if (slot->client == SERVER_NO_CLIENT || req->origin_ts == 0 || req->receive_ts == 0)
+        return;
+    c = &s->clients.entries[slot->client];
+    if (c->tx_pending || c->tx_ntp == 0 || req->origin_ts != c->rx_ntp ||
+        req->origin_ts == req->transmit_ts)
+        return;
+    r->origin_ts = req->receive_ts;
+    r->transmit_ts = c->tx_ntp;
+    slot->interleaved = true;
+    s->stats.interleaved++;
 }
 
 static enum server_answer time_reply(struct server *s, struct server_slot *slot,
@@ -67,12 +89,20 @@ static enum server_answer time_reply(struct server *s, struct server_slot *slot,
     struct ntp_header r;
     enum server_answer nts;
 
+    slot->interleaved = false;
     if (server_nts_answer(s, slot, len, pkt, now_ns, &nts))
         return nts;
-    if (ntp_build_reply(&pkt->hdr, &s->state, slot->rx_ntp, 0, &r) < 0 ||
-        ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
+    if (slot->nts_only) { /* notrust: an NTS request that NTS does not authenticate */
+        s->stats.denied++;
         return SERVER_NONE;
-    slot->reply_len = NTP_HEADER_LEN;
+    }
+    if (ntp_build_reply(&pkt->hdr, &s->state, slot->rx_ntp, 0, &r) < 0)
+        return SERVER_NONE;
+    interleave(s, slot, &pkt->hdr, &r);
+    if (ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
+        return SERVER_NONE;
+    /* signed by server_io.c once the transmit timestamp is in */
+    slot->reply_len = NTP_HEADER_LEN + (slot->key ? 4 + auth_digest_len(slot->key->type) : 0);
     s->stats.served++;
     return SERVER_TIME;
 }
@@ -132,12 +162,16 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
     int family;
 
     slot->client = SERVER_NO_CLIENT;
+    slot->key = NULL;
+    slot->nts_only = false;
     if (!valid_request(s, slot->req, len, truncated, &pkt))
         return SERVER_NONE;
     family = client_addr(&slot->from, &addr, key);
     verdict = acl_check(&s->acl, family, addr);
     if (!(verdict & ACL_SERVE))
         return refuse(s, slot, req, verdict, key, now_ns);
+    if (!server_auth_request(s, slot, len, &pkt, verdict))
+        return SERVER_NONE;
     c = rl_lookup(&s->clients, key, now_ns);
     slot->client = (uint32_t)(c - s->clients.entries);
     if (!s->rate_all && !(verdict & ACL_LIMITED))

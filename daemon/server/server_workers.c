@@ -50,6 +50,7 @@ static struct {
     int n;                          /* workers configured */
     int fds[SERVER_MAX_WORKERS][2]; /* IPv4 and IPv6 socket of each worker, -1 none */
     struct shared_state *shared;    /* MAP_SHARED, inherited by every child */
+    int log_fd[SERVER_MAX_WORKERS]; /* the parent's end of each worker's log socket, -1 none */
 } workers = {.n = -1};
 
 int server_workers_wanted(void)
@@ -86,6 +87,11 @@ int server_workers_bind(const struct net_fds *fds, char *err, size_t errlen)
     }
     log_info("serving NTP with %d worker children as well (SO_REUSEPORT)", workers.n);
     return 0;
+}
+
+int server_workers_log_fd(int w)
+{
+    return workers.shared != NULL && w >= 0 && w < workers.n ? workers.log_fd[w] : -1;
 }
 
 void server_workers_publish(const struct clk_map *map, const struct msg_snapshot *snap)
@@ -155,6 +161,11 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->nts_served += ws->nts_served;
         sum->nts_naks += ws->nts_naks;
         sum->nts_dropped += ws->nts_dropped;
+        sum->auth_ok += ws->auth_ok;
+        sum->auth_bad += ws->auth_bad;
+        sum->interleaved += ws->interleaved;
+        sum->mode6_answered += ws->mode6_answered;
+        sum->mode6_refused += ws->mode6_refused;
     }
 }
 
@@ -221,6 +232,8 @@ static void close_others(int w, const struct net_fds *fds)
         close(fds->server[i]);
     if (fds->control >= 0)
         close(fds->control);
+    if (fds->metrics >= 0)
+        close(fds->metrics);
     for (int o = 0; o < workers.n; o++) {
         for (int f = 0; f < 2 && o != w; f++) {
             if (workers.fds[o][f] >= 0)
@@ -230,10 +243,10 @@ static void close_others(int w, const struct net_fds *fds)
 }
 
 static void run_worker(int w, const struct cfg *cfg, const struct net_fds *fds, const char *user,
-                       const char *chroot_dir, pid_t parent_pid)
+                       const char *chroot_dir, pid_t parent_pid, int log_fd)
 {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    char err[256], name[16];
+    char err[256], name[16], tag[24];
     struct server *srv;
     sigset_t none;
 
@@ -249,6 +262,8 @@ static void run_worker(int w, const struct cfg *cfg, const struct net_fds *fds, 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     close_others(w, fds);
+    snprintf(tag, sizeof(tag), "worker %d: ", w);
+    msg_forward_log_to(log_fd, tag); /* no log file: lines to the parent ("srv: worker N: ") */
     if (sbx_drop_privileges(user, cfg->group, chroot_dir, NULL, 0, err, sizeof(err)) < 0) {
         log_err("server worker %d: sandbox: %s", w, err);
         _exit(1);
@@ -276,16 +291,21 @@ int server_workers_start(const struct cfg *cfg, const struct net_fds *fds, const
     if (workers.shared == NULL)
         return 0;
     for (int w = 0; w < workers.n; w++) {
-        pid_t pid = fork();
+        int sp[2];
+        pid_t pid;
 
-        if (pid < 0) {
-            snprintf(err, errlen, "server worker %d: fork: %s", w, strerror(errno));
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 || (pid = fork()) < 0) {
+            snprintf(err, errlen, "server worker %d: %s", w, strerror(errno));
             return -1;
         }
         if (pid == 0) {
+            for (int o = 0; o <= w; o++) /* the parent's ends: its own and the others' */
+                close(o < w ? workers.log_fd[o] : sp[0]);
             close_parent(ctx);
-            run_worker(w, cfg, fds, user, chroot_dir, parent_pid);
+            run_worker(w, cfg, fds, user, chroot_dir, parent_pid, sp[1]);
         }
+        close(sp[1]);
+        workers.log_fd[w] = sp[0];
         log_info("server worker %d started (pid %ld)", w, (long)pid);
     }
     for (int w = 0; w < workers.n; w++) { /* a dead worker's sockets must leave the group */

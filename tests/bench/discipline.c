@@ -110,6 +110,22 @@ static int make_scenarios(struct scenario *s)
     s[n].cfg.jitter_mean_s = 1e-3;
     s[n].cfg.poll_log2 = 6;
     s[n++].cfg.max_poll_log2 = 10;
+
+    s[n] = (struct scenario){lan(), {-1, -1, -1, false, false}};
+    s[n].cfg.name = "i";
+    s[n].cfg.desc = "1ms each way, jitter exp(100us) out, exp(1ms) back, poll 64 s, 8 h";
+    s[n].cfg.duration_s = 8 * 3600;
+    s[n].cfg.base_delay_s = 1e-3;
+    s[n].cfg.jitter_mean_s = 100e-6;
+    s[n].cfg.jitter_back_mean_s = 1e-3;
+    s[n++].cfg.poll_log2 = 6;
+
+    s[n] = (struct scenario){lan(), {-1, -1, -1, false, false}};
+    s[n].cfg.name = "j";
+    s[n].cfg.desc = "as (a) with ntpd's default poll range 64..1024 s (adaptive), 24 h";
+    s[n].cfg.duration_s = 24 * 3600;
+    s[n].cfg.poll_log2 = 6;
+    s[n++].cfg.max_poll_log2 = 10;
     return n;
 }
 

@@ -162,7 +162,8 @@ static void send_poll(struct world *w, int i)
     if (uniform(w) < c->loss)
         return;
     double out = c->base_delay_s + exponential(w, c->jitter_mean_s);
-    double back = c->base_delay_s + exponential(w, c->jitter_mean_s) + c->asym_s;
+    double back_jitter = c->jitter_back_mean_s > 0 ? c->jitter_back_mean_s : c->jitter_mean_s;
+    double back = c->base_delay_s + exponential(w, back_jitter) + c->asym_s;
     s->smp = (struct disc_sample){
         .t1 = stamp(w->t + w->x + c->ts_noise_s * gaussian(w)),
         .t2 = stamp(server_time(w, i, w->t + out)),

@@ -30,6 +30,7 @@ struct sim_config {
     double server_offset_s[SIM_MAX_SERVERS]; // server clock errors (falsetickers), s
     double base_delay_s;                     // one-way base delay, s
     double jitter_mean_s;                    // mean of the exponential one-way jitter, s
+    double jitter_back_mean_s;               // server-to-client jitter mean if not the same, s
     double asym_s;                           // extra server-to-client delay, s
     double loss;                             // probability an exchange is lost
     double freq_ppm;                         // oscillator frequency error, ppm (+ = runs fast)

@@ -2,7 +2,12 @@
 // fuzz-sources: daemon/config/config_parse.c daemon/config/config_values.c
 // fuzz-sources: daemon/config/config_sources.c daemon/config/config_access.c
 // fuzz-sources: daemon/config/config_directives.c daemon/config/config_print.c
-// fuzz-sources: daemon/common/log.c
+// fuzz-sources: daemon/config/config_keys.c daemon/config/config_security.c
+// fuzz-sources: daemon/config/config_observe.c daemon/config/config_stats.c
+// fuzz-sources: daemon/common/auth.c daemon/common/log.c
+// fuzz-sources: daemon/common/log_limit.c
+// fuzz-sources: daemon/config/config_nts.c
+// fuzz-libs: -lnettle
 /*
  * libFuzzer target for the configuration parser (cfg_load_string). Each input is loaded in
  * normal and strict mode (includefile disabled: no file access). Besides crashes, leaks and

@@ -39,6 +39,10 @@ static void check_extension_fields(const uint8_t *data, size_t size, const struc
         CHECK(pkt->mac_digest_len == 16 || pkt->mac_digest_len == 20);
         end += 4 + pkt->mac_digest_len;
     }
+    if (pkt->crypto_nak) {
+        CHECK(!pkt->has_mac && pkt->ef_len == 0);
+        end += NTP_CRYPTO_NAK_LEN;
+    }
     CHECK(end == size);
 }
 

@@ -56,5 +56,30 @@ rc=$?
 [ "$rc" -eq 2 ] || fail "unknown flag: exit $rc, expected 2"
 grep -q '^usage: tsyncd' "$tmp/err" || fail "unknown flag: no usage on stderr"
 
+# 6. the EC2 examples of contrib/ec2 load under --strict, with their observability settings
+for conf in "$top_srcdir"/contrib/ec2/tsyncd.conf "$top_srcdir"/contrib/ec2/two-tier/*.conf; do
+    "$tsyncd" --check-config --strict -c "$conf" >"$tmp/out" 2>"$tmp/err" ||
+        fail "$conf: $(cat "$tmp/err")"
+    grep -q '^clockbound /var/run/clockbound/shm0$' "$tmp/out" || fail "$conf: no clockbound"
+done
+"$tsyncd" --check-config -c "$top_srcdir/contrib/ec2/two-tier/ntp-private.conf" >"$tmp/out" 2>&1
+grep -q '^metrics 127.0.0.1:9975$' "$tmp/out" || fail "ntp-private: metrics not on 127.0.0.1:9975"
+
+# 7. metrics, clockbound and vmclock: defaults and errors
+printf 'metrics\nvmclock off\n' >"$tmp/obs.conf"
+"$tsyncd" --check-config --strict -c "$tmp/obs.conf" >"$tmp/out" 2>"$tmp/err" || fail "obs.conf"
+grep -q '^metrics 127.0.0.1:9975$' "$tmp/out" || fail "metrics without an address: not localhost"
+grep -q '^vmclock off$' "$tmp/out" || fail "vmclock off not kept"
+printf 'metrics [::1]:9100\nclockbound\n' >"$tmp/obs.conf"
+"$tsyncd" --check-config --strict -c "$tmp/obs.conf" >"$tmp/out" 2>"$tmp/err" || fail "obs.conf 2"
+grep -q '^metrics \[::1\]:9100$' "$tmp/out" || fail "metrics [::1]:9100 not kept"
+grep -q '^clockbound /var/run/clockbound/shm0$' "$tmp/out" || fail "clockbound default path"
+printf 'metrics 127.0.0.1:0\nmetrics host.example\nclockbound relative/path\nvmclock\n' \
+    >"$tmp/obs.conf"
+"$tsyncd" --check-config -c "$tmp/obs.conf" >/dev/null 2>"$tmp/err" && fail "bad obs.conf loaded"
+for n in 1 2 3 4; do
+    grep -q "^$tmp/obs.conf:$n: " "$tmp/err" || fail "obs.conf: line $n not reported"
+done
+
 [ "$failed" -eq 0 ] && echo "PASS: check_config"
 exit "$failed"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # (e1) of the field report: a client whose clock is 5 minutes ahead of its server synchronises
-# and steps its (virtual) clock within 10 s of its start.
+# and steps its (virtual) clock within 10 s of its start; its event lines carry ntpd's words.
 #   server 10.123.1.1: local stratum 1, virtual clock = host clock
 #   client 10.123.1.2: virtual clock 300 s ahead, server 10.123.1.1 iburst, polls 1..4 s
 # shellcheck source=tests/integration/lib.sh
@@ -29,6 +29,15 @@ step=$(step_sizes client | head -n 1)
 check "the log has a clock_step of about -300 s (got '${step:-none}')" \
 	near "${step:-}" -300 0.1
 check "exactly one step in the log" [ "$(step_sizes client | wc -l)" = 1 ]
+# the event lines of the seed's experiment, with ntpd 4.2's status words: reachable without the
+# reach bit, sys_peer with it (never a falseticker just before, no authentic bit), the step with
+# the system peer's clock source while LI still says unsynchronised, then clock_sync
+check "event line: 10.123.1.1 8014 84 reachable" log_has client '10\.123\.1\.1 8014 84 reachable'
+check "event line: 10.123.1.1 9[0245][0-9a-f]a 8a sys_peer" \
+	log_has client '10\.123\.1\.1 9[0245][0-9a-f]a 8a sys_peer'
+check "event line: 0.0.0.0 c61c 0c clock_step -300..." \
+	log_has client '0\.0\.0\.0 c61c 0c clock_step -(299|300)\.[0-9]{6} s'
+check "event line: 0.0.0.0 0615 05 clock_sync" log_has client '0\.0\.0\.0 0615 05 clock_sync'
 last_step=$(tracking_field client "Last step")
 check "tracking shows the last step, about -300 s (got '$last_step')" \
 	near "${last_step:-}" -300 0.1

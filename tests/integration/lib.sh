@@ -26,6 +26,9 @@ declare -A ITEST_PIDS=()   # name -> PID of a process started in the background
 declare -A ITEST_LOGS=()   # label -> file printed when the test fails
 ITEST_CLOCK_BEFORE=
 ITEST_CLEANED=0
+# The daemons' unprivileged user: a dedicated uid and gid that no account uses (as the package's
+# `tsyncd` user; `nobody` may not own a writable drift directory)
+ITEST_UID=64123
 passed=0
 failed=0
 
@@ -332,7 +335,7 @@ log_of() { echo "$ITEST_TMP/$1/tsyncd.log"; }
 drift_of() { echo "$ITEST_TMP/$1/state/tsyncd.drift"; }
 
 # tsyncd_start NAME [TSYNCD ARGS...] <CONFIG: start tsyncd in namespace NAME with the common
-# lines (control socket, log, drift file, user nobody, chroot, port) and the configuration lines
+# lines (control socket, log, drift file, user $ITEST_UID, chroot, port) and the configuration lines
 # read from stdin (server, clock, local, allow...). The environment is passed on (for example
 # TSYNCD_TEST_HOOKS=1). Waits (10 s at most) until it answers on its control socket.
 tsyncd_start() {
@@ -340,7 +343,7 @@ tsyncd_start() {
 	shift
 	dir=$(dir_of "$name")
 	# the drift file's directory belongs to the daemon's user, like ntpd's /var/lib/ntp
-	if ! mkdir -p "$dir/chroot" "$dir/state" || ! chown nobody "$dir/state"; then
+	if ! mkdir -p "$dir/chroot" "$dir/state" || ! chown "$ITEST_UID:$ITEST_UID" "$dir/state"; then
 		fatal "mkdir $dir failed"
 	fi
 	{
@@ -349,7 +352,7 @@ tsyncd_start() {
 		echo "logfile $dir/tsyncd.log"
 		echo "driftfile $dir/state/tsyncd.drift"
 		echo "logconfig =allall"
-		echo "user nobody"
+		echo "user $ITEST_UID:$ITEST_UID"
 		echo "chroot $dir/chroot"
 		echo "port 123"
 		cat
@@ -359,8 +362,9 @@ tsyncd_start() {
 	ITEST_LOGS["$name: config"]=$dir/tsyncd.conf
 	# not through ns_exec: a function in the background is a subshell, and $! must be tsyncd
 	# (ip netns exec execs the command without forking)
-	ip netns exec "$(ns_of "$name")" "$TSYNCD" -n -c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" \
-		"$@" >"$dir/stderr" 2>&1 &
+	# its own runtime directory (the -g once-per-boot state), as systemd's RuntimeDirectory=
+	RUNTIME_DIRECTORY=$dir/run ip netns exec "$(ns_of "$name")" "$TSYNCD" -n \
+		-c "$dir/tsyncd.conf" -p "$dir/tsyncd.pid" "$@" >"$dir/stderr" 2>&1 &
 	ITEST_PIDS[$name]=$!
 	wait_until 10 tsyncd_answers "$name"
 	alive "$name" || fatal "tsyncd $name exited at start (see its stderr below)"

@@ -21,8 +21,8 @@ chrony_fetch "$CHRONY_CACHE" ||
 	skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
 CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
 CHRONYC=$CHRONY_CACHE/root/usr/bin/chronyc
-"$CHRONYD" -v 2>/dev/null | grep -q '+NTS' || skip "the unpacked chronyd has no NTS"
-note "$("$CHRONYD" -v | head -n 1)"
+setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v 2>/dev/null | grep -q '+NTS' || skip "the unpacked chronyd has no NTS"
+note "$(setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v | head -n 1)"
 
 NTS_CERTS=$ITEST_TMP/certs
 nts_certs "$NTS_CERTS" ntsserver.test

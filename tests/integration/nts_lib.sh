@@ -75,11 +75,11 @@ nts_expired_cert() {
 }
 
 # nts_tsyncd_server NAME CERT OFFSET_S [LINES...]: tsyncd in namespace NAME serving NTP and NTS-KE
-# (certificate DIR/CERT.pem of $NTS_CERTS) as local stratum 1, its virtual clock OFFSET_S ahead
+# (certificate DIR/CERT.pem of $NTS_CERTS) as local stratum 1, its virtual clock OFFSET_S ahead;
+# the cookie keys in its state directory (owned by the daemon's user, $ITEST_UID: tsyncd_start)
 nts_tsyncd_server() {
 	local name=$1 cert=$2 offset=$3
 	shift 3
-	mkdir -p "$(dir_of "$name")/state" && chown nobody "$(dir_of "$name")/state"
 	tsyncd_start "$name" < <(printf '%s\n' "local stratum 1" "allow all" \
 		"clock virtual offset $offset" "nts cert $NTS_CERTS/$cert.pem" \
 		"nts key $NTS_CERTS/$cert.key" "nts cookie $(dir_of "$name")/state/nts-keys" "$@")

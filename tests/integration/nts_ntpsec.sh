@@ -21,8 +21,8 @@ deb_fetch "$NTPSEC_CACHE" ntpsec python3-ntp ||
 NTPD=$NTPSEC_CACHE/root/usr/sbin/ntpd
 NTPQ=$NTPSEC_CACHE/root/usr/bin/ntpq
 NTPSEC_PY=$NTPSEC_CACHE/root/usr/lib/python3/dist-packages
-"$NTPD" --version >/dev/null 2>&1 || skip "the unpacked ntpd does not run here (libraries?)"
-note "$("$NTPD" --version 2>&1 | head -n 1)"
+setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$NTPD" --version >/dev/null 2>&1 || skip "the unpacked ntpd does not run here (libraries?)"
+note "$(setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$NTPD" --version 2>&1 | head -n 1)"
 
 NTS_CERTS=$ITEST_TMP/certs
 nts_certs "$NTS_CERTS" ntsserver.test

@@ -90,15 +90,19 @@ for name in client server; do
 		[ "$(proc_status "$pid" CapEff)" = 0000000000000000 ]
 	check "$name's NTS-KE process: Seccomp 2 ($(proc_status "$pid" Seccomp))" \
 		[ "$(proc_status "$pid" Seccomp)" = 2 ]
-	check "$name's NTS-KE process: user nobody" \
-		[ "$(proc_status "$pid" Uid | awk '{ print $1 }')" = "$(id -u nobody)" ]
+	check "$name's NTS-KE process: the daemon's user $ITEST_UID, as its parent" \
+		[ "$(proc_status "$pid" Uid | awk '{ print $1 $2 $3 $4 }')" = "$ITEST_UID$ITEST_UID$ITEST_UID$ITEST_UID" ]
+	check "$name's NTS-KE process holds no log file (its lines go to the parent)" \
+		not grep -q tsyncd.log <(ls -l "/proc/$pid/fd" 2>/dev/null)
 done
+check "the parent says the NTS-KE process started (and logs for it)" \
+	log_has client "NTS-KE process [0-9]+ started"
 check "tsyncd does not link GnuTLS (ldd)" not grep -q gnutls <(ldd "$TSYNCD")
 check "tsyncd has no GnuTLS symbol (nm -D)" not grep -q gnutls_ <(nm -D "$TSYNCD")
 check "tsyncd-ntske links GnuTLS" grep -q libgnutls <(ldd "$top_builddir/tsyncd-ntske")
 keys=$(dir_of server)/state/nts-keys
-check "the cookie keys are readable by the daemon only ($(stat -c '%a %U' "$keys"))" \
-	[ "$(stat -c '%a %U' "$keys")" = "600 nobody" ]
+check "the cookie keys are readable by the daemon's user only ($(stat -c '%a %u' "$keys"))" \
+	[ "$(stat -c '%a %u' "$keys")" = "600 $ITEST_UID" ]
 
 # a restart with the cookie keys kept: the cookies stay valid
 tsyncd_stop server
@@ -141,6 +145,24 @@ sleep 10 # more polls than cookies held: only cookies from the replies keep it g
 check "... and its NTS source still gets authenticated samples" \
 	fresh_sample client ntsserver.test "$mark"
 check "tsyncd is still running" alive client
+
+# `nobody` (shared with unrelated services) may not be able to replace the cookie keys
+ns_add nobody
+dir=$(dir_of nobody)
+mkdir -p "$dir/chroot" "$dir/keys" && chown nobody "$dir/keys"
+printf '%s\n' "controlsocket none" "logfile $dir/tsyncd.log" "user nobody" "chroot $dir/chroot" \
+	"clock none" "nts cert $certs/ntsserver.test.pem" "nts key $certs/ntsserver.test.key" \
+	"nts cookie $dir/keys/nts-keys" >"$dir/tsyncd.conf"
+rc=0
+ns_exec nobody timeout 10 "$TSYNCD" -n -c "$dir/tsyncd.conf" >"$dir/stderr" 2>&1 || rc=$?
+check "user nobody owning the cookie keys' directory: refused at start (exit status $rc)" [ "$rc" = 1 ]
+check "... and the log says why" grep -q "nobody.*NTS cookie keys' directory" "$dir/tsyncd.log"
+
+# contradictions: NTS and interleaved mode on one line
+printf 'server a.example nts xleave\n' >"$ITEST_TMP/xleave.conf"
+out=$("$TSYNCD" --check-config -c "$ITEST_TMP/xleave.conf" 2>&1)
+check "nts with xleave: a configuration error naming the line" \
+	grep -q "xleave.conf:1: nts and xleave cannot be combined" <<<"$out"
 
 # one process: tsyncd refuses NTS, tsyncd-ntske runs the NTS-KE role inline
 printf 'server 127.0.0.1 nts\nclock none\ncontrolsocket none\n' >"$ITEST_TMP/single.conf"

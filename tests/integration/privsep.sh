@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # Privilege separation, seen from /proc: the network child has no capabilities, a seccomp filter,
-# a non-root uid and the chroot; the resolver likewise; the parent keeps only CAP_SYS_TIME.
+# a non-root uid and the chroot; the resolver likewise; the parent, with `clock virtual`, keeps no
+# capability either (CAP_SYS_TIME only with `clock system`), and no bounding set.
 # Then the child is killed three ways (SIGKILL, a forbidden system call, malformed messages to
 # the parent: the last two are test hooks, TSYNCD_TEST_HOOKS=1): each time the parent survives,
 # restarts it, leaves the clock alone and synchronisation goes on.
@@ -9,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 
-CAP_SYS_TIME_ONLY=0000000002000000 # bit 25
 NO_CAPS=0000000000000000
 
 server_client_start 0
@@ -23,23 +23,25 @@ wait_until 10 synced client || fatal "the client did not synchronise within 10 s
 # ---- the processes as /proc shows them ----
 parent=$(pid_of client)
 check "the parent is named tsyncd" [ "$(cat "/proc/$parent/comm")" = tsyncd ]
-check "the parent's CapEff is cap_sys_time only ($(proc_status "$parent" CapEff))" \
-	[ "$(proc_status "$parent" CapEff)" = $CAP_SYS_TIME_ONLY ]
-check "the parent's CapPrm is cap_sys_time only ($(proc_status "$parent" CapPrm))" \
-	[ "$(proc_status "$parent" CapPrm)" = $CAP_SYS_TIME_ONLY ]
 
-# sandboxed ROLE PID: the checks every sandboxed child must pass
+# sandboxed ROLE PID: the checks every sandboxed process must pass
 sandboxed() {
 	local role=$1 pid=$2 uid
 	uid=$(proc_status "$pid" Uid)
 	check "$role: CapEff 0 ($(proc_status "$pid" CapEff))" \
 		[ "$(proc_status "$pid" CapEff)" = $NO_CAPS ]
 	check "$role: CapPrm 0" [ "$(proc_status "$pid" CapPrm)" = $NO_CAPS ]
+	check "$role: CapBnd 0 ($(proc_status "$pid" CapBnd))" \
+		[ "$(proc_status "$pid" CapBnd)" = $NO_CAPS ]
+	check "$role: uid $ITEST_UID" [ "$(awk '{ print $1 }' <<<"$uid")" = "$ITEST_UID" ]
 	check "$role: Seccomp 2 (filter)" [ "$(proc_status "$pid" Seccomp)" = 2 ]
 	check "$role: NoNewPrivs 1" [ "$(proc_status "$pid" NoNewPrivs)" = 1 ]
 	check "$role: real, effective, saved and fs uids are not root (Uid: $uid)" \
 		grep -Eqv '(^| )0( |$)' <<<"$uid"
 }
+sandboxed "the parent with clock virtual ($parent)" "$parent"
+check "the parent is chrooted into $(dir_of client)/chroot" \
+	[ "$(readlink "/proc/$parent/root")" = "$(dir_of client)/chroot" ]
 net=$(child_pid client tsyncd-net) || fatal "no tsyncd-net child of the parent ($parent)"
 sandboxed "the network child ($net)" "$net"
 check "the network child is chrooted into $(dir_of client)/chroot" \

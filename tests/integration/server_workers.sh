@@ -45,7 +45,7 @@ w0=$(child_pid server tsyncd-srv0) || fatal "no worker 0"
 w1=$(child_pid server tsyncd-srv1) || fatal "no worker 1"
 root=$(dir_of server)/chroot
 for w in "$w0" "$w1"; do
-	check "worker $w: user nobody" [ "$(proc_status "$w" Uid | awk '{ print $1 }')" = "$(id -u nobody)" ]
+	check "worker $w: user $ITEST_UID" [ "$(proc_status "$w" Uid | awk '{ print $1 }')" = "$ITEST_UID" ]
 	check "worker $w: no capabilities" [ "$(proc_status "$w" CapEff)" = 0000000000000000 ]
 	check "worker $w: seccomp filter" [ "$(proc_status "$w" Seccomp)" = 2 ]
 	check "worker $w: chrooted" [ "$(readlink "/proc/$w/root")" = "$root" ]
@@ -59,10 +59,10 @@ check "64 source ports: all answered ($answered), all with stratum 1 ($stratum1)
 	[ "$answered/$stratum1" = 64/64 ]
 # shellcheck disable=SC2317 # called through wait_until
 each_served() {
-	local n
-	n=$(grep -Ec 'tsyncd\[('"$w0|$w1|$(child_pid server tsyncd-net)"')\]: server: served [1-9]' \
-		"$(log_of server)")
-	[ "$n" -ge 3 ]
+	local who
+	for who in 'net: ' 'srv: worker 0: ' 'srv: worker 1: '; do # the children log through the parent
+		log_has server "${who}server: served [1-9]" || return 1
+	done
 }
 wait_until 5 each_served
 check "the network child and both workers answered some of them" each_served

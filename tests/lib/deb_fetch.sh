@@ -33,3 +33,30 @@ deb_fetch() {
 chrony_fetch() {
 	[ -x "$1/root/usr/sbin/chronyd" ] || deb_fetch "$1" chrony
 }
+
+# ntpsec_tools_fetch DIR: Debian's NTPsec client tools unpacked into DIR/root (never its ntpd,
+# which is in the package but never run): ntpq (python, with python3-ntp), ntpstat (the C
+# one), monitoring-plugins' check_ntp_peer and check_ntp_time, and with "viz" as second
+# argument ntpviz with gnuplot. Run them with ntpsec_run DIR PROGRAM ARGS...
+ntpsec_tools_fetch() {
+	local pkgs="ntpsec python3-ntp ntpstat monitoring-plugins-basic monitoring-plugins-common"
+	[ "${2:-}" = viz ] && pkgs="$pkgs ntpsec-ntpviz gnuplot-nox gnuplot-data liblua5.4-0 fonts-liberation"
+	# shellcheck disable=SC2086 # a list of package names
+	deb_fetch "$1" $pkgs
+}
+
+# ntpsec_run DIR PROGRAM ARGS...: a program of ntpsec_tools_fetch DIR with its python modules,
+# its libraries and Debian's python3 (the python modules are built for it)
+ntpsec_run() {
+	local root=$1/root prog=$2
+	shift 2
+	case $prog in
+	ntpq | ntpviz)
+		PYTHONPATH=$root/usr/lib/python3/dist-packages \
+			LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu/ntp:$root/usr/lib/x86_64-linux-gnu \
+			/usr/bin/python3 "$root/usr/bin/$prog" "$@"
+		;;
+	check_*) "$root/usr/lib/nagios/plugins/$prog" "$@" ;;
+	*) LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu "$root/usr/bin/$prog" "$@" ;;
+	esac
+}

@@ -3,6 +3,7 @@
  * configurations. */
 #include <arpa/inet.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,54 @@ static uint32_t check(const char *text_addr)
         return acl_check(&acl, AF_INET, a);
     assert_int_equal(inet_pton(AF_INET6, text_addr, a), 1);
     return acl_check(&acl, AF_INET6, a);
+}
+
+static bool query(const char *text_addr)
+{
+    uint8_t a[16];
+
+    if (inet_pton(AF_INET, text_addr, a) == 1)
+        return acl_query_allowed(&acl, AF_INET, a);
+    assert_int_equal(inet_pton(AF_INET6, text_addr, a), 1);
+    return acl_query_allowed(&acl, AF_INET6, a);
+}
+
+/* Mode 6: loopback by default, others only where a restrict rule allows queries. */
+static void test_query_access(void **state)
+{
+    (void)state;
+    build("server 192.0.2.1\n"); /* no restrict line: ntpd answers everyone, tsyncd loopback */
+    assert_true(query("127.0.0.1"));
+    assert_true(query("::1"));
+    assert_false(query("10.1.2.3"));
+    assert_false(query("::ffff:127.0.0.1")); /* would be forged on an IPv6-only socket */
+    acl_free(&acl);
+    cfg_free(&cfg);
+    build("restrict default kod nomodify notrap nopeer noquery\n"
+          "restrict -6 default kod nomodify notrap nopeer noquery\n"
+          "restrict 127.0.0.1\nrestrict ::1\nrestrict 10.0.0.0 mask 255.0.0.0 nomodify\n"
+          "restrict 10.9.0.0/16 noquery\n"); /* CIS: queries from the host and 10/8 only */
+    assert_true(query("127.0.0.1"));
+    assert_true(query("::1"));
+    assert_true(query("10.1.2.3"));
+    assert_false(query("10.9.2.3"));
+    assert_false(query("192.0.2.7"));
+    assert_false(query("2001:db8::7"));
+    acl_free(&acl);
+    cfg_free(&cfg);
+    build("restrict default noquery\n"); /* as ntpd: no loopback rule, no local queries */
+    assert_false(query("127.0.0.1"));
+    acl_free(&acl);
+    cfg_free(&cfg);
+    build("restrict default nomodify\nrestrict 127.0.0.1 ignore\n");
+    assert_true(query("192.0.2.7")); /* the operator opened queries to everyone */
+    assert_false(query("127.0.0.1"));
+    assert_true(query("::1"));
+    acl_free(&acl);
+    cfg_free(&cfg);
+    build("allow all\n"); /* chrony rules open NTP, never mode 6 */
+    assert_false(query("192.0.2.7"));
+    assert_true(query("127.0.0.1"));
 }
 
 static void test_nothing_configured_denies(void **state)
@@ -147,14 +196,25 @@ static void test_restrict_and_deny_combine(void **state)
 static void test_source_and_host_rules_skipped(void **state)
 {
     (void)state;
-    build("restrict source nomodify\nrestrict ntp.example.org noserve\nrestrict default\n");
+    build("restrict source nomodify\nrestrict ntp.example.org nomodify\nrestrict default\n");
     assert_int_equal(acl.skipped, 2);
     assert_int_equal(check("192.0.2.1"), ACL_SERVE);
+}
+
+/* notrust survives ignore: the network child also asks whether a source needs a key. */
+static void test_notrust(void **state)
+{
+    (void)state;
+    build("restrict default notrust\nrestrict 10.0.0.0/8 ignore notrust\nrestrict 10.1.0.0/16\n");
+    assert_int_equal(check("192.0.2.1"), ACL_SERVE | ACL_NOTRUST);
+    assert_int_equal(check("10.2.3.4"), ACL_IGNORE | ACL_NOTRUST);
+    assert_int_equal(check("10.1.2.3"), ACL_SERVE);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_query_access, teardown),
         cmocka_unit_test_teardown(test_nothing_configured_denies, teardown),
         cmocka_unit_test_teardown(test_local_stratum_alone_serves, teardown),
         cmocka_unit_test_teardown(test_allow_longest_prefix, teardown),
@@ -165,6 +225,7 @@ int main(void)
         cmocka_unit_test_teardown(test_restrict_noserve_ignore_and_masks, teardown),
         cmocka_unit_test_teardown(test_restrict_and_deny_combine, teardown),
         cmocka_unit_test_teardown(test_source_and_host_rules_skipped, teardown),
+        cmocka_unit_test_teardown(test_notrust, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

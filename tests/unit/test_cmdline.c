@@ -109,10 +109,10 @@ static void test_long_options(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    assert_int_equal(parse("-z", NULL), -1);
-    assert_string_equal(err, "unknown option \"-z\"");
-    assert_int_equal(parse("-nz", NULL), -1);
-    assert_string_equal(err, "unknown option \"-z\"");
+    assert_int_equal(parse("-y", NULL), -1);
+    assert_string_equal(err, "unknown option \"-y\"");
+    assert_int_equal(parse("-ny", NULL), -1);
+    assert_string_equal(err, "unknown option \"-y\"");
     assert_int_equal(parse("--frobnicate", NULL), -1);
     assert_string_equal(err, "unknown option \"--frobnicate\"");
     assert_int_equal(parse("--check-config=yes", NULL), -1);
@@ -125,12 +125,105 @@ static void test_errors(void **state)
     assert_string_equal(err, "option --pidfile needs a value");
     assert_int_equal(parse("--logfile=", NULL), -1);
     assert_string_equal(err, "option --logfile needs a value");
-    assert_int_equal(parse("-n", "extra", NULL), -1);
-    assert_string_equal(err, "unexpected argument \"extra\"");
+    assert_int_equal(parse("-n", "server.example", "-x", NULL), -1);
+    assert_string_equal(err, "unexpected argument \"-x\"");
     assert_int_equal(parse("--", "-n", NULL), -1);
     assert_string_equal(err, "unexpected argument \"-n\"");
     assert_int_equal(parse("-", NULL), -1);
     assert_string_equal(err, "unexpected argument \"-\"");
+}
+
+/* Every flag of ntpd 4.2 and NTPsec parses, with its value where it has one. */
+static void test_every_ntpd_flag(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("-4", "-a", "-A", "-b", "-D", "3", "-f", "/var/lib/ntp/drift", "-G",
+                           "-i", "/var/empty", "-I", "eth0", "-I", "192.0.2.1", "-k",
+                           "/etc/ntp.keys", "-L", "-m", "-M", "-N", "-r", "0.004", "-s",
+                           "/var/log/ntpstats", "-t", "5", "-t", "7", NULL),
+                     0);
+    assert_int_equal(opts.family, CFG_FAMILY_IPV4);
+    assert_int_equal(opts.debug, 3);
+    assert_true(opts.foreground); /* -D, as -d */
+    assert_string_equal(opts.driftfile, "/var/lib/ntp/drift");
+    assert_string_equal(opts.jaildir, "/var/empty");
+    assert_int_equal(opts.n_listen, 2);
+    assert_string_equal(opts.listen[1], "192.0.2.1");
+    assert_string_equal(opts.keyfile, "/etc/ntp.keys");
+    assert_int_equal(opts.n_trusted_keys, 2);
+    assert_string_equal(opts.trusted_keys[1], "7");
+    assert_int_equal(opts.priority, CMD_PRIORITY_HIGH);
+    assert_string_equal(opts.statsdir, "/var/log/ntpstats");
+    assert_int_equal(opts.action, CMD_RUN);
+    assert_int_equal(parse("-U", "60", "-v", "a=1", "-z", "b=2", "-Z", "c=3", "-w", "30", NULL), 0);
+    assert_int_equal(opts.action, CMD_RUN);
+    assert_int_equal(parse("-6", "-P", "20", "--saveconfigquit", "/tmp/x.conf", NULL), 0);
+    assert_int_equal(opts.family, CFG_FAMILY_IPV6);
+    assert_int_equal(opts.priority, 20);
+    assert_int_equal(opts.action, CMD_CHECK_CONFIG);
+    assert_string_equal(opts.save_config, "/tmp/x.conf");
+    assert_int_equal(parse("-?", NULL), 0);
+    assert_int_equal(opts.action, CMD_HELP);
+    assert_int_equal(parse("-!", NULL), 0);
+    assert_int_equal(opts.action, CMD_HELP);
+    assert_int_equal(parse("--set-debug-level=2", "--nice", "--ipv6", "--interface", "lo", NULL),
+                     0);
+    assert_int_equal(opts.debug, 2);
+}
+
+/* -V is NTPsec's version unless a NAME=VALUE follows (ntpd 4.2.6's dvar); -m takes a multicast
+ * group that follows (4.2.6) and nothing else; trailing names are servers (NTPsec). */
+static void test_ambiguous_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("-V", NULL), 0);
+    assert_int_equal(opts.action, CMD_VERSION);
+    assert_int_equal(parse("-V", "name=value", NULL), 0);
+    assert_int_equal(opts.action, CMD_RUN);
+    assert_int_equal(opts.n_servers, 0);
+    assert_int_equal(parse("-m", "224.0.1.1", NULL), 0);
+    assert_int_equal(opts.n_servers, 0);
+    assert_int_equal(parse("-mn", "ntp.example", "192.0.2.9", NULL), 0);
+    assert_true(opts.foreground);
+    assert_int_equal(opts.n_servers, 2);
+    assert_string_equal(opts.servers[0], "ntp.example");
+}
+
+static void test_flag_value_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("-4", "-6", NULL), -1);
+    assert_string_equal(err, "options -4 and -6 exclude each other");
+    assert_int_equal(parse("-P", "0", NULL), -1);
+    assert_string_equal(err, "option -P: \"0\" is not a number in 1..99");
+    assert_int_equal(parse("-t", "70000", NULL), -1);
+    assert_int_equal(parse("-D", "x", NULL), -1);
+    assert_int_equal(parse("-U", NULL), -1);
+    assert_string_equal(err, "option -U needs a value");
+}
+
+/* The flags that do nothing in tsyncd say so, once each. */
+static void test_warnings(void **state)
+{
+    char buf[2048];
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(parse("-A", "-b", "-L", "-L", "-m", "-M", "-r", "1", "-U", "5", "-v", "x=1",
+                           "-z", "y=2", "-V", "w=3", "-w", "9", "-k", "/k", NULL),
+                     0);
+    f = fmemopen(buf, sizeof(buf), "w");
+    assert_non_null(f);
+    assert_int_equal(cmd_warnings(&opts, f), 10);
+    fclose(f);
+    assert_non_null(strstr(buf, "tsyncd: warning: -L: tsyncd listens on wildcard"));
+    assert_non_null(strstr(buf, "tsyncd: warning: -v: mode 6 is read-only"));
+    assert_non_null(strstr(buf, "-k/-t: symmetric-key authentication is not implemented"));
+    assert_null(strstr(buf, "-z:")); /* -v, -z, -Z and -V's dvar: one line */
+    assert_int_equal(parse("-n", "-g", "-a", "-G", "-4", NULL), 0);
+    f = fmemopen(buf, sizeof(buf), "w");
+    assert_int_equal(cmd_warnings(&opts, f), 0);
+    fclose(f);
 }
 
 static void test_usage_lists_flags(void **state)
@@ -191,6 +284,46 @@ static void test_apply_overrides(void **state)
     cfg_diag_free(&d);
 }
 
+/* -f -s -i -I -4, trailing servers (before the configured ones) and --log-ident. */
+static void test_apply_ntpd_flags(void **state)
+{
+    (void)state;
+    static struct cfg c;
+    struct cfg_diag d;
+    cfg_diag_init(&d);
+    static const char text[] = "server 2001:db8::1\nserver -6 v6.example\npool pool.example\n";
+    assert_int_equal(cfg_load_string("t.conf", text, strlen(text), 0, &c, &d), 0);
+    assert_int_equal(parse("-4", "-f", "/var/lib/tsyncd/drift", "-s", "/var/log/stats", "-i",
+                           "/run/jail", "-I", "eth1", "--log-ident", "ntpd", "first.example",
+                           "192.0.2.3", NULL),
+                     0);
+    assert_int_equal(cmd_apply(&opts, &c, err, sizeof(err)), 0);
+    assert_string_equal(c.driftfile, "/var/lib/tsyncd/drift");
+    assert_string_equal(c.statsdir, "/var/log/stats/");
+    assert_string_equal(c.chroot_dir, "/run/jail");
+    assert_int_equal(c.n_listen, 1);
+    assert_string_equal(c.listen[0], "eth1");
+    assert_string_equal(c.log_ident, "ntpd");
+    assert_int_equal(c.ip_family, CFG_FAMILY_IPV4);
+    assert_int_equal(c.n_sources, 3); /* the IPv6 literal and the -6 name are dropped */
+    assert_string_equal(c.sources[0].name, "first.example");
+    assert_true(c.sources[0].flags & CFG_SRC_IBURST);
+    assert_string_equal(c.sources[1].name, "192.0.2.3");
+    assert_string_equal(c.sources[2].name, "pool.example");
+    assert_int_equal(c.sources[2].family, CFG_FAMILY_IPV4);
+    cfg_free(&c);
+    assert_int_equal(parse("-s", "stats", NULL), 0);
+    assert_int_equal(cmd_apply(&opts, &c, err, sizeof(err)), -1);
+    assert_string_equal(err, "-s:1: statsdir: \"stats\" is not an absolute path");
+    assert_int_equal(parse("bad\"name", NULL), 0);
+    assert_int_equal(cmd_apply(&opts, &c, err, sizeof(err)), -1);
+    assert_string_equal(err, "server \"bad\"name\": not a host name or address");
+    assert_int_equal(parse("--log-ident", "a b", NULL), 0);
+    assert_int_equal(cmd_apply(&opts, &c, err, sizeof(err)), -1);
+    cfg_free(&c);
+    cfg_diag_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +335,11 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_usage_lists_flags),
         cmocka_unit_test(test_apply_overrides),
+        cmocka_unit_test(test_every_ntpd_flag),
+        cmocka_unit_test(test_ambiguous_flags),
+        cmocka_unit_test(test_flag_value_errors),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_apply_ntpd_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,16 +111,24 @@ static void test_server_errors(void **state)
 static void test_server_warnings(void **state)
 {
     (void)state;
-    assert_int_equal(load("peer a.example\nserver b key 5 preempt mode 3 iburst\n"), 0);
+    assert_int_equal(load("server a.example\nserver b preempt mode 3 iburst\n"), 0);
     assert_int_equal(diag.n_errors, 0);
-    assert_msg("t.conf:1: warning: peer a.example: symmetric mode is unsupported, used as a "
-               "server");
-    assert_msg("t.conf:2: warning: key 5: authentication is unsupported, ignored");
     assert_msg("t.conf:2: warning: option \"preempt\" for server is unsupported, ignored");
     assert_msg("t.conf:2: warning: option \"mode\" for server is unsupported, ignored");
     assert_int_equal(cfg.n_sources, 2);
     assert_int_equal(cfg.sources[0].type, CFG_SOURCE_SERVER);
     assert_int_equal(cfg.sources[1].flags, CFG_SRC_IBURST); /* "3" was mode's value */
+}
+
+/* Symmetric active mode is not implemented: `peer` is an error, not a silent `server`. */
+static void test_peer_is_an_error(void **state)
+{
+    (void)state;
+    assert_int_equal(load("server b iburst\npeer a.example iburst\n"), -1);
+    assert_only_error("t.conf:2: peer a.example: symmetric active mode is not implemented; "
+                      "write \"server a.example iburst\" (and let the other side serve this "
+                      "host)");
+    assert_int_equal(cfg.n_sources, 1);
 }
 
 /* The acceptance case of issue 2: a typo is a warning, and an error with --strict. */
@@ -160,8 +168,69 @@ static void test_unknown_directive(void **state)
     assert_int_equal(load_flags("frobnicate 1 2\n", CFG_STRICT), -1);
     assert_only_error("t.conf:1: unknown directive \"frobnicate\"");
     /* "unsupported, ignored" warnings stay warnings under --strict */
-    assert_int_equal(load_flags("statistics loopstats\n", CFG_STRICT), 0);
-    assert_msg("t.conf:1: warning: statistics is unsupported, ignored");
+    assert_int_equal(load_flags("statistics rawstats\n", CFG_STRICT), 0);
+    assert_msg("t.conf:1: warning: statistics: tsyncd does not write rawstats, ignored");
+}
+
+/* statsdir, statistics and filegen as ntpd reads them; bad words are errors with file:line. */
+static void test_statistics(void **state)
+{
+    (void)state;
+    assert_int_equal(load("statsdir /var/log/ntpstats\nstatistics loopstats peerstats sysstats\n"
+                          "filegen peerstats file peers type week nolink\n"
+                          "filegen sysstats disable\nfilegen clockstats type none enable\n"),
+                     0);
+    assert_int_equal(diag.n_msgs, 0);
+    assert_string_equal(cfg.statsdir, "/var/log/ntpstats/");
+    assert_true(cfg.filegen[CFG_STATS_LOOP].enabled);
+    assert_int_equal(cfg.filegen[CFG_STATS_LOOP].type, CFG_FILEGEN_DAY);
+    assert_null(cfg.filegen[CFG_STATS_LOOP].file);
+    assert_string_equal(cfg.filegen[CFG_STATS_PEER].file, "peers");
+    assert_int_equal(cfg.filegen[CFG_STATS_PEER].type, CFG_FILEGEN_WEEK);
+    assert_false(cfg.filegen[CFG_STATS_PEER].link);
+    assert_false(cfg.filegen[CFG_STATS_SYS].enabled);
+    assert_true(cfg.filegen[CFG_STATS_CLOCK].enabled);
+    assert_int_equal(cfg.filegen[CFG_STATS_CLOCK].type, CFG_FILEGEN_NONE);
+
+    assert_int_equal(load("filegen loopstats file ../etc/passwd\n"), -1);
+    assert_only_error("t.conf:1: filegen file: \"../etc/passwd\" must be a plain name inside "
+                      "statsdir");
+    assert_int_equal(load("filegen loopstats type hourly\n"), -1);
+    assert_only_error("t.conf:1: filegen: unknown type \"hourly\" (none, pid, day, week, month, "
+                      "year or age)");
+    assert_int_equal(load("statsdir var/log\n"), -1);
+    assert_only_error("t.conf:1: statsdir: \"var/log\" is not an absolute path");
+    assert_int_equal(load_flags("statistics loopstats bogusstats\n", CFG_STRICT), -1);
+    assert_only_error("t.conf:1: statistics: unknown statistics \"bogusstats\"");
+    assert_int_equal(load("filegen loopstats frob\n"), 0);
+    assert_msg("t.conf:1: warning: filegen: unknown option \"frob\"");
+}
+
+/* logident: the program name of log lines (for syslog rules written for ntpd). */
+static void test_logident(void **state)
+{
+    (void)state;
+    assert_int_equal(load("logident ntpd\n"), 0);
+    assert_string_equal(cfg.log_ident, "ntpd");
+    assert_int_equal(load("logident \"ntp d\"\n"), -1);
+    assert_only_error("t.conf:1: logident: \"ntp d\" is not a program name ([A-Za-z0-9._-], at "
+                      "most 32)");
+    assert_int_equal(load("logident\n"), -1);
+}
+
+/* tos minclock/maxclock are honoured (selection limits, pool size). */
+static void test_tos_clock_limits(void **state)
+{
+    (void)state;
+    assert_int_equal(load("server a\nserver b\npool p.example\ntos minclock 2 maxclock 7\n"), 0);
+    assert_int_equal(diag.n_msgs, 0);
+    assert_int_equal(cfg.minclock, 2);
+    assert_int_equal(cfg.maxclock, 7);
+    assert_int_equal(cfg_pool_members(&cfg), 5);
+    assert_int_equal(load("pool p.example\npool q.example\ntos maxclock 3\n"), 0);
+    assert_int_equal(cfg_pool_members(&cfg), 1);
+    assert_int_equal(load("pool p.example\n"), 0);
+    assert_int_equal(cfg_pool_members(&cfg), 4); /* without maxclock: as before */
 }
 
 static void test_local_clock(void **state)
@@ -309,8 +378,9 @@ static void test_scalars(void **state)
     assert_int_equal(load("tos minsane x\n"), -1);
     assert_only_error("t.conf:1: tos minsane: \"x\" is not an integer");
     assert_int_equal(load("tos maxclock 11 frob 2\n"), 0);
-    assert_msg("t.conf:1: warning: tos maxclock is unsupported, ignored");
     assert_msg("t.conf:1: warning: unknown option \"frob\" for tos");
+    assert_int_equal(load("tos maxclock 0\n"), -1);
+    assert_only_error("t.conf:1: tos maxclock: \"0\" is out of range 1..128");
 }
 
 static void test_clock(void **state)
@@ -395,23 +465,22 @@ static void test_hwtimestamp(void **state)
 static void test_ntpd_ignored(void **state)
 {
     (void)state;
-    assert_int_equal(load("keys /etc/ntp/keys\ntrustedkey 4 8 42\nrequestkey 8\ncontrolkey 8\n"
+    assert_int_equal(load("requestkey 8\ncontrolkey 8\n"
                           "enable monitor\ndisable auth\nstatsdir /var/log/ntpstats/\n"
-                          "filegen loopstats file loopstats type day enable\n"
+                          "filegen rawstats file rawstats type day enable\n"
                           "interface listen eth0\nbroadcastclient\n"),
                      0);
     assert_int_equal(diag.n_errors, 0);
-    assert_int_equal(diag.n_warnings, 10);
-    assert_msg("t.conf:1: warning: keys is unsupported (no symmetric key authentication), "
-               "ignored");
-    assert_msg("t.conf:2: warning: trustedkey is unsupported (no symmetric key "
-               "authentication), ignored");
-    assert_msg("t.conf:5: warning: enable monitor is unsupported, ignored");
-    assert_msg("t.conf:6: warning: disable auth is unsupported, ignored");
-    assert_msg("t.conf:7: warning: statsdir is unsupported, ignored");
-    assert_msg("t.conf:8: warning: filegen is unsupported, ignored");
-    assert_msg("t.conf:9: warning: interface is unsupported, ignored");
-    assert_msg("t.conf:10: warning: broadcastclient is unsupported, ignored");
+    assert_int_equal(diag.n_warnings, 5); /* controlkey, requestkey: accepted, unused */
+    assert_msg("t.conf:3: warning: enable monitor is unsupported, ignored");
+    assert_msg("t.conf:4: warning: disable auth: no effect, tsyncd never accepts unconfigured "
+               "(ephemeral) associations, authenticated or not");
+    assert_msg("t.conf:6: warning: filegen: tsyncd does not write rawstats, ignored");
+    assert_msg("t.conf:7: warning: interface listen eth0: ignored, tsyncd listens on every "
+               "address");
+    assert_msg("t.conf:8: warning: broadcastclient is unsupported, ignored");
+    assert_int_equal(cfg.requestkey, 8);
+    assert_int_equal(cfg.controlkey, 8);
 
     assert_int_equal(load("trustedkey 4 x\n"), -1);
     assert_only_error("t.conf:1: trustedkey: \"x\" is not an integer");
@@ -557,6 +626,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_poll_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_warnings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statistics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_logident, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tos_clock_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_option_strict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_option_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_directive, setup, teardown),

@@ -233,7 +233,9 @@ static void test_stock_rhel7(void **state)
     /* includefile /etc/ntp/crypto/pw, keys and disable monitor are warnings */
     assert_true(find_msg("rhel7-ntp.conf:36: warning: includefile \"/etc/ntp/crypto/pw\"") >= 0 ||
                 access("/etc/ntp/crypto/pw", F_OK) == 0);
-    assert_true(find_msg("rhel7-ntp.conf:40: warning: keys is unsupported") >= 0);
+    /* no key is used: a missing keys file is only a warning */
+    assert_true(find_msg("rhel7-ntp.conf:40: warning: keys \"/etc/ntp/keys\"") >= 0 ||
+                access("/etc/ntp/keys", F_OK) == 0);
     assert_true(find_msg("rhel7-ntp.conf:58: warning: disable monitor is unsupported") >= 0);
 }
 
@@ -253,7 +255,8 @@ static void test_stock_debian_ntpsec(void **state)
                      CFG_RES_KOD | CFG_RES_NOMODIFY | CFG_RES_NOQUERY | CFG_RES_LIMITED);
 }
 
-/* The Debian file as its comments suggest enabling statistics: still no error. */
+/* The Debian file as its comments suggest enabling statistics: no warning, the three sets
+ * enabled in /var/log/ntpsec/, daily files. */
 static void test_stock_debian_ntpsec_with_stats(void **state)
 {
     (void)state;
@@ -275,8 +278,14 @@ static void test_stock_debian_ntpsec_with_stats(void **state)
     assert_int_equal(enabled, 5);
     assert_int_equal(load_flags(text, CFG_STRICT), 0);
     assert_int_equal(diag.n_errors, 0);
-    assert_msg("t.conf:13: warning: statsdir is unsupported, ignored");
-    assert_msg("t.conf:17: warning: filegen is unsupported, ignored");
+    assert_true(find_msg("t.conf:13: warning: statsdir is unsupported, ignored") < 0);
+    assert_string_equal(cfg.statsdir, "/var/log/ntpsec/");
+    for (int k = CFG_STATS_LOOP; k <= CFG_STATS_CLOCK; k++) {
+        assert_true(cfg.filegen[k].enabled);
+        assert_int_equal(cfg.filegen[k].type, CFG_FILEGEN_DAY);
+        assert_true(cfg.filegen[k].link);
+    }
+    assert_false(cfg.filegen[CFG_STATS_SYS].enabled);
     assert_int_equal(cfg.n_sources, 4);
 }
 
@@ -296,8 +305,8 @@ static void test_stock_ubuntu(void **state)
     assert_int_equal(cfg.restricts[1].family, CFG_FAMILY_IPV6);
     assert_int_equal(cfg.restricts[1].flags, want);
     assert_int_equal(cfg.restricts[4].kind, CFG_RESTRICT_SOURCE);
-    assert_true(find_msg("ubuntu-ntp.conf:11: warning: statistics is unsupported, ignored") >= 0);
-    assert_true(find_msg("ubuntu-ntp.conf:12: warning: filegen is unsupported, ignored") >= 0);
+    assert_true(cfg.filegen[CFG_STATS_PEER].enabled);
+    assert_null(cfg.statsdir); /* commented out: the default applies */
 }
 
 int main(void)

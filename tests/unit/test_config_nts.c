@@ -78,6 +78,25 @@ static void test_disable_and_defaults(void **state)
     assert_null(cfg.nts_cookie_file);
 }
 
+/* NTS with interleaved mode or a symmetric key on the same line is a contradiction: an error
+ * naming the line (an NTS reply is sealed before it is sent; NTS authenticates already). */
+static void test_contradictions_are_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(load("server a.example iburst\nserver b.example nts xleave\n"), -1);
+    assert_int_equal(diag.n_errors, 1);
+    assert_non_null(strstr(diag.msgs[0].text, "t.conf:2: nts and xleave cannot be combined"));
+    assert_int_equal(load("pool p.example xleave nts\n"), -1);
+    assert_non_null(strstr(diag.msgs[0].text, "t.conf:1: nts and xleave"));
+    assert_int_equal(load("keys /nonexistent/ntp.keys\ntrustedkey 1\nserver a.example nts key 1\n"),
+                     -1);
+    bool found = false;
+    for (size_t i = 0; i < diag.n_msgs; i++)
+        found = found || strstr(diag.msgs[i].text, "t.conf:3: nts and key cannot be combined");
+    assert_true(found);
+    assert_int_equal(load("server a.example xleave\nserver b.example nts\n"), 0);
+}
+
 static void test_print_reads_back(void **state)
 {
     char buf[8192];
@@ -107,6 +126,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chrony_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weakening_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disable_and_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contradictions_are_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print_reads_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,7 +175,13 @@ static void test_request_gets_snapshot(void **state)
     snap.generation = 42;
     snap.sync_state = MSG_SYNC_SYNCHRONISED;
     snap.stratum = 3;
-    snap.sources[1].in_use = 1;
+    snap.nsources = 2; /* entries as the parent fills them (msg.c checks each field) */
+    for (int i = 0; i < 2; i++) {
+        snap.sources[i].slot = (uint32_t)i;
+        snap.sources[i].in_use = 1;
+        snap.sources[i].tally = ' ';
+        snap.sources[i].assoc_id = (uint16_t)(i + 1);
+    }
     msg_copy_str(snap.sources[1].name, sizeof(snap.sources[1].name), "ntp.example");
     send_request(fd, &tx);
     pump(ctl, &snap, 1);

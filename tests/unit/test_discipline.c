@@ -225,15 +225,17 @@ static void test_panic_refused_every_update(void **state)
     struct disc_params p;
     disc_params_default(&p);
     struct world w;
-    world_init(&w, &p, 2000, 0);
+    p.step_confirm_samples = 8;  // samples the frequency estimate learns from while waiting
+    world_init(&w, &p, 2000, 7); // a drifting clock: its frequency is not corrected either
     int id = add_server(&w, 4);
     run(&w, &id, 1, 2, 60);
     assert_int_equal(w.steps, 0);
-    assert_true(w.refusals >= 25); // every update after the second sample
+    assert_true(w.f_ppm == 0.0);   // never touched, also while the offset awaited confirmation
+    assert_true(w.refusals >= 20); // every update after the 8th sample (30 in 60 s)
     assert_int_equal(w.last.refusal, DISC_REFUSAL_PANIC);
     assert_true(fabs(w.last.refused_offset_s - (-2000)) < 1e-3);
     assert_true(w.last.unsync);
-    assert_true(fabs(w.x - 2000) < 1e-9); // not touched, not even slewed
+    assert_true(fabs(w.x - 2000 - 7e-6 * w.t) < 1e-9); // only its own drift: not even slewed
     struct disc_status st;
     disc_get_status(w.d, w.t, &st);
     assert_false(st.synchronized);
@@ -418,6 +420,10 @@ static void test_sample_validation(void **state)
     assert_int_equal(st.reason, DISC_SYNC_NONE_SELECTABLE);
     struct disc_source_config c = {.min_poll = 5, .max_poll = 4};
     assert_int_equal(disc_add_source(w.d, &c), -1);
+    // minpoll 4, but in its first minutes, with the frequency still unknown (no drift file),
+    // the discipline polls at 8 s
+    assert_int_equal(disc_poll_interval(w.d, id), 3);
+    disc_update(w.d, 700.0, &w.last);
     assert_int_equal(disc_poll_interval(w.d, id), 4);
     assert_int_equal(disc_poll_interval(w.d, 63), -1);
     disc_destroy(w.d);

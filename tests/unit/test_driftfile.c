@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -164,12 +165,12 @@ static void test_missing(void **state)
 
 static void test_unreadable_is_error(void **state)
 {
-    char err[256];
-    assert_int_equal(mkdir(path, 0755), 0); /* a directory where the file should be */
+    char err[256], p[200];
+    put("1.0\n", 4);
+    snprintf(p, sizeof p, "%s/sub.drift", path); /* a regular file where a directory should be */
     double ppm = 3.0;
-    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_ERROR);
+    assert_int_equal(drift_read(p, &ppm, err, sizeof err), DRIFT_ERROR);
     assert_true(ppm == 3.0);
-    rmdir(path);
 }
 
 static void test_write_into_missing_directory(void **state)
@@ -241,6 +242,82 @@ static void test_failed_write_keeps_old_file(void **state)
     assert_int_equal(count_entries(), 1); /* the partial temporary file was removed */
 }
 
+/* Read as root in a directory the daemon's user may write: nothing but a small regular file
+ * with one name is read, and nothing blocks. */
+static void test_special_files_refused(void **state)
+{
+    char err[256], target[160];
+    double ppm = 99;
+
+    /* a symbolic link to a valid drift file is not followed */
+    snprintf(target, sizeof target, "%s/target", dir);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fputs("1.5\n", f);
+    fclose(f);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+    assert_non_null(strstr(err, "symbolic link"));
+    unlink(path);
+    /* a second name of another file (a hard link) */
+    assert_int_equal(link(target, path), 0);
+    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+    assert_non_null(strstr(err, "hard links"));
+    unlink(path);
+    unlink(target);
+    /* a FIFO with no writer: refused at once (an open without O_NONBLOCK would hang) */
+    assert_int_equal(mkfifo(path, 0644), 0);
+    alarm(5);
+    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+    alarm(0);
+    assert_non_null(strstr(err, "not a regular file"));
+    unlink(path);
+    /* a directory */
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+    assert_non_null(strstr(err, "not a regular file"));
+    rmdir(path);
+    /* a device (root only: skipped otherwise) */
+    if (mknod(path, S_IFCHR | 0644, makedev(1, 5)) == 0) { /* /dev/zero */
+        assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+        assert_non_null(strstr(err, "not a regular file"));
+        unlink(path);
+    }
+    /* oversized: refused from its size, nothing read */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 100000; i++)
+        fputc(' ', f);
+    fclose(f);
+    assert_int_equal(drift_read(path, &ppm, err, sizeof err), DRIFT_INVALID);
+    assert_non_null(strstr(err, "too long"));
+    assert_true(ppm == 99);
+}
+
+/* The write replaces a symbolic link by a file: the link's target is untouched. */
+static void test_write_replaces_a_link(void **state)
+{
+    char err[256], target[160], buf[64];
+
+    snprintf(target, sizeof target, "%s/target", dir);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fputs("secret\n", f);
+    fclose(f);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(drift_write(path, 2.25, err, sizeof err), 0);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    slurp(buf, sizeof buf);
+    assert_string_equal(buf, "2.250000\n");
+    f = fopen(target, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "secret\n");
+}
+
 static void test_should_write(void **state)
 {
     assert_true(drift_should_write(-1.0, 5.0));
@@ -260,6 +337,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_into_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_at_dirfd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_files_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_replaces_a_link, setup, teardown),
         cmocka_unit_test(test_should_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,6 +144,24 @@ static void test_rx_truncated_cmsg_ignored(void **state)
     assert_false(rx.has_hw);
 }
 
+// A cmsg_len that claims more than the control buffer holds (truncated, or a simulator's): the
+// payload beyond msg_controllen is not read. And stamps the kernel never writes (tv_nsec out
+// of range) are ignored.
+static void test_rx_cmsg_beyond_buffer_and_bad_stamps_ignored(void **state)
+{
+    struct cmsg_builder b;
+    struct ts_rx rx;
+    cmsg_init(&b);
+    add_scm_timestamping(&b, sw_stamp, hw_stamp);
+    b.msg.msg_controllen = CMSG_LEN(sizeof(struct timespec)); /* the first stamp only */
+    assert_int_equal(ts_parse_rx(&b.msg, &user_now, &rx), TS_SRC_USER);
+    assert_false(rx.has_hw);
+    cmsg_init(&b);
+    add_scm_timestamping(&b, (struct timespec){1700000000, 1000000000L}, (struct timespec){-1, 5});
+    assert_int_equal(ts_parse_rx(&b.msg, &user_now, &rx), TS_SRC_USER);
+    assert_false(rx.has_hw);
+}
+
 static void test_rx_use_hw_checks_distance(void **state)
 {
     struct cmsg_builder b;
@@ -428,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_rx_timestampns),
         cmocka_unit_test(test_rx_no_control),
         cmocka_unit_test(test_rx_truncated_cmsg_ignored),
+        cmocka_unit_test(test_rx_cmsg_beyond_buffer_and_bad_stamps_ignored),
         cmocka_unit_test(test_rx_use_hw_checks_distance),
         cmocka_unit_test(test_tx_kernel_stamp_ipv4),
         cmocka_unit_test(test_tx_hardware_stamp_ipv6),

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "daemon/common/log.h"
+#include "daemon/common/log_limit.h"
 
 static char dir[] = "/tmp/test_log.XXXXXX";
 static char path[64];
@@ -87,6 +88,26 @@ static void test_file_format(void **state)
     free(got);
 }
 
+/* `logident ntpd`: lines carry the name syslog rules and log filters written for ntpd expect. */
+static void test_ident(void **state)
+{
+    (void)state;
+    assert_int_equal(log_set_ident("ntpd"), 0);
+    log_notice("hello");
+    assert_int_equal(log_set_ident("bad name"), -EINVAL);
+    assert_int_equal(log_set_ident(""), -EINVAL);
+    assert_int_equal(log_set_ident("a-very-long-program-name-beyond-32"), -EINVAL);
+    assert_int_equal(log_set_ident(NULL), 0);
+    log_notice("again");
+    char *got = slurp(path);
+    char expect[256];
+    snprintf(expect, sizeof(expect),
+             "26 Nov 05:34:52 ntpd[%ld]: hello\n26 Nov 05:34:52 tsyncd[%ld]: again\n",
+             (long)getpid(), (long)getpid());
+    assert_string_equal(got, expect);
+    free(got);
+}
+
 static void test_level_filter(void **state)
 {
     log_debug("hidden by default");
@@ -131,7 +152,7 @@ static void test_event_lines(void **state)
         "192.0.2.1 8024 84 reachable",
         "192.0.2.1 941a 8a sys_peer",
         "0.0.0.0 c61c 0c clock_step -299.898849 s",
-        "0.0.0.0 c612 02 freq_set tsyncd -318017.726 PPM",
+        "0.0.0.0 c612 02 freq_set ntpd -318017.726 PPM",
         "0.0.0.0 c016 06 restart",
         "0.0.0.0 0615 05 clock_sync",
         "192.0.2.9 8043 83 unreachable no reply",
@@ -341,10 +362,95 @@ static void test_event_names(void **state)
     assert_null(log_event_name((enum log_event)0x99));
 }
 
+/* The token bucket: LOGLIM_BURST lines at once, then one per 1/LOGLIM_RATE_PER_S s; what is
+ * over is counted and reported when there is room, the report costing a token. */
+static void test_rate_limit_bucket(void **state)
+{
+    struct loglim_bucket b = {0};
+    uint64_t report;
+    int admitted = 0;
+
+    (void)state;
+    for (int i = 0; i < LOGLIM_BURST + 50; i++)
+        admitted += loglim_admit(&b, 10.0, &report);
+    assert_int_equal(admitted, LOGLIM_BURST);
+    assert_int_equal(loglim_flush(&b, 10.0), 0); /* no room for the report yet */
+    /* one token later: the report of 50, the line itself is over again */
+    assert_false(loglim_admit(&b, 10.0 + 1 / LOGLIM_RATE_PER_S, &report));
+    assert_int_equal(report, 50);
+    /* two tokens later: the report of that one line, and the line */
+    assert_true(loglim_admit(&b, 10.0 + 3 / LOGLIM_RATE_PER_S, &report));
+    assert_int_equal(report, 1);
+    /* a clock going back refills nothing; a long pause refills at most the burst */
+    assert_false(loglim_admit(&b, 0, &report));
+    admitted = 0;
+    for (int i = 0; i < 2 * LOGLIM_BURST; i++)
+        admitted += loglim_admit(&b, 1e6, &report);
+    assert_int_equal(admitted, LOGLIM_BURST - 1); /* the report of the refused one took one */
+}
+
+struct forwarded {
+    int n, level;
+    enum log_class cls;
+    char last[LOG_LINE_MAX];
+};
+
+static void forward(int level, enum log_class cls, const char *msg, void *ctx)
+{
+    struct forwarded *f = ctx;
+    f->n++;
+    f->level = level;
+    f->cls = cls;
+    snprintf(f->last, sizeof(f->last), "%s", msg);
+}
+
+/* A child's lines go to the hook (with their class), not to its log file; the parent writes
+ * them with the child's prefix. */
+static void test_forward_and_child_lines(void **state)
+{
+    struct forwarded f = {0};
+
+    (void)state;
+    log_set_event_mask(LOG_EVENT_BIT(LOG_CLASS_PEER, LOG_TYPE_EVENTS));
+    log_set_forward(forward, &f);
+    log_event("192.0.2.1", 0x8024, LOG_EV_REACHABLE, NULL);
+    log_warning("source %s added", "x");
+    log_set_forward(NULL, NULL);
+    assert_int_equal(f.n, 2);
+    assert_int_equal(f.level, LOG_WARNING);
+    assert_int_equal(f.cls, LOG_CLASS_PLAIN);
+    assert_string_equal(f.last, "source x added");
+    log_child_line(LOG_ORIGIN_NET, LOG_INFO, LOG_CLASS_CLOCK, "0.0.0.0 c61c 0c clock_step +1 s");
+    log_child_line(LOG_ORIGIN_DNS, LOG_DEBUG, LOG_CLASS_PLAIN, "below the level: not written");
+    const char *msgs[] = {"net: 0.0.0.0 c61c 0c clock_step +1 s"};
+    assert_lines(msgs, 1); /* nothing of the forwarded lines reached the file */
+}
+
+/* A flood of a child's lines: bounded, reported; the parent's own lines keep their budget. */
+static void test_child_flood_is_bounded(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 5000; i++)
+        log_child_line(LOG_ORIGIN_NET, LOG_NOTICE, LOG_CLASS_PEER, "flood");
+    log_notice("the parent's own line");
+    char *got = slurp(path);
+    int lines = 0;
+    for (char *p = strstr(got, "net: flood"); p != NULL; p = strstr(p + 1, "net: flood"))
+        lines++;
+    assert_int_equal(lines, LOGLIM_BURST);
+    assert_non_null(strstr(got, "the parent's own line"));
+    free(got);
+    log_flush_suppressed(); /* no room yet: no report */
+    got = slurp(path);
+    assert_null(strstr(got, "suppressed"));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_file_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ident, setup, teardown),
         cmocka_unit_test_setup_teardown(test_level_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_lines, setup, teardown),
@@ -358,6 +464,9 @@ int main(void)
         cmocka_unit_test(test_logconfig_errors),
         cmocka_unit_test(test_format_roundtrip),
         cmocka_unit_test(test_event_names),
+        cmocka_unit_test(test_rate_limit_bucket),
+        cmocka_unit_test_setup_teardown(test_forward_and_child_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child_flood_is_bounded, setup, teardown),
     };
     if (mkdtemp(dir) == NULL)
         return 1;

@@ -138,13 +138,14 @@ static void test_poll_adaptation(void **state)
     for (int i = 0; i < 50; i++)
         poll = loop_adapt_poll(&f.l, 1e-14, 1e-5, 4, 8);
     assert_int_equal(poll, 4);
-    // In between it settles where the wander over two intervals stays below 1 % of the jitter:
-    // q 1e-18, jitter 1 ms: 2 * 256 s gives 6.7 us (go to 512 s), 2 * 512 s gives 19 us (stay).
+    // In between it settles where the wander over two intervals stays below half the jitter:
+    // q 1e-18, jitter 50 us: 2 * 512 s gives 19 us (go to 1024 s), 2 * 1024 s gives 53 us
+    // (stay: over one interval 19 us is well below the jitter).
     for (int i = 0; i < 50; i++)
-        poll = loop_adapt_poll(&f.l, 1e-18, 1e-3, 4, 12);
-    assert_int_equal(poll, 9);
+        poll = loop_adapt_poll(&f.l, 1e-18, 50e-6, 4, 12);
+    assert_int_equal(poll, 10);
     // One odd update does not move it.
-    assert_int_equal(loop_adapt_poll(&f.l, 1e-14, 1e-3, 4, 12), 9);
+    assert_int_equal(loop_adapt_poll(&f.l, 1e-14, 50e-6, 4, 12), 10);
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/common/log.h"
 #include "daemon/common/msg.h"
 
 struct frame {
@@ -173,6 +175,122 @@ static void test_sample_fields(void **state)
     expect_reject(&f, len, "precision");
 }
 
+/* A snapshot as the parent publishes one: two sources, the rest unused. */
+static void good_snapshot(struct msg_snapshot *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->sync_state = MSG_SYNC_SYNCHRONISED;
+    m->stratum = 2;
+    m->sys_peer_slot = 1;
+    m->poll_log2 = 6;
+    m->nsources = 2;
+    m->now = (struct msg_time){1790000000, 5, 0};
+    m->jitter_s = 1e-6;
+    strcpy(m->driver, "virtual");
+    for (int i = 0; i < 2; i++) {
+        m->sources[i].slot = (uint32_t)i;
+        m->sources[i].in_use = 1;
+        m->sources[i].tally = i ? '*' : '+';
+        m->sources[i].age_s = -1;
+        m->sources[i].assoc_id = (uint16_t)(i + 1);
+        strcpy(m->sources[i].name, "ntp.example");
+    }
+    m->sources[0].nts_state = MSG_NTS_READY; /* an NTS source */
+    m->sources[0].nts_cookies = MSG_NTS_COOKIES;
+    m->sources[0].nts_ke_ok = 1;
+    m->sources[0].nts_ke_age_s = 12;
+    m->sources[1].nts_ke_age_s = -1;
+}
+
+static void expect_snapshot(const struct msg_snapshot *m, bool ok)
+{
+    char err[160] = "";
+    int rc = msg_check_payload(MSG_SNAPSHOT, m, err, sizeof(err));
+    if (ok && rc != 0)
+        fail_msg("a valid snapshot refused: %s", err);
+    if (!ok && rc == 0)
+        fail_msg("an invalid snapshot accepted");
+}
+
+/* The network child checks every field of the parent's snapshot (a bug must not crash it, nor
+ * reach tsyncctl): enums, counts, slots, tallies, times, doubles, strings, unused entries. */
+static void test_snapshot_fields(void **state)
+{
+    static struct msg_snapshot m;
+    (void)state;
+    good_snapshot(&m);
+    expect_snapshot(&m, true);
+#define BAD(stmt)                                                                                  \
+    do {                                                                                           \
+        good_snapshot(&m);                                                                         \
+        stmt;                                                                                      \
+        expect_snapshot(&m, false);                                                                \
+    } while (0)
+    BAD(m.offset_s = NAN);
+    BAD(m.freq_ppm = INFINITY);
+    BAD(m.jitter_s = -1);
+    BAD(m.root_dispersion_s = NAN);
+    BAD(m.max_error_s = -INFINITY);
+    BAD(m.last_step_s = 1e300);
+    BAD(m.sources[1].offset_s = NAN);
+    BAD(m.sources[0].delay_s = -0.5);
+    BAD(m.sources[0].age_s = -2);
+    BAD(m.nsources = 49);
+    BAD(m.nsources = -1);
+    BAD(m.nsources = 1);         /* source 1 beyond nsources but not empty */
+    BAD(m.sources[5].reach = 1); /* an unused entry with data */
+    BAD(m.sources[1].slot = 0);  /* a slot listed twice */
+    BAD(m.sources[1].slot = 48);
+    BAD(m.sources[0].in_use = 0); /* a hole below nsources */
+    BAD(m.sources[0].tally = 'q');
+    BAD(m.sources[0].kind = 3);
+    BAD(m.sources[0].ts_source = 4);
+    BAD(m.sources[0].reason = 200);
+    BAD(m.sources[0].poll_log2 = 100);
+    BAD(m.sources[0].name[MSG_NAME_LEN - 1] = 'x'; memset(m.sources[0].name, 'a', MSG_NAME_LEN));
+    BAD(m.sources[0].addr[0] = '\n');
+    BAD(m.sync_state = 3);
+    BAD(m.sync_reason = 250);
+    BAD(m.sys_peer_slot = 48);
+    BAD(m.sys_peer_slot = -2);
+    BAD(m.steps = -1);
+    BAD(m.unsync_for_s = -5);
+    BAD(m.ref_time.nsec = 1000000000);
+    BAD(m.now.sec = -1);
+    BAD(m.reason[0] = 7);
+    BAD(m.sources[0].nts_state = MSG_NTS_UNAVAILABLE + 1);
+    BAD(m.sources[0].nts_cookies = MSG_NTS_COOKIES + 1);
+    BAD(m.sources[0].nts_ke_status = MSG_NTSKE_STATUS_COUNT);
+    BAD(m.sources[0].pad4 = 1);
+    BAD(m.sources[0].nts_ke_age_s = NAN);
+    BAD(m.sources[0].nts_ke_age_s = -2);
+#undef BAD
+}
+
+/* A child's log line: level, class, printable text; a heartbeat: padding. */
+static void test_log_and_heartbeat(void **state)
+{
+    struct msg_log l = {.level = LOG_NOTICE, .cls = LOG_CLASS_PLAIN};
+    struct msg_heartbeat hb = {.count = 7};
+    char err[160];
+    (void)state;
+    strcpy(l.text, "source x added");
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), 0);
+    assert_int_equal(msg_check_payload(MSG_HEARTBEAT, &hb, err, sizeof(err)), 0);
+    l.level = LOG_CRIT; /* a child may not raise alarms above LOG_ERR */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    l.level = LOG_INFO;
+    l.cls = LOG_CLASS_PLAIN + 1;
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    l.cls = LOG_CLASS_CLOCK;
+    strcpy(l.text, "line one\n0.0.0.0 c61c 0c clock_step +1 s"); /* a second line forged */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    memset(l.text, 'a', sizeof(l.text)); /* not terminated */
+    assert_int_equal(msg_check_payload(MSG_LOG, &l, err, sizeof(err)), -1);
+    hb.pad = 1;
+    assert_int_equal(msg_check_payload(MSG_HEARTBEAT, &hb, err, sizeof(err)), -1);
+}
+
 static void good_add(struct msg_source_add *a)
 {
     memset(a, 0, sizeof(*a));
@@ -276,6 +394,10 @@ static void keys_negative_time(struct frame *f)
 {
     f->u.keys.keys[0].created = -1;
 }
+static void keys_unused_not_zero(struct frame *f)
+{
+    f->u.keys.keys[2].key[0] = 1; /* beyond count */
+}
 
 static void fill_request(struct frame *f)
 {
@@ -293,6 +415,10 @@ static void request_no_host(struct frame *f)
 static void request_bad_port(struct frame *f)
 {
     f->u.ke_req.port = 0;
+}
+static void request_ipv4_tail(struct frame *f)
+{
+    f->u.ke_req.addr[15] = 1; /* an IPv4 address has 4 octets */
 }
 
 static void fill_result(struct frame *f)
@@ -337,6 +463,15 @@ static void result_bad_server(struct frame *f)
 {
     strcpy(f->u.ke_res.ntp_server, "a b");
 }
+static void result_cookie_tail(struct frame *f)
+{
+    f->u.ke_res.cookies[0][100] = 1; /* past the cookie's length */
+}
+static void result_failure_with_keys(struct frame *f)
+{
+    result_failure(f);
+    f->u.ke_res.c2s[3] = 1;
+}
 
 static void fill_cookie_req(struct frame *f)
 {
@@ -355,6 +490,10 @@ static void cookies_too_many(struct frame *f)
 {
     f->u.cookies.count = MSG_NTS_COOKIES + 1;
 }
+static void cookies_unused_not_zero(struct frame *f)
+{
+    f->u.cookies.cookies[1][0] = 1; /* beyond count */
+}
 static void fill_listen(struct frame *f)
 {
     f->u.listen.family = AF_INET6;
@@ -371,6 +510,11 @@ static void test_nts_messages(void **state)
     assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_too_many), -1);
     assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_same_id), -1);
     assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_negative_time), -1);
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_unused_not_zero), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_ipv4_tail), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_cookie_tail), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_failure_with_keys), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIES, fill_cookies, cookies_unused_not_zero), -1);
     assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, NULL), 0);
     assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_bad_host), -1);
     assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_no_host), -1);
@@ -390,6 +534,46 @@ static void test_nts_messages(void **state)
     assert_int_equal(nts_frame(MSG_NTSKE_COOKIES, fill_cookies, cookies_too_many), -1);
     assert_int_equal(nts_frame(MSG_NTSKE_LISTEN, fill_listen, NULL), 0);
     assert_int_equal(nts_frame(MSG_NTSKE_LISTEN, fill_listen, listen_bad_family), -1);
+}
+
+/* Every type has its own number and an exact size: a frame one octet short or long is
+ * refused (the NTS types beside main's, which they must not reuse). */
+static void test_type_numbers_and_sizes(void **state)
+{
+    static const uint16_t types[] = {MSG_HELLO,         MSG_SOURCE_ADD,   MSG_SOURCE_REMOVE,
+                                     MSG_SOURCE_POLLED, MSG_SAMPLE,       MSG_SOURCE_ANSWERED,
+                                     MSG_SERVER_STATS,  MSG_LOG,          MSG_HEARTBEAT,
+                                     MSG_CLOCK_MAP,     MSG_SNAPSHOT,     MSG_BURST,
+                                     MSG_NTS_KEYS,      MSG_CTL_REQUEST,  MSG_RESOLVE,
+                                     MSG_RESOLVED,      MSG_CHANNEL,      MSG_NTSKE_LISTEN,
+                                     MSG_NTSKE_REQUEST, MSG_NTSKE_RESULT, MSG_NTSKE_COOKIE_REQ,
+                                     MSG_NTSKE_COOKIES};
+    static uint8_t buf[sizeof(struct msg_header) + MSG_MAX_SIZE];
+    struct msg_header hdr;
+    const void *payload;
+    char err[160];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        size_t size = msg_payload_size(types[i]);
+        uint32_t seq = 1;
+
+        assert_true(size > 0 && size + sizeof(hdr) <= MSG_MAX_SIZE);
+        for (size_t j = 0; j < i; j++)
+            assert_int_not_equal(types[i], types[j]);
+        for (int delta = -1; delta <= 1; delta += 2) {
+            struct msg_header h = {.version = MSG_VERSION,
+                                   .type = types[i],
+                                   .seq = 1,
+                                   .length = (uint32_t)(sizeof(h) + size + (size_t)delta)};
+            memset(buf, 0, sizeof(buf));
+            memcpy(buf, &h, sizeof(h));
+            assert_int_equal(msg_validate(buf, h.length, &seq, &hdr, &payload, err, sizeof(err)),
+                             -1);
+            assert_int_equal(seq, 1);
+        }
+    }
+    assert_int_equal(MSG_NTS_KEYS, 19);
 }
 
 /* A descriptor passed with msg_send_fd() arrives with msg_recv_fd(). */
@@ -416,6 +600,72 @@ static void test_descriptor_passing(void **state)
     close(pipefd[1]);
     close(sp[0]);
     close(sp[1]);
+}
+
+/* The snapshot's mode 6 fields: unique, non-zero association IDs, the system peer's among them,
+ * ranges and padding; what the network child then shows ntpq can be trusted to be sane. */
+static void test_snapshot_mode6_fields(void **state)
+{
+    static struct msg_snapshot snap;
+    char err[160];
+
+    (void)state;
+    memset(&snap, 0, sizeof(snap));
+    snap.nsources = 2;
+    for (int i = 0; i < 2; i++) {
+        snap.sources[i].slot = (uint32_t)i;
+        snap.sources[i].in_use = 1;
+        snap.sources[i].tally = ' ';
+        snap.sources[i].assoc_id = (uint16_t)(i + 1);
+        snap.sources[i].precision_log2 = -20;
+        snap.sources[i].server_root_delay_s = 0.01;
+    }
+    snap.sys_peer_assoc = 2;
+    snap.leap_known = 1;
+    snap.tai_offset_s = 37;
+    snap.leap_last_s = 1483228800;
+    snap.leap_expire_s = 1782604800;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), 0);
+    snap.sources[1].assoc_id = 1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "association"));
+    snap.sources[1].assoc_id = 0;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[1].assoc_id = 2;
+    snap.sys_peer_assoc = 9;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sys_peer_assoc = 0;
+    snap.sources[0].server_root_delay_s = NAN;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].server_root_delay_s = 0;
+    snap.sources[0].precision_log2 = 3;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].precision_log2 = -20;
+    snap.sources[0].pad2[1] = 1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.sources[0].pad2[1] = 0;
+    snap.tai_offset_s = 2000;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.tai_offset_s = 37;
+    snap.leap_known = 2;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.leap_known = 1;
+    snap.leap_expire_s = -1;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), -1);
+    snap.leap_expire_s = 0;
+    assert_int_equal(msg_check_payload(MSG_SNAPSHOT, &snap, err, sizeof(err)), 0);
+}
+
+/* sysstats counters: any value (the parent only records them). */
+static void test_server_stats(void **state)
+{
+    struct msg_server_counters c;
+    char err[160];
+
+    (void)state;
+    memset(&c, 0xff, sizeof(c));
+    assert_int_equal(msg_payload_size(MSG_SERVER_STATS), sizeof(c));
+    assert_int_equal(msg_check_payload(MSG_SERVER_STATS, &c, err, sizeof(err)), 0);
 }
 
 static void test_send_receive_over_socketpair(void **state)
@@ -462,10 +712,15 @@ int main(void)
         cmocka_unit_test(test_sample_fields),
         cmocka_unit_test(test_source_add_fields),
         cmocka_unit_test(test_clock_map_and_resolver),
+        cmocka_unit_test(test_snapshot_mode6_fields),
+        cmocka_unit_test(test_server_stats),
         cmocka_unit_test(test_send_receive_over_socketpair),
         cmocka_unit_test(test_nts_messages),
         cmocka_unit_test(test_descriptor_passing),
+        cmocka_unit_test(test_type_numbers_and_sizes),
         cmocka_unit_test(test_copy_str),
+        cmocka_unit_test(test_snapshot_fields),
+        cmocka_unit_test(test_log_and_heartbeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,6 +251,29 @@ static void test_mac(void **state)
         assert_int_equal(decode_exact(buf, 48 + extra, &pkt), NTP_ERR_TRAILER);
 }
 
+/* Four octets of zero after the header: a crypto-NAK (NTPv3 and v4), never a MAC. */
+static void test_crypto_nak(void **state)
+{
+    uint8_t buf[NTP_HEADER_LEN + NTP_CRYPTO_NAK_LEN];
+    struct ntp_packet pkt;
+
+    memcpy(buf, server_reply, NTP_HEADER_LEN);
+    memset(buf + 48, 0, 4);
+    for (int version = 3; version <= 4; version++) {
+        buf[0] = (uint8_t)(version << 3 | NTP_MODE_SERVER);
+        assert_int_equal(decode_exact(buf, sizeof(buf), &pkt), 0);
+        assert_true(pkt.crypto_nak);
+        assert_false(pkt.has_mac);
+    }
+    buf[0] = 2 << 3 | NTP_MODE_SERVER; /* NTPv2 had no crypto-NAK */
+    assert_int_equal(decode_exact(buf, sizeof(buf), &pkt), NTP_ERR_TRAILER);
+    buf[0] = 4 << 3 | NTP_MODE_SERVER;
+    buf[51] = 1; /* a key id alone is not a NAK */
+    assert_int_equal(decode_exact(buf, sizeof(buf), &pkt), NTP_ERR_TRAILER);
+    assert_int_equal(decode_exact(buf, NTP_HEADER_LEN, &pkt), 0);
+    assert_false(pkt.crypto_nak);
+}
+
 static void test_oversized(void **state)
 {
     uint8_t *buf = calloc(1, NTP_MAX_PACKET_LEN + 4);
@@ -522,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_extension_fields),
         cmocka_unit_test(test_bad_extension_fields),
         cmocka_unit_test(test_mac),
+        cmocka_unit_test(test_crypto_nak),
         cmocka_unit_test(test_oversized),
         cmocka_unit_test(test_kod),
         cmocka_unit_test(test_control_header),

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/common/log.h"
 #include "daemon/config/config.h"
 #include "daemon/parent/parent.h"
 
@@ -233,6 +235,70 @@ static void test_sample_from_before_a_step_is_dropped(void **state)
     assert_int_equal(par.map_generation, 2);
 }
 
+/* The text of the log file written so far. */
+static char *read_log(const char *path)
+{
+    static char text[16384];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    assert_non_null(f);
+    n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* The status word of the first event line whose source starts with src and whose event name
+ * (and detail) starts with name; -1 if none. */
+static long event_word(const char *log, const char *src, const char *name)
+{
+    char pattern[64];
+    const char *line;
+
+    snprintf(pattern, sizeof(pattern), ": %s", src);
+    for (line = strstr(log, pattern); line != NULL; line = strstr(line + 1, pattern)) {
+        const char *word = strchr(line + 2, ' ');
+        char *end;
+        long w = word != NULL ? strtol(word + 1, &end, 16) : -1;
+
+        if (w >= 0 && strncmp(end + 4, name, strlen(name)) == 0)
+            return w;
+    }
+    return -1;
+}
+
+/* Event lines as ntpd 4.2 writes them: mobilize and reachable without the reach bit (8011,
+ * 8014), sys_peer with reach and no falseticker selection, the step with the clock source of
+ * the system peer while LI still says unsynchronised (c61c). No authentication bits. */
+static void test_event_words_as_ntpd(void **state)
+{
+    char path[] = "/tmp/test_parent_log.XXXXXX";
+    int fd = mkstemp(path);
+    const char *log;
+    long w;
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(log_to_file(path), 0);
+    log_set_event_mask(0xffff);
+    two_servers_answer_iburst();
+    log_to_stderr();
+    log = read_log(path);
+    unlink(path);
+    assert_int_equal(event_word(log, "10.0.0.1", "mobilize assoc 1"), 0x8011);
+    assert_int_equal(event_word(log, "10.0.0.2", "mobilize assoc 2"), 0x8011);
+    assert_int_equal(event_word(log, "10.0.0.1", "reachable"), 0x8014);
+    w = event_word(log, "10.0.0.", "sys_peer");
+    assert_true(w >= 0);
+    assert_int_equal(w & 0xf8ff, 0x901a); /* configured, reachable, 1 event */
+    assert_true(((w >> 8) & 7) != 1);     /* never a falseticker just before */
+    assert_int_equal(event_word(log, "0.0.0.0", "clock_step"), 0xc61c);
+    assert_int_equal(par.slots[0].assoc_id, 1);
+    assert_int_equal(par.slots[1].assoc_id, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +307,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_sample_leaves_clock_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmed_offset_is_stepped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sample_from_before_a_step_is_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_words_as_ntpd, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

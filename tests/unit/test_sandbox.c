@@ -29,6 +29,8 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timex.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,13 +40,26 @@
 
 #include "seccomp/sandbox.h"
 #include "tests/unit/test_sandbox_util.h"
+
+/* The drift file's temporary file (discipline/driftfile.h DRIFT_TEMP_OPEN_FLAGS). */
+#define DRIFT_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 /* ---- SBX_NET: allowed operations ---- */
+
+/* The network child's filter with one client socket (connect allowed on it) and no control
+ * socket. */
+static int install_net_with_socket(int out_fd, int *s)
+{
+    *s = udp_loopback_socket();
+    struct sbx_params p = {.connect_fds = s, .n_connect_fds = 1};
+    return *s < 0 ? -1 : install_with(out_fd, SBX_NET, &p);
+}
 
 static int net_allowed(int out_fd, const void *arg)
 {
-    if (install(out_fd, SBX_NET, 0) < 0)
+    int s;
+    if (install_net_with_socket(out_fd, &s) < 0)
         return 1;
-    int rc = udp_loopback_round_trip();
+    int rc = udp_round_trip_on(s);
     if (rc)
         return rc;
     struct timespec ts;
@@ -63,9 +78,6 @@ static int net_allowed(int out_fd, const void *arg)
     struct ptp_sys_offset_extended req = {.n_samples = 1}; /* allowed: ENOTTY on a non-PHC fd */
     if (ioctl(STDIN_FILENO, PTP_SYS_OFFSET_EXTENDED, &req) == 0)
         return 24;
-    int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
-    if (s6 < 0 && errno != EAFNOSUPPORT)
-        return 23;
     dprintf(out_fd, "pid %d", (int)getpid());
     return 0;
 }
@@ -105,6 +117,13 @@ enum forbidden {
     F_PTRACE,
     F_PACKET_SOCKET,
     F_NETLINK_SOCKET,
+    F_UDP_SOCKET,  /* no socket after start-up */
+    F_UNIX_SOCKET, /* ... so no AF_UNIX connect */
+    F_SOCKETPAIR,
+    F_CONNECT_OTHER_FD, /* connect only re-aims the client sockets */
+    F_BIND,
+    F_LISTEN,
+    F_ACCEPT_OTHER_FD, /* accept only on the control socket */
     F_KILL_OTHER,
     F_EXEC_MEMORY,
     F_FORK,
@@ -115,7 +134,30 @@ enum forbidden {
 static int do_forbidden(enum forbidden what)
 {
     struct timex tx = {.modes = 0};
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int sv[2];
     switch (what) {
+    case F_UDP_SOCKET:
+        socket(AF_INET, SOCK_DGRAM, 0);
+        break;
+    case F_UNIX_SOCKET:
+        socket(AF_UNIX, SOCK_STREAM, 0);
+        break;
+    case F_SOCKETPAIR:
+        socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+        break;
+    case F_CONNECT_OTHER_FD:
+        connect(STDIN_FILENO, (struct sockaddr *)&sin, sizeof sin);
+        break;
+    case F_BIND:
+        bind(STDIN_FILENO, (struct sockaddr *)&sin, sizeof sin);
+        break;
+    case F_LISTEN:
+        listen(STDIN_FILENO, 1);
+        break;
+    case F_ACCEPT_OTHER_FD:
+        accept4(STDIN_FILENO, NULL, NULL, 0);
+        break;
     case F_EXECVE:
         execl("/bin/true", "true", (char *)NULL);
         break;
@@ -150,7 +192,8 @@ static int do_forbidden(enum forbidden what)
 static int net_forbidden(int out_fd, const void *arg)
 {
     const enum forbidden *what = arg;
-    if (install(out_fd, SBX_NET, 0) < 0)
+    int s;
+    if (install_net_with_socket(out_fd, &s) < 0)
         return 1;
     return do_forbidden(*what);
 }
@@ -169,7 +212,8 @@ static void test_net_forbidden_calls_kill(void **state)
 }
 
 /* SBX_NTSKE forbids the same (its TLS code must not reach anything beyond its sockets), and
- * files: opens fail with EACCES, a TCP socket works. */
+ * files: opens fail with EACCES; a TCP socket of its own works, and connect and accept (its own
+ * client sockets, the listener it is handed) are not bound to given descriptors. */
 static int ntske_forbidden(int out_fd, const void *arg)
 {
     const enum forbidden *what = arg;
@@ -185,6 +229,8 @@ static void test_ntske_forbidden_calls_kill(void **state)
         if (f == F_PTRACE || f == F_FORK)
             continue;
 #endif
+        if (f == F_CONNECT_OTHER_FD || f == F_ACCEPT_OTHER_FD)
+            continue;
         struct child_result r;
         run_child(ntske_forbidden, &f, &r);
         assert_killed_by_sigsys(&r);
@@ -199,6 +245,9 @@ static int ntske_allowed(int out_fd, const void *arg)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return 2;
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 || accept(fd, NULL, NULL) >= 0)
+        return 4; /* port 0 refused, not listening: errors, not SIGSYS */
 #ifndef TSYNC_SANITIZERS
     if (open("/etc/passwd", O_RDONLY) >= 0 || errno != EACCES)
         return 3;
@@ -259,6 +308,32 @@ static int resolver_allowed(int out_fd, const void *arg)
         return 4;
     close(nl);
     return 0;
+}
+
+/* listen and accept are not the resolver's business; executable memory is refused (EPERM:
+ * a lazily loaded NSS module fails cleanly) */
+static int resolver_forbidden(int out_fd, const void *arg)
+{
+    if (install(out_fd, SBX_RESOLVER, 0) < 0)
+        return 1;
+    errno = 0;
+    if (mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+        errno != EPERM)
+        return 2;
+    if (arg != NULL)
+        listen(STDIN_FILENO, 1);
+    else
+        accept4(STDIN_FILENO, NULL, NULL, 0);
+    return 100;
+}
+
+static void test_resolver_forbidden(void **state)
+{
+    struct child_result r;
+    run_child(resolver_forbidden, NULL, &r);
+    assert_killed_by_sigsys(&r);
+    run_child(resolver_forbidden, "listen", &r);
+    assert_killed_by_sigsys(&r);
 }
 
 static void test_resolver_allowed(void **state)
@@ -381,66 +456,164 @@ static void test_resolver_real_dns_query(void **state)
 
 /* ---- SBX_PARENT, and a child's filter stacked on it ---- */
 
+/* The parent's filter with the drift file's directory dir. */
+static int install_parent(int out_fd, int dirfd)
+{
+    static const int flags[] = {DRIFT_FLAGS};
+    struct sbx_params p = {.n_accept_fds = 0};
+    if (sbx_params_add_dir(&p, dirfd, flags, 1, true) < 0)
+        return -1;
+    return install_with(out_fd, SBX_PARENT, &p);
+}
+
 static int parent_allowed(int out_fd, const void *arg)
 {
-    if (install(out_fd, SBX_PARENT, 0) < 0)
+    int dirfd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 || install_parent(out_fd, dirfd) < 0)
         return 1;
     struct timex tx = {.modes = 0}; /* read only: never modify the host clock */
     if (clock_adjtime(CLOCK_REALTIME, &tx) < 0)
         return 2;
-    char path[] = "/tmp/tsync-sbx-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0 || write(fd, "1\n", 2) != 2 || fsync(fd) < 0 || close(fd) < 0)
+    /* the drift file's atomic write, in its directory only */
+    int fd = openat(dirfd, ".drift.tmp", DRIFT_FLAGS, 0644);
+    if (fd < 0 || fchmod(fd, 0644) < 0 || write(fd, "1\n", 2) != 2 || fsync(fd) < 0 ||
+        close(fd) < 0)
         return 3;
-    char renamed[sizeof path + 4];
-    snprintf(renamed, sizeof renamed, "%s.new", path);
-    if (rename(path, renamed) < 0 || unlink(renamed) < 0)
+    if (renameat(dirfd, ".drift.tmp", dirfd, "drift") < 0 || fsync(dirfd) < 0 ||
+        linkat(dirfd, "drift", dirfd, "drift.link", 0) < 0 ||
+        unlinkat(dirfd, "drift.link", 0) < 0 || unlinkat(dirfd, "drift", 0) < 0)
         return 4;
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return 5;
-    pid_t pid = fork();
+    int pidfd = -1;
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, NULL, 0);
     if (pid < 0)
         return 6;
-    if (pid == 0) { /* a network child: its filter on top of the parent's */
+    if (pid == 0) { /* a network child: its client socket, then its filter on the parent's */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (install(out_fd, SBX_NET, 0) < 0)
+        int s;
+        if (install_net_with_socket(out_fd, &s) < 0)
             _exit(1);
-        _exit(udp_loopback_round_trip() == 0 && send(sp[1], "x", 1, 0) == 1 ? 0 : 2);
+        _exit(udp_round_trip_on(s) == 0 && send(sp[1], "x", 1, 0) == 1 ? 0 : 2);
     }
     int status;
     char c;
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
         recv(sp[0], &c, 1, 0) != 1)
         return 7;
-    return 0;
+    /* a child is signalled through its pidfd (kill() of another pid is forbidden) */
+    pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, NULL, 0);
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    if (pid < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 ||
+        waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+        return 8;
+    return kill(getpid(), 0) == 0 ? 0 : 9; /* itself: raise() */
+}
+
+static char parent_dir[] = "/tmp/tsync-sbx-dir-XXXXXX";
+
+static int make_parent_dir(void **state)
+{
+    snprintf(parent_dir, sizeof parent_dir, "/tmp/tsync-sbx-dir-XXXXXX");
+    return mkdtemp(parent_dir) != NULL ? 0 : -1;
+}
+
+static int remove_parent_dir(void **state)
+{
+    char p[sizeof parent_dir + 16];
+    snprintf(p, sizeof p, "%s/x", parent_dir);
+    unlink(p);
+    return rmdir(parent_dir);
 }
 
 static void test_parent_allowed_and_stacking(void **state)
 {
     struct child_result r;
-    run_child(parent_allowed, NULL, &r);
+    run_child(parent_allowed, parent_dir, &r);
     assert_exit_ok(&r);
 }
 
+enum parent_forbidden {
+    P_EXEC,
+    P_UNSHARE,
+    P_OPEN_ELSEWHERE,     /* any file but the temporary one */
+    P_OPEN_DIR_READ,      /* in the directory, other flags */
+    P_OPEN_DIR_FOLLOWING, /* in the directory, following a link */
+    P_RENAME_ELSEWHERE,
+    P_UNLINK_ELSEWHERE,
+    P_LINK_ELSEWHERE,
+    P_FCHDIR, /* to the directory, outside the chroot */
+    P_KILL_OTHER,
+    P_PIDFD_OPEN, /* a handle on any process */
+    P_SETUID,
+    P_COUNT,
+};
+
 static int parent_forbidden(int out_fd, const void *arg)
 {
-    if (install(out_fd, SBX_PARENT, 0) < 0)
+    enum parent_forbidden what = *(const enum parent_forbidden *)arg;
+    int dirfd = open(parent_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 || install_parent(out_fd, dirfd) < 0)
         return 1;
-    if (arg)
-        unshare(CLONE_NEWUSER);
-    else
+    switch (what) {
+    case P_EXEC:
         execl("/bin/true", "true", (char *)NULL);
+        break;
+    case P_UNSHARE:
+        unshare(CLONE_NEWUSER);
+        break;
+    case P_OPEN_ELSEWHERE:
+        openat(AT_FDCWD, "/etc/hostname", O_RDONLY);
+        break;
+    case P_OPEN_DIR_READ:
+        openat(dirfd, "x", O_RDONLY);
+        break;
+    case P_OPEN_DIR_FOLLOWING:
+        openat(dirfd, "x", DRIFT_FLAGS & ~O_NOFOLLOW, 0644);
+        break;
+    case P_RENAME_ELSEWHERE:
+        renameat(AT_FDCWD, "/tmp/tsync-no-such-a", AT_FDCWD, "/tmp/tsync-no-such-b");
+        break;
+    case P_UNLINK_ELSEWHERE:
+        unlinkat(AT_FDCWD, "/tmp/tsync-no-such-a", 0);
+        break;
+    case P_LINK_ELSEWHERE:
+        linkat(dirfd, "x", AT_FDCWD, "/tmp/tsync-no-such-b", 0);
+        break;
+    case P_FCHDIR:
+        fchdir(dirfd);
+        break;
+    case P_KILL_OTHER:
+        kill(getppid(), 0);
+        break;
+    case P_PIDFD_OPEN:
+        syscall(SYS_pidfd_open, getppid(), 0);
+        break;
+    case P_SETUID:
+        setuid(0);
+        break;
+    case P_COUNT:
+        break;
+    }
     return 100;
 }
 
 static void test_parent_forbidden(void **state)
 {
-    struct child_result r;
-    run_child(parent_forbidden, NULL, &r);
-    assert_killed_by_sigsys(&r);
-    run_child(parent_forbidden, "unshare", &r);
-    assert_killed_by_sigsys(&r);
+    for (enum parent_forbidden f = 0; f < P_COUNT; f++) {
+#ifdef TSYNC_SANITIZERS /* sanitizer builds allow read-only opens (symbolising reports) */
+        if (f == P_OPEN_ELSEWHERE || f == P_OPEN_DIR_READ)
+            continue;
+#endif
+        struct child_result r;
+        run_child(parent_forbidden, &f, &r);
+        if (!WIFSIGNALED(r.status) || WTERMSIG(r.status) != SIGSYS)
+            fail_msg("forbidden parent call %d not killed", (int)f);
+    }
 }
 
 int main(void)
@@ -453,10 +626,12 @@ int main(void)
         cmocka_unit_test(test_ntske_forbidden_calls_kill),
         cmocka_unit_test(test_ntske_allowed),
         cmocka_unit_test(test_resolver_allowed),
+        cmocka_unit_test(test_resolver_forbidden),
         cmocka_unit_test(test_resolver_cannot_write_files),
         cmocka_unit_test(test_resolver_real_dns_query),
-        cmocka_unit_test(test_parent_allowed_and_stacking),
-        cmocka_unit_test(test_parent_forbidden),
+        cmocka_unit_test_setup_teardown(test_parent_allowed_and_stacking, make_parent_dir,
+                                        remove_parent_dir),
+        cmocka_unit_test_setup_teardown(test_parent_forbidden, make_parent_dir, remove_parent_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

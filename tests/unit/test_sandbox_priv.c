@@ -194,11 +194,17 @@ static void test_drop_again_as_child_of_dropped_parent(void **state)
     assert_string_equal(field(r.out, "Seccomp"), "2");
 }
 
-/* A network child restarted by a sandboxed parent sets itself up under the parent's filter. */
+/* A network child restarted by a sandboxed parent sets itself up under the parent's filter, as
+ * the daemon does it: the parent is already unprivileged and chrooted; the child drops its
+ * capabilities, opens its client socket and installs its own filter. */
 static int restart_under_parent(int out_fd, const void *arg)
 {
     const char *dir = arg;
     char err[256];
+    if (sbx_drop_privileges_ids(65534, 65534, dir, NULL, 0, err, sizeof err) < 0) {
+        dprintf(out_fd, "parent: %s\n", err);
+        return 8;
+    }
     if (install(out_fd, SBX_PARENT, 0) < 0)
         return 1;
     pid_t pid = fork();
@@ -206,13 +212,15 @@ static int restart_under_parent(int out_fd, const void *arg)
         return 2;
     if (pid == 0) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-            sbx_drop_privileges_ids(65534, 65534, dir, NULL, 0, err, sizeof err) < 0) {
+            sbx_drop_privileges(NULL, NULL, NULL, NULL, 0, err, sizeof err) < 0) {
             dprintf(out_fd, "child: %s\n", err);
             _exit(3);
         }
-        if (install(out_fd, SBX_NET, 0) < 0)
+        int s = udp_loopback_socket();
+        struct sbx_params p = {.connect_fds = &s, .n_connect_fds = 1};
+        if (s < 0 || install_with(out_fd, SBX_NET, &p) < 0)
             _exit(4);
-        _exit(udp_loopback_round_trip() == 0 && getuid() == 65534 ? 0 : 5);
+        _exit(udp_round_trip_on(s) == 0 && getuid() == 65534 ? 0 : 5);
     }
     int status;
     if (waitpid(pid, &status, 0) != pid)

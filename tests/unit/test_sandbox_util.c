@@ -66,21 +66,50 @@ int install(int out_fd, enum sbx_role role, unsigned flags)
     return -1;
 }
 
-int udp_loopback_round_trip(void)
+int install_with(int out_fd, enum sbx_role role, const struct sbx_params *params)
+{
+    char err[256];
+    if (sbx_install_seccomp_with(role, 0, params, err, sizeof err) == 0)
+        return 0;
+    dprintf(out_fd, "install: %s", err);
+    return -1;
+}
+
+int udp_loopback_socket(void)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) < 0) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+int udp_round_trip_on(int s)
+{
+    struct sockaddr_in a;
     socklen_t alen = sizeof a;
     int on = 1;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 ||
-        getsockname(s, (struct sockaddr *)&a, &alen) < 0 ||
+    if (getsockname(s, (struct sockaddr *)&a, &alen) < 0 ||
         setsockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
         return 10;
-    if (sendto(s, "ntp", 3, 0, (struct sockaddr *)&a, sizeof a) != 3)
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) /* as a client socket is aimed */
+        return 14;
+    if (send(s, "ntp", 3, 0) != 3)
         return 11;
     struct pollfd pfd = {.fd = s, .events = POLLIN};
     char buf[16];
     if (poll(&pfd, 1, 1000) != 1 || recvfrom(s, buf, sizeof buf, 0, NULL, NULL) != 3)
         return 12;
-    return close(s) == 0 ? 0 : 13;
+    return 0;
+}
+
+int udp_loopback_round_trip(void)
+{
+    int s = udp_loopback_socket();
+    if (s < 0)
+        return 10;
+    int rc = udp_round_trip_on(s);
+    return close(s) == 0 ? rc : 13;
 }

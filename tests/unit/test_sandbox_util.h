@@ -19,7 +19,14 @@ void assert_exit_ok(const struct child_result *r);
 void assert_killed_by_sigsys(const struct child_result *r);
 /* sbx_install_seccomp(); on failure the reason goes to out_fd and -1 is returned. */
 int install(int out_fd, enum sbx_role role, unsigned flags);
-/* UDP socket on 127.0.0.1, sendto itself, poll, recvfrom: 0 or a nonzero step number. */
+/* sbx_install_seccomp_with(); as install(). */
+int install_with(int out_fd, enum sbx_role role, const struct sbx_params *params);
+/* A UDP socket bound to 127.0.0.1 (an ephemeral port), or -1. */
+int udp_loopback_socket(void);
+/* On socket s (udp_loopback_socket): connect to itself, send, poll, receive: 0 or a nonzero
+ * step number. */
+int udp_round_trip_on(int s);
+/* udp_round_trip_on() on a new socket (socket() must be allowed). */
 int udp_loopback_round_trip(void);
 
 #endif

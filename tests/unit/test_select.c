@@ -178,10 +178,35 @@ static void test_excess_beyond_combine_limit(void **state)
     assert_int_equal(c[SEL_MAX_COMBINE + 1].tally, DISC_TALLY_EXCESS);
 }
 
+// tos minclock / maxclock: the clustering floor keeps the outlier when it is as large as the
+// candidates; a combining limit of 2 marks the third-best survivor as excess.
+static void test_tos_limits(void **state)
+{
+    struct sel_candidate c[] = {cand(0, 0.0000, 0.01), cand(1, 0.0001, 0.01),
+                                cand(2, -0.0001, 0.01), cand(3, 0.0002, 0.01),
+                                cand(4, 0.0030, 0.01)};
+    struct sel_result r;
+    (void)state;
+    sel_select_limits(c, 5, 1, 5, SEL_MAX_COMBINE, -1, &r);
+    assert_true(r.ok);
+    assert_int_not_equal(c[4].tally, DISC_TALLY_OUTLIER);
+    struct sel_candidate d[SEL_MAX_COMBINE];
+    for (int i = 0; i < 4; i++) {
+        d[i] = cand(i, 0.0, 0.001 * (i + 1));
+        d[i].jitter_s = 0.01;
+    }
+    sel_select_limits(d, 4, 1, SEL_MIN_CLUSTER, 2, -1, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.survivors, 2);
+    assert_int_equal(d[2].tally, DISC_TALLY_EXCESS);
+    assert_int_equal(d[3].tally, DISC_TALLY_EXCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_falseticker_outside_majority),
+        cmocka_unit_test(test_tos_limits),
         cmocka_unit_test(test_no_majority),
         cmocka_unit_test(test_single_source),
         cmocka_unit_test(test_touching_intervals_tie),

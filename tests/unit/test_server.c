@@ -236,8 +236,10 @@ static void test_no_answer_to_bad_packets(void **state)
     struct ntp_header h;
 
     start("allow all\n", false);
-    buf[0] = 4 << 3 | 6; /* mode 6 */
+    buf[0] = 4 << 3 | 6; /* mode 6, but a response */
+    buf[1] = 0x80;
     send_raw(buf, 12);
+    buf[1] = 0;
     buf[0] = 4 << 3 | 7; /* mode 7 */
     send_raw(buf, NTP_HEADER_LEN);
     buf[0] = 4 << 3 | 3;
@@ -250,9 +252,57 @@ static void test_no_answer_to_bad_packets(void **state)
     send_raw(buf, NTP_HEADER_LEN);
     serve(NULL);
     assert_false(reply(&h));
-    assert_int_equal(stats().malformed, 4);
-    assert_int_equal(stats().other_mode, 3);
+    assert_int_equal(stats().malformed, 5);
+    assert_int_equal(stats().other_mode, 2);
     assert_int_equal(stats().served, 0);
+}
+
+/* The next datagram within 200 ms into buf; its length, 0 if none. */
+static size_t raw_reply(uint8_t *buf, size_t len)
+{
+    struct pollfd p = {.fd = fx.client_fd, .events = POLLIN};
+    ssize_t n;
+
+    if (poll(&p, 1, 200) != 1)
+        return 0;
+    n = recv(fx.client_fd, buf, len, 0);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+/* Mode 6 from loopback is answered from the snapshot (even when NTP is not served to anyone);
+ * `restrict 127.0.0.1 noquery` silences it; the buckets limit a flood. */
+static void test_mode6_from_loopback(void **state)
+{
+    uint8_t req[12] = {2 << 3 | 6, 1, 0, 7}, buf[600];
+    struct msg_snapshot snap = {.leap = 0, .stratum = 3, .ntpd_status = 0x0615};
+    size_t n;
+    int answered = 0;
+
+    (void)state;
+    start("server 192.0.2.1\n", false);
+    send_raw(req, sizeof(req));
+    serve(&snap);
+    n = raw_reply(buf, sizeof(buf));
+    assert_int_equal(n, 12);
+    assert_int_equal(buf[1], 0x80 | 1);
+    assert_int_equal(buf[3], 7);
+    assert_int_equal(buf[4] << 8 | buf[5], 0x0615);
+    assert_int_equal(stats().mode6_answered, 1);
+    for (int i = 0; i < 100; i++)
+        send_raw(req, sizeof(req));
+    serve(&snap);
+    while (raw_reply(buf, sizeof(buf)) > 0)
+        answered++;
+    assert_int_equal(answered, (int)SERVER_M6_LOCAL_BURST - 1);
+    assert_int_equal(stats().mode6_refused, 100 - answered);
+    stop(NULL);
+
+    start("restrict default noquery\nrestrict 127.0.0.1 noquery\n", false);
+    send_raw(req, sizeof(req));
+    serve(&snap);
+    assert_int_equal(raw_reply(buf, sizeof(buf)), 0);
+    assert_int_equal(stats().mode6_refused, 1);
 }
 
 static void test_many_requests_one_wakeup(void **state)
@@ -444,6 +494,7 @@ int main(void)
         cmocka_unit_test_teardown(test_root_dispersion_grows_with_age, stop),
         cmocka_unit_test_teardown(test_tx_stamp_recorded, stop),
         cmocka_unit_test_teardown(test_no_answer_to_bad_packets, stop),
+        cmocka_unit_test_teardown(test_mode6_from_loopback, stop),
         cmocka_unit_test_teardown(test_many_requests_one_wakeup, stop),
         cmocka_unit_test_teardown(test_denied, stop),
         cmocka_unit_test_teardown(test_kod_deny_limited, stop),

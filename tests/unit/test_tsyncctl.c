@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: ISC
 /* tsyncctl's output layouts over constructed snapshots: ntpq -p columns, tracking, status. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,10 +36,10 @@ static char *render(enum which w, int *rc)
     assert_non_null(f);
     switch (w) {
     case SOURCES:
-        ctlfmt_sources(f, &snap, false);
+        ctlfmt_sources(f, &snap, false, false);
         break;
     case SOURCES_NUMERIC:
-        ctlfmt_sources(f, &snap, true);
+        ctlfmt_sources(f, &snap, true, true);
         break;
     case TRACKING:
         ctlfmt_tracking(f, &snap, false);
@@ -157,7 +158,8 @@ static void test_sources_matches_ntpq_sample(void **state)
     assert_memory_equal(text, ntpq_header, strlen(ntpq_header));
     assert_memory_equal(text + strlen(ntpq_header), ntpq_row, strlen(ntpq_row));
     assert_int_equal(strlen(ntpq_row) - 1, CTLFMT_LINE_WIDTH);
-    assert_non_null(strstr(text, "\n10.0.0.100: timestamps kernel, selectable, system peer\n"));
+    assert_non_null(strstr(text, "\n10.0.0.100: timestamps kernel, selectable, system peer, "
+                                 "offset -0.000031 s +/- 0.000000 s\n"));
     free(text);
 }
 
@@ -232,10 +234,11 @@ static void test_sources_unreached_refclock_and_pool(void **state)
                         "ntp1.example.organisation (192.0.2.10): no sample yet, "
                         "not selectable: unreachable");
     assert_string_equal(line(text, 7, buf, sizeof(buf)),
-                        "PHC0: timestamps refclock, selectable, combined");
+                        "PHC0: timestamps refclock, selectable, combined, "
+                        "offset +0.000000 s +/- 0.000000 s");
     assert_string_equal(line(text, 8, buf, sizeof(buf)),
                         "2001:db8::1 (pool pool.example): timestamps user, "
-                        "not selectable: stratum too high");
+                        "not selectable: stratum too high, offset +0.000000 s +/- 0.000000 s");
     free(text);
 }
 
@@ -310,10 +313,22 @@ static void test_ms_fits_width(void **state)
     assert_string_equal(buf, "-1234.6"); /* 3 decimals do not fit in 7 */
     ctlfmt_ms(300.0, 7, buf, sizeof(buf));
     assert_string_equal(buf, "300000");
-    ctlfmt_ms(-2000.0, 7, buf, sizeof(buf));
-    assert_string_equal(buf, "-2e+06");
+    ctlfmt_ms(-2000.0, 7, buf, sizeof(buf)); /* 1000 s and more: seconds, then larger units */
+    assert_string_equal(buf, "-2000s");
+    ctlfmt_ms(-1000.5, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "-1000s");
     ctlfmt_ms(20000.0, 7, buf, sizeof(buf));
-    assert_string_equal(buf, "2.0e+07");
+    assert_string_equal(buf, "5.6h");
+    ctlfmt_ms(3e6, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "833.3h");
+    ctlfmt_ms(-8.64e7, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "-1000d");
+    ctlfmt_ms(3.2e12, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "101404y");
+    ctlfmt_ms(1e300, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "1e+303");
+    ctlfmt_ms(NAN, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "nan");
 }
 
 static void test_status_synchronised(void **state)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # PID 1 of the tsyncd test guest (busybox sh), installed as /init by `vmrun build`.
 # Serial ports: ttyS0 kernel console, ttyS1 output of the guest command, ttyS2 status lines
-# ("ready ...", then "rc=N") that vmrun reads to return the command's exit code.
+# ("ready ...", then "rc=N") that vmrun reads to return the command's exit code. With
+# tsyncvm.root= it boots systemd on that disk instead (guest-debian.sh runs the command there).
 PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin
 export PATH HOME=/root
 mount -t proc proc /proc
@@ -63,6 +64,26 @@ fi
 touch /run/tsyncd-vm.env
 # shellcheck disable=SC1091 # written just above
 . /run/tsyncd-vm.env
+
+# tsyncvm.root=DEV (vmrun --debian): hand over to systemd on the Debian root file system DEV,
+# with the command, its environment and the --add files (/vm/add) in it.
+for arg in $cmdline; do
+	case $arg in tsyncvm.root=*) root_dev=${arg#*=} ;; esac
+done
+if [ -n "${root_dev:-}" ]; then
+	mkdir -p /newroot
+	if ! mount -t ext4 "$root_dev" /newroot; then
+		status "rc=125 (cannot mount the Debian root $root_dev)"
+		poweroff -f
+	fi
+	[ -d /vm/add ] && cp -a /vm/add/. /newroot/
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
+	mkdir -p /newroot/run/tsyncd-vm
+	cp -a /vm/. /newroot/run/tsyncd-vm/
+	cp /run/tsyncd-vm.env /newroot/run/tsyncd-vm/env.sh
+	for fs in /dev /proc /sys; do mount -o move "$fs" "/newroot$fs"; done
+	exec switch_root /newroot /sbin/init
+fi
 status "ready uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 cd /root || exit 1

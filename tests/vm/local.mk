@@ -7,7 +7,10 @@ VM_TESTS = \
 	tests/vm/phc_igb.sh \
 	tests/vm/hwts_igb.sh \
 	tests/vm/ntp_igb.sh \
-	tests/vm/refclock_phc.sh
+	tests/vm/refclock_phc.sh \
+	tests/vm/vmclock_restore.sh \
+	tests/vm/swap_ntpsec.sh \
+	tests/vm/swap_chrony.sh
 
 # Probes copied into the guest.
 VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe tests/vm/hwtsprobe
@@ -21,7 +24,9 @@ tests_vm_hwtsprobe_LDADD = $(HWTS_LIBS)
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
-	tests/vm/refclock_phc.guest.sh tests/vm/ntp_igb.guest.sh
+	tests/vm/refclock_phc.guest.sh tests/vm/ntp_igb.guest.sh tests/vm/guest-debian.sh \
+	tests/vm/vmrun-debian.sh \
+	tests/vm/swap.guest-lib.sh tests/vm/swap_ntpsec.guest.sh tests/vm/swap_chrony.guest.sh
 EXTRA_DIST += tests/vm/README.md
 
 # make check-vm: build the probes and the daemon, prepare the guest image (Debian packages only;
