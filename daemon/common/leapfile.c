@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/common/sha1.h"
 
@@ -222,4 +223,34 @@ void leap_lookup(const struct leap_table *t, int64_t now_s, struct leap_info *ou
     out->expire_s = t->expire_s;
     out->expired = now_s >= t->expire_s;
     out->expires_soon = !out->expired && t->expire_s - now_s < LEAP_WARN_DAYS * 86400ll;
+}
+
+static bool last_day_of_june_or_december(int64_t unix_s)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL)
+        return false;
+    return (tm.tm_mon == 5 && tm.tm_mday == 30) || (tm.tm_mon == 11 && tm.tm_mday == 31);
+}
+
+enum leap_verdict leap_decide(int64_t now_s, int vote, const struct leap_info *file, int *sign)
+{
+    int64_t midnight = (now_s / 86400 + 1) * 86400; /* the end of the current UTC day */
+    bool file_current = file != NULL && file->expire_s > 0 && !file->expired;
+
+    *sign = 0;
+    if (!last_day_of_june_or_december(now_s))
+        return vote != 0 ? LEAP_NOT_LEAP_DAY : LEAP_NONE;
+    if (file_current && file->next_s == midnight) {
+        *sign = file->next_sign;
+        return LEAP_ARM;
+    }
+    if (vote == 0)
+        return LEAP_NONE;
+    if (file_current)
+        return LEAP_NOT_IN_FILE;
+    *sign = vote > 0 ? 1 : -1;
+    return LEAP_ARM;
 }

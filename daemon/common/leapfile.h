@@ -49,4 +49,20 @@ int leap_parse(const char *text, size_t len, struct leap_table *t, char *err, si
 /* The table at Unix time now_s (UTC). */
 void leap_lookup(const struct leap_table *t, int64_t now_s, struct leap_info *out);
 
+/* Whether a leap second is armed for the end of the current UTC day. */
+enum leap_verdict {
+    LEAP_NONE,         /* nothing announced, nothing in the file for tonight */
+    LEAP_ARM,          /* arm *sign (+1 insert, -1 delete) */
+    LEAP_NOT_LEAP_DAY, /* announced on a day that is not the last of June or December */
+    LEAP_NOT_IN_FILE,  /* announced, but the leapfile (not expired) has none tonight */
+};
+
+/* The leap second policy at Unix time now_s: the sources' majority announces vote (+1, -1, 0);
+ * file is the leapfile's view of now_s (NULL: no leapfile). Only the last day of June or
+ * December may end with a leap second (leap seconds have been scheduled only then since 1972,
+ * and the kernel applies an armed one at the end of the day it is armed on). A current
+ * leapfile decides: it arms its leap second tonight whatever the sources say, and refuses one
+ * it does not list; an expired one is ignored. */
+enum leap_verdict leap_decide(int64_t now_s, int vote, const struct leap_info *file, int *sign);
+
 #endif

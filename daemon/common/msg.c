@@ -202,15 +202,13 @@ static bool poll_ok(int p)
     return p >= MSG_POLL_MIN_LOG2 && p <= MSG_POLL_MAX_LOG2;
 }
 
+/* All len octets are 0: the first is, and each equals the next (one memcmp, not a loop over
+ * a snapshot's unused slots). */
 static bool zero(const void *p, size_t len)
 {
     const uint8_t *b = p;
 
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] != 0)
-            return false;
-    }
-    return true;
+    return len == 0 || (b[0] == 0 && memcmp(b, b + 1, len - 1) == 0);
 }
 
 static bool assoc_in_use(const struct msg_snapshot *m, uint16_t assoc)
@@ -383,7 +381,8 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     case MSG_RESOLVED:
         return check_resolved(p, err, errlen);
     case MSG_BURST:
-        return ((const struct msg_burst *)p)->reason == MSG_BURST_VMCLOCK &&
+        return ((const struct msg_burst *)p)->reason >= MSG_BURST_VMCLOCK &&
+                       ((const struct msg_burst *)p)->reason <= MSG_BURST_RESUMED &&
                        ((const struct msg_burst *)p)->pad == 0
                    ? 0
                    : fail(err, errlen, "BURST reason or padding malformed");

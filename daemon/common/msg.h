@@ -374,7 +374,9 @@ struct msg_source_state {
 
 /* Why the parent asks for a burst. */
 enum msg_burst_reason {
-    MSG_BURST_VMCLOCK = 1, /* the VMClock disruption marker changed (live migration, restore) */
+    MSG_BURST_VMCLOCK = 1,   /* the VMClock disruption marker changed (live migration, restore) */
+    MSG_BURST_CLOCK_SET = 2, /* someone else set the clock (`date -s`) */
+    MSG_BURST_RESUMED = 3,   /* the host was suspended */
 };
 
 struct msg_burst {

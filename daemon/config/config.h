@@ -36,29 +36,30 @@
 #define CFG_MAX_NAME          253       /* host name length (DNS limit) */
 #define CFG_MAX_TRUSTED       256       /* trustedkey ids and ranges */
 
-#define CFG_DEFAULT_PATH          "/etc/ntp.conf"
-#define CFG_DEFAULT_CONTROLSOCKET "/run/tsyncd/tsyncd.sock"
-#define CFG_CONTROLSOCKET_NONE    "none" /* `controlsocket none` */
-#define CFG_DEFAULT_PORT          123
-#define CFG_DEFAULT_MINPOLL       6  /* log2 s: 64 s */
-#define CFG_DEFAULT_MAXPOLL       10 /* log2 s: 1024 s */
-#define CFG_MIN_POLL              0  /* log2 s: 1 s, for LANs and tests (ntpsec allows 0) */
-#define CFG_MAX_POLL              17 /* log2 s: 36.4 h */
-#define CFG_DEFAULT_VERSION       4
-#define CFG_DEFAULT_STEP_S        0.128  /* ntpd step threshold */
-#define CFG_DEFAULT_PANIC_S       1000.0 /* ntpd panic threshold; 0 disables the panic check */
-#define CFG_DEFAULT_STEPOUT_S     900.0  /* ntpd stepout threshold */
-#define CFG_DEFAULT_MAXSLEW_PPM   500.0
-#define CFG_DEFAULT_MINSOURCES    1
-#define CFG_LOCAL_CLOCK_STRATUM   5    /* ntpd's LOCAL driver (127.127.1.0) default stratum */
-#define CFG_DEFAULT_METRICS_PORT  9975 /* Prometheus metrics (ntpd-rs's port) */
-#define CFG_DEFAULT_CLOCKBOUND    "/var/run/clockbound/shm0" /* ClockBound segment v2 */
-#define CFG_DEFAULT_VMCLOCK       "/dev/vmclock0"
-#define CFG_DEFAULT_STATSDIR      "/var/log/ntpstats/" /* where ntp's Debian package has them */
-#define CFG_MAX_LISTEN            4                    /* -I interfaces or addresses */
-#define CFG_DEFAULT_NTSKE_PORT    4460
-#define CFG_DEFAULT_NTS_ROTATE_S  86400.0 /* cookie key rotation (chrony's ntsrotate) */
-#define CFG_DEFAULT_NTS_KEYS      "/var/lib/tsyncd/nts-keys" /* the package's state directory */
+#define CFG_DEFAULT_PATH           "/etc/ntp.conf"
+#define CFG_DEFAULT_CONTROLSOCKET  "/run/tsyncd/tsyncd.sock"
+#define CFG_CONTROLSOCKET_NONE     "none" /* `controlsocket none` */
+#define CFG_DEFAULT_PORT           123
+#define CFG_DEFAULT_MINPOLL        6  /* log2 s: 64 s */
+#define CFG_DEFAULT_MAXPOLL        10 /* log2 s: 1024 s */
+#define CFG_MIN_POLL               0  /* log2 s: 1 s, for LANs and tests (ntpsec allows 0) */
+#define CFG_MAX_POLL               17 /* log2 s: 36.4 h */
+#define CFG_DEFAULT_VERSION        4
+#define CFG_DEFAULT_STEP_S         0.128  /* ntpd step threshold */
+#define CFG_DEFAULT_PANIC_S        1000.0 /* ntpd panic threshold; 0 disables the panic check */
+#define CFG_DEFAULT_STEPOUT_S      900.0  /* ntpd stepout threshold */
+#define CFG_DEFAULT_DISPERSION_PPM 15.0   /* ntpd's PHI: the clock's frequency tolerance */
+#define CFG_DEFAULT_MAXSLEW_PPM    500.0
+#define CFG_DEFAULT_MINSOURCES     1
+#define CFG_LOCAL_CLOCK_STRATUM    5    /* ntpd's LOCAL driver (127.127.1.0) default stratum */
+#define CFG_DEFAULT_METRICS_PORT   9975 /* Prometheus metrics (ntpd-rs's port) */
+#define CFG_DEFAULT_CLOCKBOUND     "/var/run/clockbound/shm0" /* ClockBound segment v2 */
+#define CFG_DEFAULT_VMCLOCK        "/dev/vmclock0"
+#define CFG_DEFAULT_STATSDIR       "/var/log/ntpstats/" /* where ntp's Debian package has them */
+#define CFG_MAX_LISTEN             4                    /* -I interfaces or addresses */
+#define CFG_DEFAULT_NTSKE_PORT     4460
+#define CFG_DEFAULT_NTS_ROTATE_S   86400.0 /* cookie key rotation (chrony's ntsrotate) */
+#define CFG_DEFAULT_NTS_KEYS       "/var/lib/tsyncd/nts-keys" /* the package's state directory */
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -241,9 +242,10 @@ struct cfg {
     uint32_t
         log_mask; /* logconfig event mask (daemon/common/log.h), default log_config_default() */
 
-    double step_s;    /* tinker step: offsets above are stepped; 0 = never step */
-    double panic_s;   /* tinker panic: offsets above make the daemon give up; 0 = no check */
-    double stepout_s; /* tinker stepout: time above step_s before stepping */
+    double step_s;         /* tinker step: offsets above are stepped; 0 = never step */
+    double panic_s;        /* tinker panic: offsets above make the daemon give up; 0 = no check */
+    double stepout_s;      /* tinker stepout: time above step_s before stepping */
+    double dispersion_ppm; /* tinker dispersion: frequency tolerance (ppm) of the clock guard */
 
     enum cfg_clock_driver clock;
     double clock_offset_s; /* virtual clock: initial offset from the host clock */
@@ -271,7 +273,7 @@ struct cfg {
     size_t n_trusted;
     uint32_t controlkey, requestkey; /* accepted, unused: no mode 6 writes, no mode 7; 0: none */
     struct auth_keyring keys;        /* the trusted keys of keys_file, wiped by cfg_free */
-    struct cfg_observe observe; /* metrics, clockbound, vmclock (config_observe.c) */
+    struct cfg_observe observe;      /* metrics, clockbound, vmclock (config_observe.c) */
     char *statsdir; /* statistics directory ending in '/', NULL: CFG_DEFAULT_STATSDIR */
     struct cfg_filegen filegen[CFG_N_STATS]; /* indexed by enum cfg_stats */
     char *log_ident;                         /* logident: name in log lines, NULL: "tsyncd" */

@@ -11,11 +11,12 @@
 #include "daemon/config/config_int.h"
 #include "daemon/common/log.h"
 
-#define USER_NAME_MAX     32
-#define MAX_STEP_S        1e6 /* tinker step/stepout upper bound */
-#define MAX_PANIC_S       1e9
-#define MAX_VIRT_OFFSET_S 4e9 /* about 126 years */
-#define MAX_VIRT_FREQ_PPM 1000.0
+#define USER_NAME_MAX      32
+#define MAX_STEP_S         1e6   /* tinker step/stepout upper bound */
+#define MAX_DISPERSION_PPM 500.0 /* tinker dispersion: the kernel's frequency range */
+#define MAX_PANIC_S        1e9
+#define MAX_VIRT_OFFSET_S  4e9 /* about 126 years */
+#define MAX_VIRT_FREQ_PPM  1000.0
 
 /* The single argument of a directive, or NULL after an error (missing or extra words). */
 static const char *one_arg(struct cfg_parser *p, const struct cfg_line *l)
@@ -99,8 +100,7 @@ static void dir_logconfig(struct cfg_parser *p, const struct cfg_line *l)
 
 static void dir_tinker(struct cfg_parser *p, const struct cfg_line *l)
 {
-    static const char *const ignored[] = {"allan",    "dispersion", "freq",
-                                          "huffpuff", "stepback",   "stepfwd"};
+    static const char *const ignored[] = {"allan", "freq", "huffpuff", "stepback", "stepfwd"};
     char w[CFGP_WORD_BUF];
     struct cfg *c = p->cfg;
     if (l->argc < 2)
@@ -116,6 +116,8 @@ static void dir_tinker(struct cfg_parser *p, const struct cfg_line *l)
             cfgp_double(p, "tinker panic", v, 0, MAX_PANIC_S, &c->panic_s);
         } else if (strcmp(opt, "stepout") == 0) {
             cfgp_double(p, "tinker stepout", v, 0, MAX_STEP_S, &c->stepout_s);
+        } else if (strcmp(opt, "dispersion") == 0) {
+            cfgp_double(p, "tinker dispersion", v, 1, MAX_DISPERSION_PPM, &c->dispersion_ppm);
         } else {
             bool known = false;
             for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++)

@@ -174,5 +174,7 @@ bool cfgp_nts_server_option(struct cfg_parser *p, const struct cfg_line *l, int 
 /* A server/pool line's NTS options against the rest: nts with xleave or key is an error. */
 void cfgp_nts_check_source(struct cfg_parser *p, const struct cfg_source *s);
 void cfgp_finish_nts(struct cfg_parser *p);
+/* Frees the NTS strings of c (cfg_free). */
+void cfgp_free_nts(struct cfg *c);
 
 #endif

@@ -27,6 +27,15 @@
 
 #define NTS_KEYS_IN_DUMPDIR "ntskeys" /* chrony's file name in ntsdumpdir */
 
+void cfgp_free_nts(struct cfg *c)
+{
+    char **strings[] = {&c->nts_cert, &c->nts_key, &c->nts_trusted, &c->nts_cookie_file,
+                        &c->nts_ntp_server};
+
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        free(*strings[i]);
+}
+
 bool cfg_nts_server(const struct cfg *c)
 {
     return c->nts_cert != NULL && c->nts_key != NULL;

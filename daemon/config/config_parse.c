@@ -113,6 +113,7 @@ void cfg_init(struct cfg *c)
     c->step_s = CFG_DEFAULT_STEP_S;
     c->panic_s = CFG_DEFAULT_PANIC_S;
     c->stepout_s = CFG_DEFAULT_STEPOUT_S;
+    c->dispersion_ppm = CFG_DEFAULT_DISPERSION_PPM;
     c->clock = CFG_CLOCK_SYSTEM;
     c->port = CFG_DEFAULT_PORT;
     c->maxslewrate_ppm = CFG_DEFAULT_MAXSLEW_PPM;
@@ -135,26 +136,14 @@ void cfg_free(struct cfg *c)
         free(c->refclocks[i].device);
     for (size_t i = 0; i < c->n_hwts; i++)
         free(c->hwts[i].iface);
-    char **strings[] = {&c->driftfile,
-                        &c->logfile,
-                        &c->leapfile,
-                        &c->pidfile,
-                        &c->user,
-                        &c->chroot_dir,
-                        &c->controlsocket,
-                        &c->group,
-                        &c->keys_file,
-                        &c->statsdir,
-                        &c->log_ident,
-                        &c->observe.clockbound,
-                        &c->observe.vmclock,
-                        &c->nts_cert,
-                        &c->nts_key,
-                        &c->nts_trusted,
-                        &c->nts_cookie_file,
-                        &c->nts_ntp_server};
+    char **strings[] = {&c->driftfile,      &c->logfile,   &c->leapfile,
+                        &c->pidfile,        &c->user,      &c->chroot_dir,
+                        &c->controlsocket,  &c->group,     &c->keys_file,
+                        &c->statsdir,       &c->log_ident, &c->observe.clockbound,
+                        &c->observe.vmclock};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
+    cfgp_free_nts(c);
     auth_keyring_clear(&c->keys);
     for (int k = 0; k < CFG_N_STATS; k++)
         free(c->filegen[k].file);

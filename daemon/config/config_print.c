@@ -203,7 +203,8 @@ static void print_keys(const struct cfg *c, FILE *out)
 
 static void print_clock(const struct cfg *c, FILE *out)
 {
-    fprintf(out, "tinker step %.9g panic %.9g stepout %.9g\n", c->step_s, c->panic_s, c->stepout_s);
+    fprintf(out, "tinker step %.9g panic %.9g stepout %.9g dispersion %.9g\n", c->step_s,
+            c->panic_s, c->stepout_s, c->dispersion_ppm);
     if (c->clock == CFG_CLOCK_VIRTUAL)
         fprintf(out, "clock virtual offset %.9g freq %.9g\n", c->clock_offset_s, c->clock_freq_ppm);
     else

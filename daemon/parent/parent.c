@@ -62,6 +62,17 @@ static void read_drift(struct parent *p, struct disc_params *dp)
     log_event(NULL, parent_sys_status(p, LOG_EV_FREQ_NOT_SET), LOG_EV_FREQ_NOT_SET, NULL);
 }
 
+/* The sources the configuration brings: servers, each pool's members, reference clocks (the
+ * start-up majority is counted against them). */
+static int expected_sources(const struct cfg *cfg)
+{
+    int n = (int)cfg->n_refclocks;
+
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        n += cfg->sources[i].type == CFG_SOURCE_POOL ? (int)cfg_pool_members(cfg) : 1;
+    return n;
+}
+
 int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_options *opt,
                 struct clk *clk, double now, char *err, size_t errlen)
 {
@@ -92,6 +103,9 @@ int parent_init(struct parent *p, const struct cfg *cfg, const struct parent_opt
         snprintf(err, errlen, "discipline parameters out of range");
         return -1;
     }
+    disc_set_expected_sources(p->disc, expected_sources(cfg));
+    p->applied_freq_ppm = dp.initial_freq_ppm;
+    parent_guard_init(p, opt, dp.initial_freq_ppm, now);
     if (parent_refclocks_open(p, now, err, errlen) < 0)
         return -1;
     parent_leap_open(p);

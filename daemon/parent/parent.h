@@ -19,6 +19,7 @@
 #include "daemon/common/dirfile.h"
 #include "daemon/common/leapfile.h"
 #include "daemon/common/msg.h"
+#include "daemon/parent/parent_guard.h"
 #include "daemon/parent/parent_observe.h"
 #include "daemon/common/ntpd_status.h"
 #include "discipline/clock.h"
@@ -65,6 +66,9 @@ struct parent_options {
     bool big_first_step; /* -g */
     bool once;           /* -q: set the clock once and exit */
     double once_timeout_s;
+    parent_gettime_fn gettime; /* the clocks the guard's evidence is read from, NULL: kernel */
+    double floor_s; /* no step sets the clock before this UNIX time, s; 0: the build time or
+                       the drift file's last write, whichever is later (tests set their own) */
 };
 
 struct parent {
@@ -106,10 +110,13 @@ struct parent {
     bool leap_loaded;
     struct dirfile leap_file;      /* the leapfile through its directory (re-read on SIGHUP) */
     double leap_warned;            /* `now` of the last expiry warning */
+    int leap_sign;                 /* the leap second armed tonight: +1, -1, 0 (leap_decide) */
+    double leap_refused_log;       /* `now` of the last "leap second refused" line */
     struct parent_stats *stats;    /* statistics files (parent_stats.c), NULL: none */
     struct msg_snapshot snap;      /* last published */
     struct disc_status status_buf; /* scratch (large: kept off the stack) */
     struct parent_observe obs;     /* ClockBound segment, VMClock (parent_observe.h) */
+    struct parent_guard guard;     /* the bound on corrections (parent_guard.h) */
 
     double last_heard; /* `now` of the child's last message (heartbeats included) */
 };

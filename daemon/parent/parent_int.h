@@ -46,6 +46,9 @@ void parent_leap_open(struct parent *p);
 int parent_leap_load(struct parent *p, double now);
 void parent_leap_tick(struct parent *p, double now);
 void parent_leap_snapshot(const struct parent *p, struct msg_snapshot *m);
+/* The leap second to arm for tonight, given the sources' vote (leap_decide(): the last day of
+ * June or December only, the leapfile decides when current); refusals are logged. */
+enum clk_leap parent_leap_decide(struct parent *p, enum disc_leap vote, double now);
 
 /* parent_stats.c: the statistics files (opened privileged, before the chroot), their lines
  * after a sample, a reference clock reading, the network child's counters; the protostats
@@ -57,6 +60,23 @@ void parent_stats_clock(struct parent *p, uint32_t slot, double offset_s, double
                         double now);
 int parent_stats_counters(struct parent *p, const struct msg_server_counters *c, double now);
 void parent_stats_reopen(struct parent *p, const struct cfg *cfg);
+
+/* parent_guard.c (parent_guard.h): set up at `now` with the clock at freq_ppm; cut a step and
+ * a frequency to the bound (step_s 0: none); what was applied; the leap second the kernel was
+ * told of; after an update that left the clock synchronised; the evidence, every tick; lift
+ * the bound (why: for the log). */
+void parent_guard_init(struct parent *p, const struct parent_options *opt, double freq_ppm,
+                       double now);
+void parent_guard_limit(struct parent *p, double now, double *step_s, double *freq_ppm);
+void parent_guard_stepped(struct parent *p, double now, double step_s);
+void parent_guard_frequency(struct parent *p, double now, double freq_ppm);
+void parent_guard_leap(struct parent *p, enum clk_leap leap);
+void parent_guard_synchronised(struct parent *p, const struct disc_status *st, double now);
+void parent_guard_check(struct parent *p, double now);
+void parent_guard_release(struct parent *p, const char *why);
+/* parent_disrupt.c: someone else set the clock, or (resumed) the host was suspended: the
+ * bound is lifted, the samples forgotten, every source polled in a burst. */
+void parent_clock_changed(struct parent *p, bool resumed, const char *why, double now);
 
 /* Schedule the first "not synchronised" warning one poll interval from now. */
 void parent_reset_warning(struct parent *p, double now);

@@ -101,6 +101,27 @@ void parent_leap_tick(struct parent *p, double now)
         warn_expiry(p, now);
 }
 
+#define LEAP_REFUSED_LOG_INTERVAL_S 3600.0
+
+enum clk_leap parent_leap_decide(struct parent *p, enum disc_leap vote, double now)
+{
+    int64_t t = clock_unix_s(p);
+    int v = vote == DISC_LEAP_INSERT ? 1 : vote == DISC_LEAP_DELETE ? -1 : 0;
+    struct leap_info li;
+    bool have_file = parent_leap_lookup(p, t, &li);
+    enum leap_verdict verdict = leap_decide(t, v, have_file ? &li : NULL, &p->leap_sign);
+
+    if ((verdict == LEAP_NOT_LEAP_DAY || verdict == LEAP_NOT_IN_FILE) &&
+        (p->leap_refused_log == 0 || now - p->leap_refused_log >= LEAP_REFUSED_LOG_INTERVAL_S)) {
+        p->leap_refused_log = now;
+        log_warning(
+            "the sources announce a leap second (%s) %s: ignored", v > 0 ? "insert" : "delete",
+            verdict == LEAP_NOT_LEAP_DAY ? "on a day that is not the last of June or December"
+                                         : "that the leapfile does not list");
+    }
+    return p->leap_sign > 0 ? CLK_LEAP_INSERT : p->leap_sign < 0 ? CLK_LEAP_DELETE : CLK_LEAP_NONE;
+}
+
 bool parent_leap_lookup(const struct parent *p, int64_t unix_s, struct leap_info *out)
 {
     if (!p->leap_loaded)

@@ -111,7 +111,8 @@ static void fill_system(struct parent *p, struct msg_snapshot *m, const struct d
     /* The discipline may still hold a system peer whose replies stopped: say why it is not. */
     m->sync_reason =
         (uint8_t)(st->reason == DISC_SYNC_OK && !synced ? DISC_SYNC_UNREACHABLE : st->reason);
-    m->leap = synced ? (uint8_t)st->leap : 3;
+    /* the leap second armed (parent_leap_decide), not what the sources announce */
+    m->leap = !synced ? 3 : p->leap_sign > 0 ? 1 : p->leap_sign < 0 ? 2 : 0;
     m->stratum = synced ? (uint8_t)st->stratum : 16;
     m->refid = synced ? st->refid : 0;
     m->root_delay_s = st->root_delay_s;

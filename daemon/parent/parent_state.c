@@ -75,47 +75,66 @@ static void log_refusal(struct parent *p, const struct disc_action *a, double no
 
 /* A step the driver refuses is reported as failed and not counted: the discipline forgets it
  * (its step count, last step and budget are as before the decision). */
-static void apply_step(struct parent *p, double step_s)
+static bool apply_step(struct parent *p, double step_s, double now)
 {
+    if (step_s == 0) { /* the guard left nothing of it */
+        disc_step_failed(p->disc);
+        return false;
+    }
     if (clk_step(p->clk, step_s) < 0) {
         disc_step_failed(p->disc);
         log_err("clock step of %+.6f s FAILED: %s; the clock is unchanged", step_s,
                 clk_error(p->clk));
-        return;
+        return false;
     }
     disc_clock_stepped(p->disc, step_s);
+    parent_guard_stepped(p, now, step_s);
     p->map_generation++;
     p->stepped = true;
     log_event_clock_step(parent_sys_status(p, LOG_EV_CLOCK_STEP), step_s);
     log_notice("clock stepped by %+.6f s", step_s);
+    return true;
+}
+
+/* The frequency (after the guard), told to the discipline when the guard changed it. */
+static bool apply_frequency(struct parent *p, const struct disc_action *a, double freq_ppm,
+                            double now)
+{
+    if (freq_ppm != a->freq_ppm)
+        disc_frequency_applied(p->disc, now, freq_ppm);
+    if (freq_ppm == p->applied_freq_ppm)
+        return false;
+    if (clk_set_freq(p->clk, freq_ppm) < 0)
+        log_err("cannot set the clock frequency: %s", clk_error(p->clk));
+    p->applied_freq_ppm = freq_ppm;
+    parent_guard_frequency(p, now, freq_ppm);
+    return true;
 }
 
 static void apply_action(struct parent *p, const struct disc_action *a, double now)
 {
     struct clk_status st = {
         .unsync = a->unsync || !p->responsive || p->obs.disrupted,
-        .leap = a->leap == DISC_LEAP_INSERT   ? CLK_LEAP_INSERT
-                : a->leap == DISC_LEAP_DELETE ? CLK_LEAP_DELETE
-                                              : CLK_LEAP_NONE,
         .maxerror_s = a->max_error_s,
         .esterror_s = a->est_error_s,
     };
+    /* an unsynchronised clock arms no leap second, not even the leapfile's */
+    st.leap = st.unsync ? CLK_LEAP_NONE : parent_leap_decide(p, a->leap, now);
+    if (st.unsync)
+        p->leap_sign = 0;
+    double step_s = a->step ? a->step_s : 0, freq_ppm = a->freq_ppm;
     bool map_changed = false;
 
-    if (a->step) {
-        apply_step(p, a->step_s);
-        map_changed = true;
-    }
+    parent_guard_limit(p, now, &step_s, &freq_ppm);
+    if (a->step)
+        map_changed = apply_step(p, step_s, now);
     if (a->refusal != DISC_REFUSAL_NONE)
         log_refusal(p, a, now);
-    if (a->freq_ppm != p->applied_freq_ppm) {
-        if (clk_set_freq(p->clk, a->freq_ppm) < 0)
-            log_err("cannot set the clock frequency: %s", clk_error(p->clk));
-        p->applied_freq_ppm = a->freq_ppm;
-        map_changed = true;
-    }
+    map_changed |= apply_frequency(p, a, freq_ppm, now);
     if (clk_set_status(p->clk, &st) < 0)
         log_warning("cannot set the clock status: %s", clk_error(p->clk));
+    else
+        parent_guard_leap(p, st.leap);
     if (map_changed)
         parent_push_map(p);
 }
@@ -307,6 +326,8 @@ void parent_update(struct parent *p, double now)
     parent_source_events(p, st);
     update_sync_state(p, st, now);
     apply_action(p, &act, now);
+    if (st->synchronized && p->responsive && !p->obs.disrupted)
+        parent_guard_synchronised(p, st, now);
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);
@@ -360,6 +381,8 @@ void parent_sample_result(struct parent *p, uint32_t slot, enum disc_sample_resu
 double parent_tick(struct parent *p, double now)
 {
     double next_refclock = parent_refclocks_poll(p, now);
+
+    parent_guard_check(p, now);
 
     if (now - p->last_update >= 1.0)
         parent_update(p, now);

@@ -331,6 +331,11 @@ static void test_tinker(void **state)
     assert_true(cfg.step_s == 0.5);
     assert_true(cfg.panic_s == 0.0);
     assert_true(cfg.stepout_s == 300.0);
+    assert_true(cfg.dispersion_ppm == 15.0); /* ntpd's PHI */
+    assert_int_equal(load("tinker dispersion 50\n"), 0);
+    assert_true(cfg.dispersion_ppm == 50.0);
+    assert_int_equal(load("tinker dispersion 0.5\n"), -1);
+    assert_only_error("t.conf:1: tinker dispersion: \"0.5\" is out of range 1..500");
     assert_int_equal(load("tinker panic 1e3 step 0\n"), 0);
     assert_true(cfg.panic_s == 1000.0);
     assert_true(cfg.step_s == 0.0);

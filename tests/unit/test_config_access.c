@@ -260,7 +260,7 @@ static const char full_config[] =
     "deny all 192.168.9.0/24\n"
     "allow\n"
     "ratelimit interval 4 burst 16 leak 3 kod 1\n"
-    "tinker step 0.5 panic 0 stepout 300\n"
+    "tinker step 0.5 panic 0 stepout 300 dispersion 20\n"
     "clock virtual offset 300 freq -12.5\n"
     "maxslewrate 1000\n"
     "minsources 2\n"
@@ -296,7 +296,7 @@ static void test_print(void **state)
         "deny all 192.168.9.0/24\n",
         "allow\n",
         "ratelimit interval 4 burst 16 leak 3 kod 1\n",
-        "tinker step 0.5 panic 0 stepout 300\n",
+        "tinker step 0.5 panic 0 stepout 300 dispersion 20\n",
         "clock virtual offset 300 freq -12.5\n",
         "maxslewrate 1000\n",
         "minsources 2\n",

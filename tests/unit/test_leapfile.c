@@ -192,13 +192,50 @@ static void test_rejections(void **state)
     assert_int_equal(leap_parse("3692217600 37\0", 14, &table, err, sizeof(err)), -1);
 }
 
+/* 2016-12-31 12:00 UTC (the last leap second ended that day), 2017-06-30 and an ordinary day */
+#define DEC_31_2016 1483185600ll
+#define JUN_30_2017 1498824000ll
+#define MAR_17_2030 1900000000ll
+
+static void test_leap_policy(void **state)
+{
+    struct leap_info file = {.next_s = 1483228800ll, .next_sign = 1, .expire_s = 1498867200ll};
+    struct leap_info expired = file;
+    int sign = 7;
+
+    (void)state;
+    expired.expired = true;
+    /* only the last day of June or December, from the sources' vote without a file */
+    assert_int_equal(leap_decide(MAR_17_2030, 1, NULL, &sign), LEAP_NOT_LEAP_DAY);
+    assert_int_equal(sign, 0);
+    assert_int_equal(leap_decide(MAR_17_2030, 0, NULL, &sign), LEAP_NONE);
+    assert_int_equal(leap_decide(JUN_30_2017, 1, NULL, &sign), LEAP_ARM);
+    assert_int_equal(sign, 1);
+    assert_int_equal(leap_decide(JUN_30_2017, -1, NULL, &sign), LEAP_ARM);
+    assert_int_equal(sign, -1);
+    assert_int_equal(leap_decide(JUN_30_2017, 0, NULL, &sign), LEAP_NONE);
+    /* a current file decides: its leap second tonight, even unannounced; none it does not list */
+    assert_int_equal(leap_decide(DEC_31_2016, 0, &file, &sign), LEAP_ARM);
+    assert_int_equal(sign, 1);
+    assert_int_equal(leap_decide(DEC_31_2016, -1, &file, &sign), LEAP_ARM);
+    assert_int_equal(sign, 1);
+    assert_int_equal(leap_decide(JUN_30_2017, 1, &file, &sign), LEAP_NOT_IN_FILE);
+    assert_int_equal(sign, 0);
+    /* an expired file is ignored */
+    assert_int_equal(leap_decide(JUN_30_2017, 1, &expired, &sign), LEAP_ARM);
+    assert_int_equal(sign, 1);
+    assert_int_equal(leap_decide(DEC_31_2016, 0, &expired, &sign), LEAP_NONE);
+    /* the day before, the day after: nothing */
+    assert_int_equal(leap_decide(DEC_31_2016 - 86400, 1, &file, &sign), LEAP_NOT_LEAP_DAY);
+    assert_int_equal(leap_decide(DEC_31_2016 + 86400, 1, NULL, &sign), LEAP_NOT_LEAP_DAY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sha1_vectors),
-        cmocka_unit_test(test_iers_file),
-        cmocka_unit_test(test_hash_forms),
-        cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_sha1_vectors), cmocka_unit_test(test_iers_file),
+        cmocka_unit_test(test_hash_forms),   cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_leap_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: ISC
+/* The clock guard in the parent: the bound on every correction, the evidence that lifts it, the
+ * floor of a first step (parent_guard.h). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "daemon/parent/parent_int.h"
+
+static double seconds(struct timespec ts)
+{
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* a - b of two clocks read back to back, s; false if one is unreadable. */
+static bool clock_difference(const struct parent_guard *pg, clockid_t a, clockid_t b, double *out)
+{
+    struct timespec ta, tb;
+
+    if (pg->gettime(a, &ta) < 0 || pg->gettime(b, &tb) < 0)
+        return false;
+    *out = seconds(ta) - seconds(tb);
+    return true;
+}
+
+/* The drift file is written only while synchronised: its modification time is a time the clock
+ * was known good at (0 without one). */
+static double drift_written_at(const struct cfg *cfg)
+{
+    struct stat st;
+
+    if (cfg->driftfile == NULL || stat(cfg->driftfile, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    return (double)st.st_mtime;
+}
+
+static void take_baseline(struct parent_guard *pg)
+{
+    pg->have_real = clock_difference(pg, CLOCK_REALTIME, CLOCK_MONOTONIC, &pg->real_minus_mono_s);
+    pg->have_boot = clock_difference(pg, CLOCK_BOOTTIME, CLOCK_MONOTONIC, &pg->boot_minus_mono_s);
+    pg->own_steps_s = 0;
+}
+
+void parent_guard_init(struct parent *p, const struct parent_options *opt, double freq_ppm,
+                       double now)
+{
+    struct parent_guard *pg = &p->guard;
+
+    guard_init(&pg->g, p->cfg->dispersion_ppm, now, freq_ppm);
+    pg->gettime = opt->gettime != NULL ? opt->gettime : clock_gettime;
+    pg->own_steps_move_realtime = p->cfg->clock == CFG_CLOCK_SYSTEM;
+    pg->floor_s =
+        opt->floor_s != 0 ? opt->floor_s : fmax((double)TSYNC_BUILD_TIME, drift_written_at(p->cfg));
+    pg->last_cut_log = -INFINITY;
+    take_baseline(pg);
+}
+
+void parent_guard_release(struct parent *p, const char *why)
+{
+    if (p->guard.g.anchored)
+        log_info("clock guard: %s: no bound until the clock is synchronised again", why);
+    guard_release(&p->guard.g);
+}
+
+/* CLOCK_REALTIME moved by `jump` s against CLOCK_MONOTONIC beyond the parent's own steps: an
+ * armed leap second (its second, once), or someone else set the clock. */
+static void check_realtime(struct parent *p, double real_minus_mono, double now)
+{
+    struct parent_guard *pg = &p->guard;
+    double jump = real_minus_mono - pg->real_minus_mono_s - pg->own_steps_s;
+    char why[96];
+
+    if (fabs(jump) <= PARENT_GUARD_JUMP_S)
+        return;
+    if (pg->leap_armed != 0 && fabs(jump + pg->leap_armed) <= PARENT_GUARD_JUMP_S) {
+        pg->leap_armed = 0; /* the kernel applied the leap second it was told of */
+        return;
+    }
+    snprintf(why, sizeof(why), "the clock was set by someone else (%+.3f s)", jump);
+    parent_clock_changed(p, false, why, now);
+}
+
+/* CLOCK_BOOTTIME gained on CLOCK_MONOTONIC: the host slept (REALTIME jumped with it). */
+static bool check_suspend(struct parent *p, double now)
+{
+    struct parent_guard *pg = &p->guard;
+    double boot, slept;
+    char why[96];
+
+    if (!pg->have_boot || !clock_difference(pg, CLOCK_BOOTTIME, CLOCK_MONOTONIC, &boot))
+        return false;
+    slept = boot - pg->boot_minus_mono_s;
+    pg->boot_minus_mono_s = boot;
+    if (slept <= PARENT_GUARD_SUSPEND_S)
+        return false;
+    snprintf(why, sizeof(why), "the host was suspended for %.0f s", slept);
+    parent_clock_changed(p, true, why, now);
+    return true;
+}
+
+void parent_guard_check(struct parent *p, double now)
+{
+    struct parent_guard *pg = &p->guard;
+    bool suspended = check_suspend(p, now);
+    double real;
+
+    if (clock_difference(pg, CLOCK_REALTIME, CLOCK_MONOTONIC, &real)) {
+        if (pg->have_real && !suspended)
+            check_realtime(p, real, now);
+        pg->real_minus_mono_s = real;
+        pg->have_real = true;
+    }
+    pg->own_steps_s = 0;
+}
+
+/* Before any bound: a step keeps the clock within [floor, max(clock, floor) + FORWARD_MAX]; a
+ * clock already outside may only come back (a step is cut, never turned around). Returns
+ * whether it cut *step_s. */
+static bool first_step_window(struct parent *p, double *step_s)
+{
+    struct timespec ts;
+    double t, lo, hi;
+
+    if (clk_now(p->clk, &ts) < 0)
+        return false;
+    t = seconds(ts);
+    lo = fmin(p->guard.floor_s, t);
+    hi = fmax(fmax(t, p->guard.floor_s) + PARENT_GUARD_FORWARD_MAX_S, t);
+    if (t + *step_s < lo)
+        *step_s = lo - t;
+    else if (t + *step_s > hi)
+        *step_s = hi - t;
+    else
+        return false;
+    return true;
+}
+
+static void report_cut(struct parent *p, double asked_s, double step_s, double freq_asked,
+                       double freq_ppm, double now)
+{
+    struct parent_guard *pg = &p->guard;
+
+    pg->cuts++;
+    if (fabs(asked_s) > fabs(pg->cut_asked_s))
+        pg->cut_asked_s = asked_s;
+    if (now - pg->last_cut_log < PARENT_GUARD_LOG_INTERVAL_S)
+        return;
+    log_err("clock guard: the samples ask for a step of %+.6f s and %+.3f ppm; the clock can "
+            "have drifted only +-%.6f s since it was synchronised: %+.6f s and %+.3f ppm "
+            "applied (%u corrections cut; a compromised network child, or every source wrong)",
+            pg->cut_asked_s, freq_asked, guard_bound(&pg->g, now), step_s, freq_ppm, pg->cuts);
+    pg->last_cut_log = now;
+    pg->cuts = 0;
+    pg->cut_asked_s = 0;
+}
+
+void parent_guard_limit(struct parent *p, double now, double *step_s, double *freq_ppm)
+{
+    struct parent_guard *pg = &p->guard;
+    double asked_step = *step_s, asked_freq = *freq_ppm;
+    bool cut = false;
+
+    if (!pg->g.anchored && *step_s != 0 && first_step_window(p, step_s)) {
+        log_err("clock guard: a step of %+.3f s would set the clock before %.0f (the build "
+                "time or the drift file's last write) or more than %.0f s past max(clock, that): "
+                "%+.3f s applied",
+                asked_step, pg->floor_s, PARENT_GUARD_FORWARD_MAX_S, *step_s);
+    }
+    guard_limit(&pg->g, now, *step_s, asked_freq, step_s, freq_ppm, &cut);
+    if (cut)
+        report_cut(p, asked_step, *step_s, asked_freq, *freq_ppm, now);
+}
+
+void parent_guard_stepped(struct parent *p, double now, double step_s)
+{
+    guard_stepped(&p->guard.g, now, step_s);
+    if (p->guard.own_steps_move_realtime)
+        p->guard.own_steps_s += step_s;
+}
+
+void parent_guard_frequency(struct parent *p, double now, double freq_ppm)
+{
+    guard_frequency(&p->guard.g, now, freq_ppm);
+}
+
+void parent_guard_leap(struct parent *p, enum clk_leap leap)
+{
+    p->guard.leap_armed = leap == CLK_LEAP_INSERT ? 1 : leap == CLK_LEAP_DELETE ? -1 : 0;
+}
+
+void parent_guard_synchronised(struct parent *p, const struct disc_status *st, double now)
+{
+    struct parent_guard *pg = &p->guard;
+    bool refclock = p->sys_peer_slot >= 0 && p->slots[p->sys_peer_slot].kind == MSG_KIND_REFCLOCK;
+
+    guard_follow(&pg->g, refclock);
+    guard_synchronised(&pg->g, now, st->freq_ppm, st->freq_sd_ppm,
+                       st->root_delay_s / 2 + st->root_dispersion_s);
+}
