@@ -67,8 +67,6 @@ struct parent_options {
     bool once;           /* -q: set the clock once and exit */
     double once_timeout_s;
     parent_gettime_fn gettime; /* the clocks the guard's evidence is read from, NULL: kernel */
-    double floor_s; /* no step sets the clock before this UNIX time, s; 0: the build time or
-                       the drift file's last write, whichever is later (tests set their own) */
 };
 
 struct parent {

@@ -51,9 +51,8 @@ void parent_guard_init(struct parent *p, const struct parent_options *opt, doubl
     guard_init(&pg->g, p->cfg->dispersion_ppm, now, freq_ppm);
     pg->gettime = opt->gettime != NULL ? opt->gettime : clock_gettime;
     pg->own_steps_move_realtime = p->cfg->clock == CFG_CLOCK_SYSTEM;
-    pg->floor_s =
-        opt->floor_s != 0 ? opt->floor_s : fmax((double)TSYNC_BUILD_TIME, drift_written_at(p->cfg));
-    pg->last_cut_log = -INFINITY;
+    pg->floor_s = fmax((double)TSYNC_BUILD_TIME, drift_written_at(p->cfg));
+    pg->last_cut_log = pg->last_window_log = -INFINITY;
     take_baseline(pg);
 }
 
@@ -156,13 +155,22 @@ static void report_cut(struct parent *p, double asked_s, double step_s, double f
     pg->cut_asked_s = 0;
 }
 
+/* Steps up to the panic threshold (1000 s) are the step policy's business; only the larger
+ * ones -g allows once can reach a floor or throw the clock years ahead. */
+static double window_threshold(const struct parent *p)
+{
+    return p->cfg->panic_s > 0 ? p->cfg->panic_s : CFG_DEFAULT_PANIC_S;
+}
+
 void parent_guard_limit(struct parent *p, double now, double *step_s, double *freq_ppm)
 {
     struct parent_guard *pg = &p->guard;
     double asked_step = *step_s, asked_freq = *freq_ppm;
     bool cut = false;
 
-    if (!pg->g.anchored && *step_s != 0 && first_step_window(p, step_s)) {
+    if (!pg->g.anchored && fabs(*step_s) > window_threshold(p) && first_step_window(p, step_s) &&
+        now - pg->last_window_log >= PARENT_GUARD_LOG_INTERVAL_S) {
+        pg->last_window_log = now;
         log_err("clock guard: a step of %+.3f s would set the clock before %.0f (the build "
                 "time or the drift file's last write) or more than %.0f s past max(clock, that): "
                 "%+.3f s applied",

@@ -12,9 +12,10 @@
  *   - a PHC reference clock the parent reads itself is the system peer (the guard follows it).
  * Each lifts the bound and makes the sources be measured again (parent_disrupt.c).
  * Before the first synchronisation (and after such evidence) there is no bound; the step policy
- * and the panic threshold apply, and a step never sets the clock before the floor (the build
- * time, the drift file's last write) nor more than PARENT_GUARD_FORWARD_MAX_S beyond
- * max(clock, floor): the one unbounded -g correction cannot throw the clock decades ahead.
+ * and the panic threshold apply, and a step larger than the panic threshold (what -g allows
+ * once) never sets the clock before the floor (the build time, the drift file's last write)
+ * nor more than PARENT_GUARD_FORWARD_MAX_S beyond max(clock, floor): the one unbounded -g
+ * correction cannot throw the clock decades ahead or back before the software existed.
  * Every cut is logged (rate-limited) as an error: the network child's samples disagree with
  * what the clock can physically have done.
  */
@@ -46,6 +47,7 @@ struct parent_guard {
     int leap_armed;               /* +1 insert, -1 delete: the kernel may apply it */
     double floor_s;               /* UNIX time no step may set the clock before, s */
     double last_cut_log;          /* `now` of the last cut report */
+    double last_window_log;       /* `now` of the last report of a step cut to the window */
     unsigned cuts;                /* corrections cut since the last report */
     double cut_asked_s;           /* the largest step asked and refused since then, s */
 };

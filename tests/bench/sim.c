@@ -45,6 +45,15 @@ struct world {
     long n2, nf;
     struct sim_result *res;
     struct rfc5905 rfc; // the baseline loop (cfg->baseline)
+    // what the events changed
+    double srv_offset[SIM_MAX_SERVERS]; // servers' clock errors now, s
+    double base_delay_s;                // one-way base delay now, s
+    double lossy_until;                 // every exchange is lost until then, s
+    int leap_announced;                 // the servers announce a leap second (+1, -1, 0)
+    double leap_done_at;                // when the last leap second happened (-1: none), s
+    bool event_done[SIM_MAX_EVENTS];
+    double events_from; // max_after_events_s is taken from then on, s
+    int leap_request;   // the last update's leap second (+1, -1, 0): what a kernel would do
 };
 
 static double uniform(struct world *w)
@@ -94,6 +103,12 @@ static void check_settle(struct world *w)
 
 static void apply(struct world *w, const struct disc_action *a)
 {
+    bool asked = a->leap == DISC_LEAP_INSERT || a->leap == DISC_LEAP_DELETE;
+    if (asked && w->leap_announced != 0)
+        w->res->leap_armed = true;
+    if (asked && w->leap_done_at >= 0 && w->t > w->leap_done_at + 600)
+        w->res->leap_after = true;
+    w->leap_request = asked ? (a->leap == DISC_LEAP_INSERT ? 1 : -1) : 0;
     if (a->step) {
         w->x += a->step_s;
         disc_clock_stepped(w->d, a->step_s);
@@ -109,7 +124,7 @@ static void check_falsetickers(struct world *w)
     static struct disc_status st;
     disc_get_status(w->d, w->t, &st);
     for (int i = 0; i < w->cfg->nservers; i++) {
-        if (w->cfg->server_offset_s[i] == 0)
+        if (fabs(w->srv_offset[i]) < 1e-3)
             continue;
         for (int k = 0; k < st.nsources; k++)
             if (st.sources[k].id == w->srv[i].id && (st.sources[k].tally == DISC_TALLY_CANDIDATE ||
@@ -146,7 +161,7 @@ static void update(struct world *w)
 
 static double server_time(struct world *w, int i, double t)
 {
-    return t + w->cfg->server_offset_s[i] + w->cfg->ts_noise_s * gaussian(w);
+    return t + w->srv_offset[i] + w->cfg->ts_noise_s * gaussian(w);
 }
 
 static void send_poll(struct world *w, int i)
@@ -159,11 +174,11 @@ static void send_poll(struct world *w, int i)
     int poll = c->baseline ? c->poll_log2 : disc_poll_interval(w->d, s->id);
     double interval = c->iburst && s->polls < IBURST_POLLS ? IBURST_INTERVAL_S : ldexp(1.0, poll);
     s->next_poll = w->t + interval;
-    if (uniform(w) < c->loss)
+    if (uniform(w) < c->loss || w->t < w->lossy_until)
         return;
-    double out = c->base_delay_s + exponential(w, c->jitter_mean_s);
+    double out = w->base_delay_s + exponential(w, c->jitter_mean_s);
     double back_jitter = c->jitter_back_mean_s > 0 ? c->jitter_back_mean_s : c->jitter_mean_s;
-    double back = c->base_delay_s + exponential(w, back_jitter) + c->asym_s;
+    double back = w->base_delay_s + exponential(w, back_jitter) + c->asym_s;
     s->smp = (struct disc_sample){
         .t1 = stamp(w->t + w->x + c->ts_noise_s * gaussian(w)),
         .t2 = stamp(server_time(w, i, w->t + out)),
@@ -172,7 +187,9 @@ static void send_poll(struct world *w, int i)
         .root_delay_s = 0,
         .root_dispersion_s = 10e-6,
         .stratum = 1,
-        .leap = DISC_LEAP_NONE,
+        .leap = w->leap_announced > 0   ? DISC_LEAP_INSERT
+                : w->leap_announced < 0 ? DISC_LEAP_DELETE
+                                        : DISC_LEAP_NONE,
         .refid = 0x47505300, // "GPS"
         .precision_log2 = -20,
     };
@@ -218,6 +235,56 @@ static double freq_error_ppm(struct world *w)
     return st.freq_ppm + w->y * 1e6;
 }
 
+// UTC repeats (insert) or skips (delete) a second: the servers follow at once; the local clock
+// too if the last update asked for it (as the kernel applies an armed leap second), else it
+// is now a second off UTC. Errors are measured against UTC from then on.
+static void leap_happens(struct world *w, int sign)
+{
+    if (w->leap_request != sign)
+        w->x += sign;
+    w->leap_announced = 0;
+    w->leap_done_at = w->t;
+}
+
+static void start_event(struct world *w, const struct sim_event *e)
+{
+    switch (e->kind) {
+    case SIM_EV_SERVER_STEP:
+        w->srv_offset[e->server] += e->value;
+        break;
+    case SIM_EV_DELAY_STEP:
+        w->base_delay_s += e->value;
+        break;
+    case SIM_EV_FREQ_STEP:
+        w->y += e->value * 1e-6;
+        break;
+    case SIM_EV_LOSS_BURST:
+        w->lossy_until = e->at_s + e->duration_s;
+        break;
+    case SIM_EV_LEAP:
+        w->leap_announced = e->value > 0 ? 1 : -1;
+        break;
+    case SIM_EV_NONE:
+        break;
+    }
+}
+
+static void run_events(struct world *w)
+{
+    for (int k = 0; k < SIM_MAX_EVENTS && w->cfg->events[k].kind != SIM_EV_NONE; k++) {
+        const struct sim_event *e = &w->cfg->events[k];
+        if (!w->event_done[k] && w->t + TICK_S >= e->at_s) {
+            w->event_done[k] = true;
+            start_event(w, e);
+            if (w->events_from < 0 || e->at_s + 600 < w->events_from)
+                w->events_from = e->at_s + 600;
+        }
+        if (e->kind == SIM_EV_LEAP && w->leap_announced != 0 && w->event_done[k] &&
+            w->t + TICK_S >= e->at_s + e->duration_s)
+            leap_happens(w, w->leap_announced);
+    }
+}
+
 static void tick(struct world *w)
 {
     const struct sim_config *c = w->cfg;
@@ -226,6 +293,9 @@ static void tick(struct world *w)
     bool whole_second = fmod(w->t, 1.0) < TICK_S / 2;
     if (c->baseline && whole_second)
         w->f_ppm = rfc_adjust(&w->rfc) * 1e6;
+    w->res->max_total_s = fmax(w->res->max_total_s, fabs(w->x));
+    if (w->events_from >= 0 && w->t >= w->events_from)
+        w->res->max_after_events_s = fmax(w->res->max_after_events_s, fabs(w->x));
     if (w->t >= w->window_start) {
         w->sum2 += w->x * w->x;
         w->n2++;
@@ -238,6 +308,7 @@ static void tick(struct world *w)
     }
     if (c->jump_at_s > 0 && w->t < c->jump_at_s && w->t + TICK_S >= c->jump_at_s)
         w->x += c->jump_s;
+    run_events(w);
     w->next_tick += TICK_S;
 }
 
@@ -277,10 +348,18 @@ static bool setup(struct world *w, const struct sim_config *c, struct sim_result
         c->jump_at_s > 0 ? c->jump_at_s + (c->duration_s - c->jump_at_s) / 2 : c->duration_s / 2;
     w->settle_from = c->jump_at_s;
     w->next_timer = TIMER_S;
+    w->base_delay_s = c->base_delay_s;
+    w->leap_done_at = -1;
+    w->events_from = -1;
+    for (int i = 0; i < c->nservers; i++)
+        w->srv_offset[i] = c->server_offset_s[i];
     rfc_init(&w->rfc, c->poll_log2);
     struct disc_params p;
     disc_params_default(&p);
     p.allow_big_first_step = c->allow_big_first_step;
+    p.have_initial_freq = c->have_initial_freq;
+    p.initial_freq_ppm = c->initial_freq_ppm;
+    w->f_ppm = c->have_initial_freq ? c->initial_freq_ppm : 0; // the daemon sets it at start
     w->d = disc_create(&p);
     if (!w->d)
         return false;
@@ -290,8 +369,9 @@ static bool setup(struct world *w, const struct sim_config *c, struct sim_result
             .max_poll = c->max_poll_log2 > c->poll_log2 ? c->max_poll_log2 : c->poll_log2};
         sc.refid = 0xc0000200u + (uint32_t)i; // 192.0.2.x
         w->srv[i].id = disc_add_source(w->d, &sc);
-        w->srv[i].next_poll = 0.05 + 0.3 * i;
+        w->srv[i].next_poll = 0.05 + 0.3 * i + c->server_start_s[i];
     }
+    disc_set_expected_sources(w->d, c->nservers); // as the parent does from its configuration
     return true;
 }
 
@@ -320,5 +400,6 @@ void sim_run(const struct sim_config *c, struct sim_result *res)
     res->settle_s = w.last_bad < w.settle_from ? 0 : w.last_bad - w.settle_from;
     res->freq_rms_ppm = w.nf ? sqrt(w.fsum2 / (double)w.nf) : NAN;
     res->final_error_s = w.x;
+    res->final_freq_ppm = c->baseline ? NAN : freq_error_ppm(&w) - w.y * 1e6;
     disc_destroy(w.d);
 }

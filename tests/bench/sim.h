@@ -21,6 +21,26 @@
 #include "discipline/discipline.h"
 
 #define SIM_MAX_SERVERS 8
+#define SIM_MAX_EVENTS  4
+
+// Something that happens during a run, at at_s (true time, s).
+enum sim_event_kind {
+    SIM_EV_NONE,
+    SIM_EV_SERVER_STEP, // server `server`'s clock steps by value s
+    SIM_EV_DELAY_STEP,  // the one-way base delay changes by value s (a route change)
+    SIM_EV_FREQ_STEP,   // the oscillator's frequency changes by value ppm (temperature)
+    SIM_EV_LOSS_BURST,  // every exchange is lost for duration_s
+    SIM_EV_LEAP,        // the servers announce a leap second (value +1 insert, -1 delete)
+                        // from at_s for duration_s, then UTC repeats (or skips) a second
+};
+
+struct sim_event {
+    enum sim_event_kind kind;
+    double at_s;
+    double value;
+    double duration_s;
+    int server;
+};
 
 struct sim_config {
     const char *name;                        // scenario letter
@@ -43,22 +63,32 @@ struct sim_config {
     bool allow_big_first_step;               // -g
     double jump_at_s;                        // time of a sudden local clock jump (0: none), s
     double jump_s;                           // its size (+ = local jumps ahead), s
+    double server_start_s[SIM_MAX_SERVERS];  // a server's first request is sent this late, s
+    struct sim_event events[SIM_MAX_EVENTS]; // in any order; kind SIM_EV_NONE ends the list
+    bool have_initial_freq;                  // a drift file: start at initial_freq_ppm
+    double initial_freq_ppm;
     uint64_t seed;
     bool trace;    // print every update on stderr
     bool baseline; // drive the RFC 5905 / ntpd reference loop (rfc5905.h) instead, 1 server
 };
 
 struct sim_result {
-    double rms_s;          // RMS of the clock error over the second half (after the jump
-                           // for a jump scenario), s
-    double max_s;          // max |clock error| over the same period, s
-    double settle_s;       // time from start (or jump) until |error| < 1 ms for good, s
-    double freq_rms_ppm;   // RMS of the frequency estimate error over the second half, ppm
-    int steps;             // steps done
-    int refusals;          // updates that reported a refused step
-    double final_error_s;  // clock error at the end, s
-    bool falseticker_used; // a falseticker (server_offset != 0) was '+' or '*' at some update
-    bool ok;               // simulation ran (discipline created)
+    double rms_s;              // RMS of the clock error over the second half (after the jump
+                               // for a jump scenario), s
+    double max_s;              // max |clock error| over the same period, s
+    double settle_s;           // time from start (or jump) until |error| < 1 ms for good, s
+    double freq_rms_ppm;       // RMS of the frequency estimate error over the second half, ppm
+    int steps;                 // steps done
+    int refusals;              // updates that reported a refused step
+    double final_error_s;      // clock error at the end, s
+    bool falseticker_used;     // a falseticker (a server off by 1 ms or more at the time) was
+                               // '+' or '*' at some update
+    double max_after_events_s; // max |clock error| from 600 s after the first event on, s
+    double final_freq_ppm;     // the discipline's frequency estimate at the end (drift file)
+    double max_total_s;        // max |clock error| over the whole run, s
+    bool leap_armed;           // an update asked for the announced leap second
+    bool leap_after;           // an update asked for one after it happened
+    bool ok;                   // simulation ran (discipline created)
 };
 
 void sim_run(const struct sim_config *cfg, struct sim_result *res);

@@ -7,6 +7,7 @@ VM_TESTS = \
 	tests/vm/phc_igb.sh \
 	tests/vm/hwts_igb.sh \
 	tests/vm/ntp_igb.sh \
+	tests/vm/clock_set.sh \
 	tests/vm/refclock_phc.sh \
 	tests/vm/vmclock_restore.sh \
 	tests/vm/swap_ntpsec.sh \
@@ -24,7 +25,8 @@ tests_vm_hwtsprobe_LDADD = $(HWTS_LIBS)
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
-	tests/vm/refclock_phc.guest.sh tests/vm/ntp_igb.guest.sh tests/vm/guest-debian.sh \
+	tests/vm/refclock_phc.guest.sh tests/vm/ntp_igb.guest.sh tests/vm/clock_set.guest.sh \
+	tests/vm/guest-debian.sh \
 	tests/vm/vmrun-debian.sh \
 	tests/vm/swap.guest-lib.sh tests/vm/swap_ntpsec.guest.sh tests/vm/swap_chrony.guest.sh
 EXTRA_DIST += tests/vm/README.md
