@@ -63,17 +63,27 @@ void guard_limit(const struct guard *g, double now, double step_s, double freq_p
     // A correction already outside (it cannot get there through the guard) may only come back.
     double target = clamp(c + step_s, fmin(ref - b, c), fmax(ref + b, c));
     *step_out = target - c;
-    // The frequency must keep the correction in bound over the next GUARD_HORIZON_S: at the
-    // edge of the bound it moves the clock no faster than the bound grows.
-    double ref_h = reference(g, now + GUARD_HORIZON_S), b_h = guard_bound(g, now + GUARD_HORIZON_S);
+    // The frequency must keep the correction in bound (give or take GUARD_SLACK_S) over the next
+    // GUARD_HORIZON_S: at the edge of the bound it moves the clock no faster than the bound
+    // grows. The slack lets an honest slew reach the edge without a cut; a liar gains nothing
+    // from it that accumulates.
+    double ref_h = reference(g, now + GUARD_HORIZON_S);
+    double b_h = guard_bound(g, now + GUARD_HORIZON_S) + GUARD_SLACK_S;
     double lo = (ref_h - b_h - target) / GUARD_HORIZON_S * 1e6;
     double hi = (ref_h + b_h - target) / GUARD_HORIZON_S * 1e6;
     *freq_out = clamp(freq_ppm, lo, hi);
     *cut = *step_out != step_s || *freq_out != freq_ppm;
 }
 
-static void anchor(struct guard *g, double now, double freq_ppm, double freq_sd_ppm,
-                   double error_s)
+double guard_excess(const struct guard *g, double now, double offset_s)
+{
+    if (!g->anchored || g->following || !isfinite(offset_s))
+        return 0;
+    double away = fabs(guard_correction(g, now) + offset_s - reference(g, now));
+    return fmax(away - guard_bound(g, now), 0);
+}
+
+static void anchor(struct guard *g, double now, double freq_ppm, double freq_sd_ppm, double error_s)
 {
     g->anchored = true;
     g->t0 = now;
@@ -94,7 +104,8 @@ void guard_synchronised(struct guard *g, double now, double freq_ppm, double fre
     }
     // Once, when the frequency is first known well: the anchor moves to where the clock is (it
     // is within the bound), with the better frequency and its smaller uncertainty.
-    if (!g->refined && freq_sd_ppm <= GUARD_REFINE_SD_PPM && now - g->t0 >= GUARD_REFINE_MIN_AGE_S) {
+    if (!g->refined && freq_sd_ppm <= GUARD_REFINE_SD_PPM &&
+        now - g->t0 >= GUARD_REFINE_MIN_AGE_S) {
         anchor(g, now, freq_ppm, freq_sd_ppm, error_s);
         g->refined = true;
     }

@@ -10,7 +10,8 @@
 // at time t, whatever the network says. The guard keeps the cumulative correction C(t) the
 // parent applies (steps plus the integral of the frequency) within B(t) of the anchor
 // trajectory C(t0) + f0 * (t - t0): a larger step is cut to the bound, a frequency that would
-// leave it is held at its edge, and the caller reports the limit loudly. With the defaults a
+// leave it is held at its edge (give or take GUARD_SLACK_S over the next GUARD_HORIZON_S), and
+// the caller reports the limit loudly. With the defaults a
 // child that lies about every sample moves the clock by at most e0 + 15 ppm * t: 1.3 s in 24 h.
 //
 // The anchor is set at the first synchronisation (before it, nothing is known: the step policy,
@@ -31,20 +32,23 @@
 #define GUARD_REFINE_SD_PPM    1.0   // the anchor is refined once the frequency is known to this
 #define GUARD_REFINE_MIN_AGE_S 600.0 // ... and the anchor is at least this old, s
 #define GUARD_HORIZON_S        2.0   // a frequency must keep the clock in bound this long, s
+#define GUARD_SLACK_S                                                                              \
+    1e-3 // ... give or take this: a slew at the edge (500 ppm for the
+         // second until the next update) is no cut, s
 
 struct guard {
-    double drift_ppm;  // R without the frequency's error, ppm
-    double corr_s;     // cumulative correction C at corr_time, s
-    double corr_time;  // `now` of corr_s, s
-    double freq_ppm;   // frequency in effect since corr_time, ppm
-    bool anchored;     // a bound is in force
-    bool refined;      // the anchor was refined once
-    bool following;    // a parent-read reference clock leads: anchor at every update
-    double t0;         // anchor time, s
-    double c0;         // C at the anchor, s
-    double f0;         // anchor frequency, ppm
-    double e0;         // error at the anchor, s
-    double rate_ppm;   // R, ppm
+    double drift_ppm; // R without the frequency's error, ppm
+    double corr_s;    // cumulative correction C at corr_time, s
+    double corr_time; // `now` of corr_s, s
+    double freq_ppm;  // frequency in effect since corr_time, ppm
+    bool anchored;    // a bound is in force
+    bool refined;     // the anchor was refined once
+    bool following;   // a parent-read reference clock leads: anchor at every update
+    double t0;        // anchor time, s
+    double c0;        // C at the anchor, s
+    double f0;        // anchor frequency, ppm
+    double e0;        // error at the anchor, s
+    double rate_ppm;  // R, ppm
 };
 
 // Starts unanchored (no bound) at `now` with the clock running at freq_ppm.
@@ -64,6 +68,10 @@ double guard_bound(const struct guard *g, double now);
 // may be set then in place of freq_ppm (applied after that step). *cut: the bound changed one.
 void guard_limit(const struct guard *g, double now, double step_s, double freq_ppm,
                  double *step_out, double *freq_out, bool *cut);
+
+// How far (s) the correction the samples ask for at `now` (the current one plus offset_s, the
+// system offset) lies beyond the bound: 0 inside it, unanchored or following.
+double guard_excess(const struct guard *g, double now, double offset_s);
 
 // The clock is synchronised at `now` (after the update's actions): the frequency estimate of
 // the oscillator, its standard error, and the clock's error bound then. Anchors a bound if

@@ -95,6 +95,7 @@ struct parent {
     bool responsive;         /* some source answered within its poll interval */
     bool silence_reported;   /* "no source reachable" was logged since the last reply */
     bool stepped;            /* the clock was stepped at least once */
+    bool remeasuring;        /* the clock changed (parent_clock_changed): p->reason says so */
     double applied_freq_ppm; /* last frequency given to the clock driver */
     bool first_sample_seen;  /* READY=1 sent */
     bool done;               /* -q finished (or gave up): the daemon exits with exit_code */

@@ -17,6 +17,9 @@ static void measure_again(struct parent *p, uint32_t burst_reason, const char *w
     disc_reset_samples(p->disc);
     if (p->unsync_since < 0)
         p->unsync_since = now;
+    /* re-measuring is no failure: a warning only if it takes longer than a poll interval */
+    p->remeasuring = true;
+    parent_reset_warning(p, now);
     if (p->child != NULL && chan_send(p->child, MSG_BURST, &p->tx_seq, &burst, sizeof(burst)) < 0)
         log_warning("cannot ask the network child for a burst: %m");
     parent_publish(p, now);
@@ -40,5 +43,6 @@ void parent_clock_disrupted(struct parent *p, const char *why, double now)
 void parent_clock_changed(struct parent *p, bool resumed, const char *why, double now)
 {
     log_warning("%s: the sources are measured again (a burst) and the clock corrected", why);
+    snprintf(p->reason, sizeof(p->reason), "%s, measuring the sources again", why);
     measure_again(p, resumed ? MSG_BURST_RESUMED : MSG_BURST_CLOCK_SET, why, now);
 }

@@ -136,23 +136,25 @@ static bool first_step_window(struct parent *p, double *step_s)
     return true;
 }
 
-static void report_cut(struct parent *p, double asked_s, double step_s, double freq_asked,
-                       double freq_ppm, double now)
+/* The samples put the clock further off than it can have drifted since it was synchronised:
+ * the bound holds the correction; said loudly (every PARENT_GUARD_LOG_INTERVAL_S at most). */
+static void check_disagreement(struct parent *p, const struct disc_status *st, double now)
 {
     struct parent_guard *pg = &p->guard;
+    double excess = guard_excess(&pg->g, now, st->offset_s);
 
-    pg->cuts++;
-    if (fabs(asked_s) > fabs(pg->cut_asked_s))
-        pg->cut_asked_s = asked_s;
+    if (st->sys_peer < 0 || excess <= PARENT_GUARD_REPORT_S)
+        return;
+    pg->alarms++;
+    pg->alarms_since_log++;
     if (now - pg->last_cut_log < PARENT_GUARD_LOG_INTERVAL_S)
         return;
-    log_err("clock guard: the samples ask for a step of %+.6f s and %+.3f ppm; the clock can "
-            "have drifted only +-%.6f s since it was synchronised: %+.6f s and %+.3f ppm "
-            "applied (%u corrections cut; a compromised network child, or every source wrong)",
-            pg->cut_asked_s, freq_asked, guard_bound(&pg->g, now), step_s, freq_ppm, pg->cuts);
+    log_err("clock guard: the samples put the clock %+.6f s off, but since it was synchronised "
+            "%.0f s ago it can have drifted only +-%.6f s: the correction is held to that bound "
+            "(%lu updates so; a compromised network child, or every source wrong)",
+            -st->offset_s, now - pg->g.t0, guard_bound(&pg->g, now), pg->alarms_since_log);
     pg->last_cut_log = now;
-    pg->cuts = 0;
-    pg->cut_asked_s = 0;
+    pg->alarms_since_log = 0;
 }
 
 /* Steps up to the panic threshold (1000 s) are the step policy's business; only the larger
@@ -165,8 +167,8 @@ static double window_threshold(const struct parent *p)
 void parent_guard_limit(struct parent *p, double now, double *step_s, double *freq_ppm)
 {
     struct parent_guard *pg = &p->guard;
-    double asked_step = *step_s, asked_freq = *freq_ppm;
-    bool cut = false;
+    double asked_step = *step_s;
+    bool cut = false; /* said by check_disagreement(), which sees why */
 
     if (!pg->g.anchored && fabs(*step_s) > window_threshold(p) && first_step_window(p, step_s) &&
         now - pg->last_window_log >= PARENT_GUARD_LOG_INTERVAL_S) {
@@ -176,9 +178,7 @@ void parent_guard_limit(struct parent *p, double now, double *step_s, double *fr
                 "%+.3f s applied",
                 asked_step, pg->floor_s, PARENT_GUARD_FORWARD_MAX_S, *step_s);
     }
-    guard_limit(&pg->g, now, *step_s, asked_freq, step_s, freq_ppm, &cut);
-    if (cut)
-        report_cut(p, asked_step, *step_s, asked_freq, *freq_ppm, now);
+    guard_limit(&pg->g, now, *step_s, *freq_ppm, step_s, freq_ppm, &cut);
 }
 
 void parent_guard_stepped(struct parent *p, double now, double step_s)
@@ -198,12 +198,17 @@ void parent_guard_leap(struct parent *p, enum clk_leap leap)
     p->guard.leap_armed = leap == CLK_LEAP_INSERT ? 1 : leap == CLK_LEAP_DELETE ? -1 : 0;
 }
 
-void parent_guard_synchronised(struct parent *p, const struct disc_status *st, double now)
+void parent_guard_update(struct parent *p, const struct disc_status *st, bool synced, double now)
 {
     struct parent_guard *pg = &p->guard;
     bool refclock = p->sys_peer_slot >= 0 && p->slots[p->sys_peer_slot].kind == MSG_KIND_REFCLOCK;
 
+    /* The true time is within the root distance of what the sources say, and the correction of
+     * the offset still to be slewed lies ahead: both belong to the error at the anchor. */
+    check_disagreement(p, st, now);
+    if (!synced)
+        return;
     guard_follow(&pg->g, refclock);
     guard_synchronised(&pg->g, now, st->freq_ppm, st->freq_sd_ppm,
-                       st->root_delay_s / 2 + st->root_dispersion_s);
+                       fabs(st->offset_s) + st->root_delay_s / 2 + st->root_dispersion_s);
 }

@@ -63,7 +63,8 @@ void parent_stats_reopen(struct parent *p, const struct cfg *cfg);
 
 /* parent_guard.c (parent_guard.h): set up at `now` with the clock at freq_ppm; cut a step and
  * a frequency to the bound (step_s 0: none); what was applied; the leap second the kernel was
- * told of; after an update that left the clock synchronised; the evidence, every tick; lift
+ * told of; after each update (synced: the clock is synchronised; samples beyond the bound are
+ * reported); the evidence, every tick; lift
  * the bound (why: for the log). */
 void parent_guard_init(struct parent *p, const struct parent_options *opt, double freq_ppm,
                        double now);
@@ -71,7 +72,7 @@ void parent_guard_limit(struct parent *p, double now, double *step_s, double *fr
 void parent_guard_stepped(struct parent *p, double now, double step_s);
 void parent_guard_frequency(struct parent *p, double now, double freq_ppm);
 void parent_guard_leap(struct parent *p, enum clk_leap leap);
-void parent_guard_synchronised(struct parent *p, const struct disc_status *st, double now);
+void parent_guard_update(struct parent *p, const struct disc_status *st, bool synced, double now);
 void parent_guard_check(struct parent *p, double now);
 void parent_guard_release(struct parent *p, const char *why);
 /* parent_disrupt.c: someone else set the clock, or (resumed) the host was suspended: the

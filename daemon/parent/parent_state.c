@@ -192,8 +192,10 @@ static void describe_unsync(struct parent *p, const struct disc_status *st, doub
     int n = count_slots(p);
     double newest = newest_reply(p);
 
-    if (p->obs.disrupted)
-        return; /* parent_clock_disrupted() said why */
+    /* parent_clock_disrupted() or parent_clock_changed() said why (unless the sources went
+     * silent meanwhile: that is said below) */
+    if (p->obs.disrupted || (p->remeasuring && p->responsive))
+        return;
     if (p->child == NULL)
         snprintf(p->reason, sizeof(p->reason), "the network child is restarting");
     else if (parent_child_silence(p, now) > PARENT_CHILD_QUIET_S)
@@ -265,6 +267,7 @@ static void update_sync_state(struct parent *p, const struct disc_status *st, do
         p->silence_reported = false;
     synced = st->synchronized && p->responsive && !p->obs.disrupted;
     if (synced) {
+        p->remeasuring = false;
         if (p->unsync_since >= 0)
             became_synchronised(p, st, now);
         return;
@@ -326,8 +329,7 @@ void parent_update(struct parent *p, double now)
     parent_source_events(p, st);
     update_sync_state(p, st, now);
     apply_action(p, &act, now);
-    if (st->synchronized && p->responsive && !p->obs.disrupted)
-        parent_guard_synchronised(p, st, now);
+    parent_guard_update(p, st, st->synchronized && p->responsive && !p->obs.disrupted, now);
     p->last_update = now;
     if (p->opt.once && !p->done)
         finish_once(p, st, now);

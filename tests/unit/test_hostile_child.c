@@ -80,6 +80,7 @@ static void start_synchronised(struct child_sim *s)
     run(s, 3, 16, 1800, honest);
     assert_true(s->p.guard.g.anchored);
     assert_true(fabs(csim_clock_error(s)) < 1e-3);
+    assert_int_equal(s->p.guard.alarms, 0); /* honest sources: never an alarm */
 }
 
 /* The clock error's growth since `before` stays within the guard's bound at the end. */
@@ -109,6 +110,8 @@ static void test_liar_999_for_a_day(void **state)
     double before = csim_clock_error(&s);
     run(&s, 3, 64, DAY_S, plus_999);
     assert_within_bound(&s, before, 2.0);
+    print_message("    %lu updates reported as beyond the bound\n", s.p.guard.alarms);
+    assert_true(s.p.guard.alarms > 100); /* and loud about it */
     csim_stop(&s);
 }
 
@@ -303,6 +306,8 @@ static void test_five_minutes_at_start(void **state)
     start(&s, three_servers, &o, 3);
     run(&s, 3, 16, 20, honest);
     assert_true(fabs(csim_clock_error(&s)) < 1e-3);
+    run(&s, 3, 16, 3600, honest); /* the 5 minutes corrected, the frequency learnt: no alarm */
+    assert_int_equal(s.p.guard.alarms, 0);
     csim_stop(&s);
 }
 
@@ -331,7 +336,8 @@ static void test_evidence_lifts_the_bound(void **state)
         print_message("    evidence %d: clock error %.6f s after a minute\n", kind,
                       csim_clock_error(&s));
         assert_true(fabs(csim_clock_error(&s)) < 1e-3);
-        assert_true(s.p.guard.g.anchored); /* and bound again */
+        assert_true(s.p.guard.g.anchored);     /* and bound again */
+        assert_int_equal(s.p.guard.alarms, 0); /* the correction was never cut */
         csim_stop(&s);
     }
 }
