@@ -8,7 +8,8 @@ daemon_libcore_a_SOURCES =
 sbin_PROGRAMS += tsyncd
 tsyncd_SOURCES =
 tsyncd_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBCAPNG_CFLAGS)
-tsyncd_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) $(TSYNC_SANDBOX_LIBS) -lm
+tsyncd_LDADD = daemon/libnts.a daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
+	$(TSYNC_SANDBOX_LIBS) -lm
 
 include daemon/common/local.mk
 include daemon/config/local.mk
@@ -18,3 +19,5 @@ include daemon/net/local.mk
 include daemon/resolver/local.mk
 include daemon/server/local.mk
 include daemon/control/local.mk
+include daemon/nts/local.mk
+include daemon/ntske/local.mk

@@ -34,6 +34,12 @@
  *            no exec, no new executable memory (EPERM)
  *   server   sbx_drop_privileges(user, group, chroot, NULL, 0, ...);
  *   workers  sbx_install_seccomp(SBX_NET, 0, ...);   their sockets only: no connect, no accept
+ *   ntske    (tsyncd-ntske: forked and executed before the parent's filter, which allows no
+ *            execve) after loading its TLS credentials:
+ *              sbx_drop_privileges(user, group, chroot, NULL, 0, ...);
+ *              sbx_install_seccomp(SBX_NTSKE, 0, ...);   TCP sockets of its own (socket and
+ *            connect: IPv4/IPv6 streams only), accept (no bind, no listen: only the listener
+ *            the parent hands it accepts), no files, no exec, no new executable memory
  *   uid, gid from sbx_lookup_user() once at start-up, before any chroot or filter.
  *
  * Logging from a chrooted process: open log files and the syslog socket (openlog with
@@ -46,8 +52,8 @@
  * (capset, prctl, seccomp, dup2 of its stdio) and what its role allows (accept on the control
  * socket, connect); the child's own filter is what narrows it. Its kill/tgkill rule names the
  * parent's pid, so the network child can signal no process at all, not even itself (an abort()
- * there ends in SIGSYS: the parent logs a seccomp kill). The resolver and the server workers
- * are forked before the parent's filter.
+ * there ends in SIGSYS: the parent logs a seccomp kill). The resolver, the server workers and
+ * the NTS-KE process are forked before the parent's filter.
  *
  * A process that calls a system call outside its list is killed by SIGSYS (SCMP_ACT_KILL_PROCESS).
  * With SBX_TRAP (or TSYNCD_SECCOMP_TRAP=1 in the environment) it instead gets a SIGSYS handler
@@ -69,6 +75,7 @@ enum sbx_role {
     SBX_PARENT,   /* clock control, the drift file's temporary file, fork and signal children */
     SBX_NET,      /* packet I/O on given sockets (no new ones), control socket; no files */
     SBX_RESOLVER, /* getaddrinfo: read-only files, DNS over UDP/TCP, AF_UNIX, netlink */
+    SBX_NTSKE,    /* NTS-KE over TLS: its own TCP sockets (connect, accept), no files, no exec */
 };
 
 /* sbx_install_seccomp() flags */
@@ -154,7 +161,7 @@ int sbx_install_seccomp_with(enum sbx_role role, unsigned flags, const struct sb
 /* The same with params NULL. */
 int sbx_install_seccomp(enum sbx_role role, unsigned flags, char *err, size_t errlen);
 
-/* "parent", "net", "resolver" */
+/* "parent", "net", "resolver", "ntske" */
 const char *sbx_role_name(enum sbx_role role);
 
 #endif

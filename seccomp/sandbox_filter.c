@@ -324,6 +324,40 @@ static void build_net(struct builder *b)
 #endif
 }
 
+/* NTS-KE: TLS over TCP sockets of its own (the client side: socket and connect, IPv4 and IPv6
+ * streams only) and the connections it accepts. accept is not bound to a descriptor (the
+ * listener arrives after the filter, SCM_RIGHTS), which grants nothing: without bind and
+ * listen the only listening socket it can hold is the one the parent handed it. No files (the
+ * credentials were loaded before), no ioctl beyond the terminal check, no exec, no executable
+ * memory. */
+#define SOCKET_TYPE_BITS 0xf /* socket()'s type without SOCK_NONBLOCK and SOCK_CLOEXEC */
+
+static void build_ntske(struct builder *b)
+{
+    const unsigned long ioctl_ntske[] = {FIONREAD, TCGETS};
+    const int families[] = {AF_INET, AF_INET6};
+
+    allow_all(b, sys_socket_io, N(sys_socket_io));
+    for (size_t i = 0; i < N(families); i++) {
+        struct scmp_arg_cmp stream[2] = {
+            {0, SCMP_CMP_EQ, (scmp_datum_t)families[i], 0},
+            {1, SCMP_CMP_MASKED_EQ, SOCKET_TYPE_BITS, SOCK_STREAM},
+        };
+        rule(b, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, stream);
+    }
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0, NULL);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(accept), 0, NULL);
+    rule(b, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 0, NULL);
+    allow_arg_in(b, SCMP_SYS(ioctl), 1, ioctl_ntske, N(ioctl_ntske));
+    allow_arg_in_int(b, SCMP_SYS(fcntl), 1, fcntl_net, N(fcntl_net));
+    allow_kill_self(b);
+    allow_memory(b, false);
+#ifndef TSYNC_SANITIZERS
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0, NULL);
+    rule(b, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0, NULL);
+#endif
+}
+
 /* getaddrinfo: read-only files, DNS over UDP/TCP, nscd/resolved over AF_UNIX, netlink for
  * AI_ADDRCONFIG. No file writes, no exec, no new executable memory, no listen/accept. */
 static void build_resolver(struct builder *b)
@@ -480,6 +514,8 @@ const char *sbx_role_name(enum sbx_role role)
         return "net";
     case SBX_RESOLVER:
         return "resolver";
+    case SBX_NTSKE:
+        return "ntske";
     }
     return "unknown";
 }
@@ -503,6 +539,8 @@ static void build(struct builder *b, enum sbx_role role)
         build_net(b);
     else if (role == SBX_RESOLVER)
         build_resolver(b);
+    else if (role == SBX_NTSKE)
+        build_ntske(b);
     else
         build_parent(b);
 }
@@ -534,7 +572,7 @@ int sbx_install_seccomp_with(enum sbx_role role, unsigned flags, const struct sb
 {
     static const struct sbx_params none = {.n_accept_fds = 0};
 
-    if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER)
+    if (role != SBX_PARENT && role != SBX_NET && role != SBX_RESOLVER && role != SBX_NTSKE)
         return sbx_fail(err, errlen, "seccomp: unknown role %d", (int)role);
     bool trap = want_trap(flags);
     if (trap && install_trap_handler(role) < 0)

@@ -5,6 +5,7 @@ set -e
 # build; test; the Debian package (make deb: dpkg-buildpackage, lintian)
 PKGS="build-essential autoconf automake pkg-config
 libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libcap-ng-dev libseccomp-dev libcmocka-dev nettle-dev
+libgnutls28-dev openssl
 clang libclang-rt-14-dev iproute2 nftables procps util-linux python3
 dpkg-dev debhelper lintian devscripts"
 missing=""

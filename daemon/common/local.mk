@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: ISC
 # daemon/common/: what every role shares: the message schema, the NTP codec, MD5, symmetric-key
 # authentication, logging (libcore.a) and the event loop, with their tests.
-daemon_libcore_a_SOURCES += daemon/common/msg.c daemon/common/msg.h daemon/common/chan.c \
+daemon_libcore_a_SOURCES += daemon/common/msg.c daemon/common/msg.h daemon/common/msg_int.h \
+	daemon/common/msg_nts.c daemon/common/chan.c \
 	daemon/common/chan.h daemon/common/md5.c \
 	daemon/common/md5.h daemon/common/ntp_packet.c daemon/common/ntp_packet.h \
 	daemon/common/log.c daemon/common/log.h daemon/common/auth.c daemon/common/auth.h \

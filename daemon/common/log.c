@@ -23,7 +23,7 @@
 enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_FILE, DEST_NONE };
 
 /* Name of each origin (enum log_origin): the prefix of the lines the parent writes for it. */
-static const char *const origin_name[LOG_ORIGIN_COUNT] = {"", "net", "dns", "srv"};
+static const char *const origin_name[LOG_ORIGIN_COUNT] = {"", "net", "dns", "srv", "ntske"};
 static const char *const limit_class_names[LOG_CLASS_PLAIN + 1] = {"sys", "peer", "clock", "sync",
                                                                    "plain"};
 

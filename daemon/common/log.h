@@ -89,9 +89,10 @@ enum log_event {
 /* Where a line comes from: this process, or a child whose lines the parent writes for it. */
 enum log_origin {
     LOG_ORIGIN_SELF = 0,
-    LOG_ORIGIN_NET = 1, /* the network child: "net: " */
-    LOG_ORIGIN_DNS = 2, /* the resolver: "dns: " */
-    LOG_ORIGIN_SRV = 3, /* the server workers: "srv: worker N: " */
+    LOG_ORIGIN_NET = 1,   /* the network child: "net: " */
+    LOG_ORIGIN_DNS = 2,   /* the resolver: "dns: " */
+    LOG_ORIGIN_SRV = 3,   /* the server workers: "srv: worker N: " */
+    LOG_ORIGIN_NTSKE = 4, /* the NTS-KE process: "ntske: " */
     LOG_ORIGIN_COUNT
 };
 

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "daemon/common/log.h"
+#include "daemon/common/msg_int.h"
 #include "discipline/discipline.h"
 
 /* Largest |server - client| time a sample may carry, s: half an NTP era, the most an NTP
@@ -50,6 +52,18 @@ size_t msg_payload_size(uint16_t type)
         return sizeof(struct msg_resolved);
     case MSG_CHANNEL:
         return sizeof(struct msg_channel);
+    case MSG_NTS_KEYS:
+        return sizeof(struct msg_nts_keys);
+    case MSG_NTSKE_LISTEN:
+        return sizeof(struct msg_ntske_listen);
+    case MSG_NTSKE_REQUEST:
+        return sizeof(struct msg_ntske_request);
+    case MSG_NTSKE_RESULT:
+        return sizeof(struct msg_ntske_result);
+    case MSG_NTSKE_COOKIE_REQ:
+        return sizeof(struct msg_ntske_cookie_req);
+    case MSG_NTSKE_COOKIES:
+        return sizeof(struct msg_ntske_cookies);
     default:
         return 0;
     }
@@ -80,7 +94,7 @@ static bool in_range(double v, double lo, double hi)
 }
 
 /* A fixed string field: NUL-terminated within its array, printable ASCII. */
-static bool str_ok(const char *s, size_t len)
+bool msg_str_ok(const char *s, size_t len)
 {
     size_t i;
 
@@ -97,7 +111,7 @@ static int check_source_add(const struct msg_source_add *m, char *err, size_t er
         return fail(err, errlen, "SOURCE_ADD slot %u out of range", m->slot);
     if (m->kind != MSG_KIND_SERVER && m->kind != MSG_KIND_POOL)
         return fail(err, errlen, "SOURCE_ADD kind %u is not an NTP source", m->kind);
-    if (m->pad != 0 || !str_ok(m->name, sizeof(m->name)))
+    if (m->pad != 0 || !msg_str_ok(m->name, sizeof(m->name)))
         return fail(err, errlen, "SOURCE_ADD padding or name malformed");
     if (m->family != AF_INET && m->family != AF_INET6)
         return fail(err, errlen, "SOURCE_ADD family %u unknown", m->family);
@@ -226,8 +240,16 @@ static bool source_state_ok(const struct msg_source_state *s)
            finite_ok(s->offset_s) && nonneg_ok(s->freq_sd_ppm) && nonneg_ok(s->offset_sd_s) &&
            finite_ok(s->freq_ppm) && nonneg_ok(s->delay_s) && nonneg_ok(s->jitter_s) &&
            nonneg_ok(s->dispersion_s) && nonneg_ok(s->root_distance_s) &&
-           in_range(s->age_s, -1, MSG_SNAPSHOT_MAX_ABS) && str_ok(s->name, sizeof(s->name)) &&
-           str_ok(s->addr, sizeof(s->addr));
+           in_range(s->age_s, -1, MSG_SNAPSHOT_MAX_ABS) && msg_str_ok(s->name, sizeof(s->name)) &&
+           msg_str_ok(s->addr, sizeof(s->addr));
+}
+
+/* The NTS fields of a source in use: enums and counts in range, padding zero. */
+static bool source_nts_ok(const struct msg_source_state *s)
+{
+    return s->nts_state <= MSG_NTS_UNAVAILABLE && s->nts_cookies <= MSG_NTS_COOKIES &&
+           s->nts_ke_status < MSG_NTSKE_STATUS_COUNT && s->pad4 == 0 &&
+           in_range(s->nts_ke_age_s, -1, MSG_SNAPSHOT_MAX_ABS);
 }
 
 static bool system_times_ok(const struct msg_snapshot *m)
@@ -256,7 +278,7 @@ static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen
         return fail(err, errlen, "SNAPSHOT system fields out of range");
     if (!system_times_ok(m) || !system_doubles_ok(m))
         return fail(err, errlen, "SNAPSHOT system times or values out of range");
-    if (!str_ok(m->driver, sizeof(m->driver)) || !str_ok(m->reason, sizeof(m->reason)))
+    if (!msg_str_ok(m->driver, sizeof(m->driver)) || !msg_str_ok(m->reason, sizeof(m->reason)))
         return fail(err, errlen, "SNAPSHOT strings malformed");
     for (i = 0; i < MSG_MAX_SOURCES; i++) {
         const struct msg_source_state *s = &m->sources[i];
@@ -265,6 +287,8 @@ static int check_snapshot(const struct msg_snapshot *m, char *err, size_t errlen
             return fail(err, errlen, "SNAPSHOT source %d malformed", i);
         if (i < m->nsources && !source_mode6_ok(m, i))
             return fail(err, errlen, "SNAPSHOT source %d association fields out of range", i);
+        if (i < m->nsources && !source_nts_ok(s))
+            return fail(err, errlen, "SNAPSHOT source %d NTS fields out of range", i);
         for (j = 0; j < i && i < m->nsources; j++) {
             if (m->sources[j].slot == s->slot)
                 return fail(err, errlen, "SNAPSHOT slot %u listed twice", s->slot);
@@ -280,11 +304,11 @@ static int check_log(const struct msg_log *m, char *err, size_t errlen)
     if (m->level < LOG_ERR || m->level > LOG_DEBUG || m->cls > LOG_CLASS_PLAIN ||
         !zero(m->pad, sizeof(m->pad)))
         return fail(err, errlen, "LOG level %u or class %u out of range", m->level, m->cls);
-    return str_ok(m->text, sizeof(m->text)) ? 0 : fail(err, errlen, "LOG text malformed");
+    return msg_str_ok(m->text, sizeof(m->text)) ? 0 : fail(err, errlen, "LOG text malformed");
 }
 
 /* A host name or numeric address: [A-Za-z0-9.:_-]+ (also the "%zone" of an IPv6 literal). */
-static bool host_ok(const char *s, size_t len)
+bool msg_host_ok(const char *s, size_t len)
 {
     size_t i;
 
@@ -350,7 +374,7 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
     case MSG_RESOLVE: {
         const struct msg_resolve *r = p;
         return (r->family == 0 || r->family == 4 || r->family == 6) &&
-                       host_ok(r->name, sizeof(r->name))
+                       msg_host_ok(r->name, sizeof(r->name))
                    ? 0
                    : fail(err, errlen, "RESOLVE family or name malformed");
     }
@@ -366,6 +390,15 @@ int msg_check_payload(uint16_t type, const void *p, char *err, size_t errlen)
         return ((const struct msg_channel *)p)->pad == 0
                    ? 0
                    : fail(err, errlen, "CHANNEL padding not zero");
+    case MSG_NTS_KEYS:
+    case MSG_NTSKE_LISTEN:
+    case MSG_NTSKE_REQUEST:
+    case MSG_NTSKE_RESULT:
+    case MSG_NTSKE_COOKIE_REQ:
+    case MSG_NTSKE_COOKIES: {
+        const char *why = msg_nts_payload_problem(type, p);
+        return why == NULL ? 0 : fail(err, errlen, "%s", why);
+    }
     default:
         return fail(err, errlen, "unknown message type %u", type);
     }
@@ -436,6 +469,41 @@ int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_
         return -1;
     (*seq)++;
     return 0;
+}
+
+ssize_t msg_recv_fd(int fd, void *buf, size_t len, int *pass_fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf, len};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c;
+    ssize_t n;
+
+    *pass_fd = -1;
+    do {
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)) && *pass_fd < 0)
+            memcpy(pass_fd, CMSG_DATA(c), sizeof(int));
+    }
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        if (*pass_fd >= 0)
+            close(*pass_fd);
+        *pass_fd = -1;
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return n;
 }
 
 static struct {

@@ -26,6 +26,18 @@
  *   parent -> resolver: MSG_CHANNEL carrying (SCM_RIGHTS) the resolver's end of the pair to a
  *   newly started network child, whose sequence numbers start again at 1.
  *
+ *   parent -> network child: MSG_NTS_KEYS (the NTS server's cookie keys, after HELLO and after
+ *   every rotation)
+ *
+ *   NTS-KE process (daemon/ntske/) -> parent: MSG_HELLO once its credentials are loaded
+ *   parent -> NTS-KE: MSG_CHANNEL (as to the resolver), MSG_NTSKE_LISTEN (SCM_RIGHTS: the
+ *   listening TCP socket of the NTS-KE server)
+ *   network child -> NTS-KE          NTS-KE -> network child
+ *   MSG_NTSKE_REQUEST                MSG_NTSKE_RESULT      (client side)
+ *   MSG_NTSKE_COOKIES                MSG_NTSKE_COOKIE_REQ  (server side: the network child
+ *                                                          seals the cookies; the NTS-KE
+ *                                                          process never holds cookie keys)
+ *
  * The parent validates each child message with msg_validate() and treats any failure as a dead
  * child. The child validates the parent's messages the same way (a bug must not crash it).
  * The control socket (tsyncctl) reuses the same header with MSG_SNAPSHOT as its only answer.
@@ -36,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "discipline/clock.h"
 
@@ -50,6 +63,12 @@
 #define MSG_MAX_ADDRS   16    /* addresses returned per name */
 #define MSG_MAX_SIZE    16384 /* receive buffer: larger than any message */
 
+/* NTS (RFC 8915) */
+#define MSG_NTS_KEY_LEN     32  /* AEAD_AES_SIV_CMAC_256 key */
+#define MSG_NTS_COOKIES     8   /* cookies per NTS-KE session */
+#define MSG_NTS_COOKIE_LEN  256 /* longest cookie */
+#define MSG_NTS_SERVER_KEYS 3   /* cookie keys of the NTS server */
+
 enum msg_type {
     MSG_HELLO = 1,
     MSG_SOURCE_ADD = 2,
@@ -63,10 +82,17 @@ enum msg_type {
     MSG_CLOCK_MAP = 16,
     MSG_SNAPSHOT = 17,
     MSG_BURST = 18,       /* parent -> network child: start a burst on every client source */
+    MSG_NTS_KEYS = 19,    /* parent -> network child: the NTS server's cookie keys */
     MSG_CTL_REQUEST = 32, /* tsyncctl -> network child: send a snapshot */
     MSG_RESOLVE = 40,     /* network child -> resolver: resolve a name */
     MSG_RESOLVED = 41,    /* resolver -> network child: the addresses */
     MSG_CHANNEL = 42,     /* parent -> resolver: a new channel (SCM_RIGHTS) for a new child */
+
+    MSG_NTSKE_LISTEN = 43,     /* parent -> NTS-KE: the listening socket (SCM_RIGHTS) */
+    MSG_NTSKE_REQUEST = 44,    /* network child -> NTS-KE: run NTS-KE with a server */
+    MSG_NTSKE_RESULT = 45,     /* NTS-KE -> network child: the session's keys and cookies */
+    MSG_NTSKE_COOKIE_REQ = 46, /* NTS-KE -> network child: cookies for a client's session */
+    MSG_NTSKE_COOKIES = 47,    /* network child -> NTS-KE: the sealed cookies */
 };
 
 struct msg_header {
@@ -136,7 +162,8 @@ enum msg_reject {
     MSG_REJECT_ORIGIN,       /* child: not an answer to the outstanding request (late, dup) */
     MSG_REJECT_KOD,          /* child: kiss-o'-death */
     MSG_REJECT_OUT_OF_RANGE, /* child: values the parent would refuse */
-    MSG_REJECT_AUTH,         /* child: a keyed source's reply unsigned or its MAC wrong */
+    MSG_REJECT_AUTH,         /* child: not authentic: a keyed source's reply unsigned or its
+                              * MAC wrong; NTS: bad or no authenticator, NTS NAK */
     MSG_REJECT_NO_PREVIOUS,  /* child: interleaved, but the exchange it completes was used or
                               * lost (at the switch from basic mode, after a loss or a step) */
     MSG_REJECT_COUNT
@@ -223,6 +250,80 @@ struct msg_channel {
     uint32_t pad;
 };
 
+/* The NTS server's cookie keys (daemon/nts/nts_keys.h), oldest first, the last one current. */
+struct msg_nts_key {
+    uint32_t id;
+    uint32_t pad;
+    int64_t created; /* Unix time, s, >= 0 */
+    uint8_t key[MSG_NTS_KEY_LEN];
+};
+
+struct msg_nts_keys {
+    uint32_t count; /* 0 .. MSG_NTS_SERVER_KEYS; ids distinct */
+    uint32_t pad;
+    struct msg_nts_key keys[MSG_NTS_SERVER_KEYS];
+};
+
+struct msg_ntske_listen {
+    uint32_t family; /* AF_INET or AF_INET6 of the socket passed */
+    uint32_t pad;
+};
+
+/* Run NTS-KE with the server at addr:port, whose certificate must name host. */
+struct msg_ntske_request {
+    uint32_t id;     /* echoed in the result */
+    uint32_t family; /* AF_INET, AF_INET6 */
+    uint8_t addr[16];
+    uint32_t port; /* 1..65535 */
+    uint32_t pad;
+    char host[MSG_HOST_LEN]; /* a host name or address literal (msg_resolve's rule) */
+};
+
+enum msg_ntske_status {
+    MSG_NTSKE_OK = 0,
+    MSG_NTSKE_CONNECT,  /* no TCP connection */
+    MSG_NTSKE_TLS,      /* the TLS handshake or session failed (not TLS 1.3, no ALPN ntske/1) */
+    MSG_NTSKE_CERT,     /* the certificate does not verify (trust, host name, expiry) */
+    MSG_NTSKE_PROTOCOL, /* the NTS-KE response is an error or malformed */
+    MSG_NTSKE_TIMEOUT,  /* no complete response in time */
+    MSG_NTSKE_BUSY,     /* too many sessions at once: try later */
+    MSG_NTSKE_STATUS_COUNT
+};
+
+struct msg_ntske_result {
+    uint32_t id;
+    uint32_t status;                      /* enum msg_ntske_status */
+    uint32_t ncookies;                    /* MSG_NTSKE_OK: 1 .. MSG_NTS_COOKIES, else 0 */
+    uint32_t ntp_port;                    /* negotiated NTPv4 port, 0: none (123) */
+    uint16_t cookie_len[MSG_NTS_COOKIES]; /* 1 .. MSG_NTS_COOKIE_LEN below ncookies, else 0 */
+    uint8_t c2s[MSG_NTS_KEY_LEN], s2c[MSG_NTS_KEY_LEN];
+    uint8_t cookies[MSG_NTS_COOKIES][MSG_NTS_COOKIE_LEN];
+    char ntp_server[MSG_HOST_LEN]; /* negotiated NTPv4 server, "": the NTS-KE server's address */
+    char reason[MSG_REASON_LEN];   /* why not MSG_NTSKE_OK, English */
+};
+
+struct msg_ntske_cookie_req {
+    uint32_t id;    /* echoed in MSG_NTSKE_COOKIES */
+    uint32_t count; /* 1 .. MSG_NTS_COOKIES */
+    uint8_t c2s[MSG_NTS_KEY_LEN], s2c[MSG_NTS_KEY_LEN];
+};
+
+struct msg_ntske_cookies {
+    uint32_t id;
+    uint32_t count; /* 0 (the server has no cookie key yet) .. MSG_NTS_COOKIES */
+    uint16_t cookie_len[MSG_NTS_COOKIES];
+    uint8_t cookies[MSG_NTS_COOKIES][MSG_NTS_COOKIE_LEN];
+};
+
+/* What an NTS source is doing (msg_source_state.nts_state). */
+enum msg_nts_state {
+    MSG_NTS_NONE = 0,    /* not an NTS source */
+    MSG_NTS_KE,          /* NTS-KE in progress */
+    MSG_NTS_READY,       /* authenticated requests with cookies */
+    MSG_NTS_FAILED,      /* the last NTS-KE failed: retried later, no request meanwhile */
+    MSG_NTS_UNAVAILABLE, /* no NTS-KE process: no request without cookies */
+};
+
 /* Per-source state in a snapshot (display, control socket, future mode 6 and metrics). */
 struct msg_source_state {
     uint32_t slot;
@@ -259,6 +360,16 @@ struct msg_source_state {
     double freq_ppm;    /* local oscillator error against this source, ppm */
     double freq_sd_ppm; /* its standard error (chronyc's skew), ppm */
     double offset_sd_s; /* standard error of offset_s, s */
+
+    /* NTS, filled in by the network child (0 and MSG_NTS_NONE from the parent) */
+    uint8_t nts_state;        /* enum msg_nts_state */
+    uint8_t nts_cookies;      /* cookies held, 0 .. MSG_NTS_COOKIES */
+    uint8_t nts_ke_status;    /* enum msg_ntske_status of the last NTS-KE session */
+    uint8_t pad4;             /* 0 */
+    uint32_t nts_ke_ok;       /* successful NTS-KE sessions */
+    uint32_t nts_ke_failures; /* failed NTS-KE sessions */
+    uint32_t nts_naks;        /* NTS NAKs received */
+    double nts_ke_age_s;      /* s since the last successful NTS-KE, -1: none */
 };
 
 /* Why the parent asks for a burst. */
@@ -291,6 +402,11 @@ struct msg_server_counters {
     uint64_t auth_ok;        /* requests signed with a trusted key */
     uint64_t auth_bad;       /* unknown key, bad MAC or crypto-NAK: dropped */
     uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
+
+    uint64_t nts_served;     /* NTS-authenticated replies (included in served) */
+    uint64_t nts_naks;       /* NTS NAKs sent (cookies that do not open) */
+    uint64_t nts_dropped;    /* NTS requests not authentic: dropped */
+    uint64_t ntske_sessions; /* NTS-KE sessions given cookies by the network child */
 };
 
 /* Poll exponents a snapshot may carry (log2 s; the discipline's range with a margin). */
@@ -360,6 +476,11 @@ int msg_send(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t l
 
 /* msg_send() with a file descriptor attached (SCM_RIGHTS). */
 int msg_send_fd(int fd, uint16_t type, uint32_t *seq, const void *payload, size_t len, int pass_fd);
+
+/* Receive one datagram without blocking, with at most one descriptor (SCM_RIGHTS, close-on-
+ * exec) in *pass_fd (-1: none). Returns its length, 0 at EOF, or -1 with errno (EAGAIN: none
+ * waiting; EMSGSIZE: truncated, the descriptor closed). */
+ssize_t msg_recv_fd(int fd, void *buf, size_t len, int *pass_fd);
 
 /* Conversions between struct timespec / struct clk_map and their wire forms. */
 struct msg_time msg_time_from_timespec(struct timespec ts);

@@ -419,6 +419,8 @@ int cmd_parse(int argc, char *const argv[], struct cmd_opts *o, char *err, size_
     memset(o, 0, sizeof(*o));
     o->action = CMD_RUN;
     o->config_path = CFG_DEFAULT_PATH;
+    o->argc = argc;
+    o->argv = argv;
     while (i < argc) {
         const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) {

@@ -38,6 +38,7 @@
 #define CMD_MAX_REPEAT    16    /* -t, -I and server names kept at most */
 #define CMD_MAX_DEBUG     99    /* -D */
 #define CMD_PRIORITY_HIGH (-1)  /* -N: the highest SCHED_FIFO priority */
+#define CMD_MAX_ARGS      64    /* arguments handed on to tsyncd-ntske */
 
 enum cmd_action {
     CMD_RUN,          /* run the daemon */
@@ -59,6 +60,8 @@ struct cmd_opts {
     const char *user;        /* -u USER[:GROUP] or NULL; checked by cmd_apply */
     const char *pidfile;     /* -p or NULL */
     const char *logfile;     /* -l or NULL */
+    int argc;                /* the command line parsed (handed on to tsyncd-ntske) */
+    char *const *argv;
     const char *driftfile;   /* -f or NULL */
     const char *statsdir;    /* -s or NULL */
     const char *jaildir;     /* -i or NULL */

@@ -57,6 +57,9 @@
 #define CFG_DEFAULT_VMCLOCK        "/dev/vmclock0"
 #define CFG_DEFAULT_STATSDIR       "/var/log/ntpstats/" /* where ntp's Debian package has them */
 #define CFG_MAX_LISTEN             4                    /* -I interfaces or addresses */
+#define CFG_DEFAULT_NTSKE_PORT     4460
+#define CFG_DEFAULT_NTS_ROTATE_S   86400.0 /* cookie key rotation (chrony's ntsrotate) */
+#define CFG_DEFAULT_NTS_KEYS       "/var/lib/tsyncd/nts-keys" /* the package's state directory */
 
 /* Flags of a server/pool line. */
 #define CFG_SRC_IBURST   0x01u /* burst of requests while unreachable (at start) */
@@ -65,6 +68,7 @@
 #define CFG_SRC_NOSELECT 0x08u /* polled and shown, never selected */
 #define CFG_SRC_TRUE     0x10u /* never declared a falseticker */
 #define CFG_SRC_XLEAVE   0x20u /* interleaved mode (RFC 9769) */
+#define CFG_SRC_NTS      0x40u /* authenticated with NTS (RFC 8915): NTS-KE with NAME first */
 
 enum cfg_source_type {
     CFG_SOURCE_SERVER, /* one association with NAME ("peer" lines become servers) */
@@ -86,7 +90,9 @@ struct cfg_source {
     int minpoll;            /* log2 s, CFG_MIN_POLL..CFG_MAX_POLL, <= maxpoll */
     int maxpoll;            /* log2 s */
     int version;            /* NTP version sent in requests, 1..4 */
-    unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax) */
+    unsigned port;          /* UDP port of the server (tsyncd extension, chrony syntax); with
+                             * NTS the port NTS-KE negotiates wins */
+    unsigned nts_port;      /* NTS-KE port (chrony's ntsport), default CFG_DEFAULT_NTSKE_PORT */
     uint32_t key_id;        /* `key N`: requests signed and replies verified with key N; 0: none */
 };
 
@@ -251,6 +257,15 @@ struct cfg {
     unsigned minsources;    /* sources that must agree before the clock is updated */
     struct cfg_ratelimit ratelimit;
 
+    /* NTS (RFC 8915): NTPsec's `nts ...` and chrony's nts* directives */
+    char *nts_cert;        /* NTS-KE server certificate chain (PEM); with nts_key: serve NTS */
+    char *nts_key;         /* its private key (PEM) */
+    char *nts_trusted;     /* CA certificates (PEM) for NTS-KE servers; NULL: the system store */
+    char *nts_cookie_file; /* the server's cookie keys; NULL: CFG_DEFAULT_NTS_KEYS */
+    char *nts_ntp_server;  /* NTPv4 server named in NTS-KE responses (chrony's ntsntpserver) */
+    unsigned ntske_port;   /* NTS-KE server port, default CFG_DEFAULT_NTSKE_PORT */
+    double nts_rotate_s;   /* cookie key rotation, s; 0: never */
+
     /* Symmetric-key authentication (daemon/common/auth.h). The keys file is read while the
      * configuration is loaded (by root, before any sandbox); only its trusted keys are kept. */
     char *keys_file;                               /* `keys`: the ntp.keys file; NULL: none */
@@ -269,6 +284,11 @@ struct cfg {
     size_t n_listen;
     unsigned n_includefiles; /* includefile directives met (read, or skipped: CFG_NO_INCLUDE) */
 };
+
+/* The NTS-KE server is configured (certificate and key given, not `nts disable`). */
+bool cfg_nts_server(const struct cfg *c);
+/* Some source uses NTS. */
+bool cfg_nts_client(const struct cfg *c);
 
 /* Load flags. */
 #define CFG_STRICT 0x1u /* unknown directives/options are errors, not warnings */

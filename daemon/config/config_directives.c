@@ -369,6 +369,18 @@ static const struct {
     {"automax", dir_unsupported},
     {"mdnstries", dir_unsupported},
     {"rlimit", dir_unsupported},
+    {"nts", cfgp_dir_nts},
+    {"ntsserverkey", cfgp_dir_nts_chrony},
+    {"ntsservercert", cfgp_dir_nts_chrony},
+    {"ntstrustedcerts", cfgp_dir_nts_chrony},
+    {"ntsdumpdir", cfgp_dir_nts_chrony},
+    {"ntsport", cfgp_dir_nts_chrony},
+    {"ntsrotate", cfgp_dir_nts_chrony},
+    {"ntsntpserver", cfgp_dir_nts_chrony},
+    {"nocerttimecheck", cfgp_dir_nts_chrony},
+    {"ntsprocesses", cfgp_dir_nts_chrony},
+    {"ntsserverhelpers", cfgp_dir_nts_chrony},
+    {"ntsrefresh", cfgp_dir_nts_chrony},
 };
 
 void cfgp_dispatch(struct cfg_parser *p, const struct cfg_line *l)

@@ -28,6 +28,7 @@ struct cfg_parser {
     /* ntpd's undisciplined local clock: "server 127.127.1.0" + "fudge 127.127.1.0 stratum N" */
     bool local_clock_server;
     int local_clock_fudge_stratum; /* 0: no fudge line */
+    bool nts_disable;              /* `nts disable` was given */
     /* "FILE:LINE" of the keys line and of each source line with a key (by source index), for
      * the checks made once the whole configuration is read; freed by cfgp_finish_keys(). */
     char *keys_where;
@@ -163,5 +164,17 @@ void cfgp_print_stats(const struct cfg *c, FILE *out);
 
 /* After the whole configuration is read: cross-line checks (local clock fudge, ...). */
 void cfgp_finish_sources(struct cfg_parser *p);
+
+/* NTS directives (config_nts.c): NTPsec's `nts` family and chrony's nts* directives, and the
+ * NTS options of server/pool lines (true when argv[*i] was one). */
+void cfgp_dir_nts(struct cfg_parser *p, const struct cfg_line *l);
+void cfgp_dir_nts_chrony(struct cfg_parser *p, const struct cfg_line *l);
+bool cfgp_nts_server_option(struct cfg_parser *p, const struct cfg_line *l, int *i,
+                            struct cfg_source *s);
+/* A server/pool line's NTS options against the rest: nts with xleave or key is an error. */
+void cfgp_nts_check_source(struct cfg_parser *p, const struct cfg_source *s);
+void cfgp_finish_nts(struct cfg_parser *p);
+/* Frees the NTS strings of c (cfg_free). */
+void cfgp_free_nts(struct cfg *c);
 
 #endif

@@ -120,6 +120,8 @@ void cfg_init(struct cfg *c)
     c->minsources = CFG_DEFAULT_MINSOURCES;
     c->ratelimit =
         (struct cfg_ratelimit){.enabled = false, .interval = 3, .burst = 8, .leak = 2, .kod = -1};
+    c->ntske_port = CFG_DEFAULT_NTSKE_PORT;
+    c->nts_rotate_s = CFG_DEFAULT_NTS_ROTATE_S;
     for (int k = 0; k < CFG_N_STATS; k++)
         c->filegen[k] = (struct cfg_filegen){.link = true, .type = CFG_FILEGEN_DAY};
 }
@@ -141,6 +143,7 @@ void cfg_free(struct cfg *c)
                         &c->observe.vmclock};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
+    cfgp_free_nts(c);
     auth_keyring_clear(&c->keys);
     for (int k = 0; k < CFG_N_STATS; k++)
         free(c->filegen[k].file);
@@ -418,6 +421,7 @@ static int parser_finish(struct cfg_parser *p, size_t errors_before)
 {
     p->line = 0;
     cfgp_finish_sources(p);
+    cfgp_finish_nts(p);
     cfgp_finish_keys(p);
     if (p->cfg->controlsocket == NULL)
         p->cfg->controlsocket = cfgp_strdup(p, CFG_DEFAULT_CONTROLSOCKET);

@@ -16,7 +16,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         const char *name;
     } flags[] = {{CFG_SRC_IBURST, "iburst"}, {CFG_SRC_BURST, "burst"},
                  {CFG_SRC_PREFER, "prefer"}, {CFG_SRC_NOSELECT, "noselect"},
-                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_XLEAVE, "xleave"}};
+                 {CFG_SRC_TRUE, "true"},     {CFG_SRC_XLEAVE, "xleave"},
+                 {CFG_SRC_NTS, "nts"}};
     fprintf(out, "%s ", s->type == CFG_SOURCE_POOL ? "pool" : "server");
     if (s->family != CFG_FAMILY_ANY)
         fprintf(out, "-%d ", (int)s->family);
@@ -29,6 +30,8 @@ static void print_source(const struct cfg_source *s, FILE *out)
         fprintf(out, " version %d", s->version);
     if (s->port != CFG_DEFAULT_PORT)
         fprintf(out, " port %u", s->port);
+    if ((s->flags & CFG_SRC_NTS) && s->nts_port != CFG_DEFAULT_NTSKE_PORT)
+        fprintf(out, " ntsport %u", s->nts_port);
     if (s->key_id != 0)
         fprintf(out, " key %u", (unsigned)s->key_id);
     fputc('\n', out);
@@ -227,6 +230,19 @@ static void print_process(const struct cfg *c, FILE *out)
                c->controlsocket != NULL ? c->controlsocket : CFG_DEFAULT_CONTROLSOCKET, "");
 }
 
+/* NTS lines, in NTPsec's syntax where it has one. */
+static void print_nts(const struct cfg *c, FILE *out)
+{
+    print_path(out, "nts cert", c->nts_cert, "(none: no NTS-KE server)");
+    print_path(out, "nts key", c->nts_key, "(none)");
+    print_path(out, "nts ca", c->nts_trusted, "(none: the system trust store)");
+    print_path(out, "nts cookie",
+               c->nts_cookie_file != NULL ? c->nts_cookie_file : CFG_DEFAULT_NTS_KEYS, "");
+    fprintf(out, "ntsport %u\nntsrotate %.9g\n", c->ntske_port, c->nts_rotate_s);
+    if (c->nts_ntp_server != NULL)
+        fprintf(out, "ntsntpserver %s\n", c->nts_ntp_server);
+}
+
 int cfg_print(const struct cfg *c, FILE *out)
 {
     for (size_t i = 0; i < c->n_sources; i++)
@@ -242,6 +258,7 @@ int cfg_print(const struct cfg *c, FILE *out)
     print_keys(c, out);
     print_clock(c, out);
     print_process(c, out);
+    print_nts(c, out);
     cfgp_print_observe(c, out);
     return ferror(out) ? -1 : 0;
 }

@@ -74,7 +74,7 @@ static void server_option(struct cfg_parser *p, const struct cfg_line *l, int *i
     const char *v;
     long n;
     char w[CFGP_WORD_BUF];
-    if (server_flag(opt, &s->flags))
+    if (server_flag(opt, &s->flags) || cfgp_nts_server_option(p, l, i, s))
         return;
     if (strcmp(opt, "minpoll") == 0 || strcmp(opt, "maxpoll") == 0) {
         bool is_min = opt[1] == 'i';
@@ -148,7 +148,8 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
                            .minpoll = CFG_DEFAULT_MINPOLL,
                            .maxpoll = CFG_DEFAULT_MAXPOLL,
                            .version = CFG_DEFAULT_VERSION,
-                           .port = CFG_DEFAULT_PORT};
+                           .port = CFG_DEFAULT_PORT,
+                           .nts_port = CFG_DEFAULT_NTSKE_PORT};
     int i = 1;
     if (i < l->argc && (strcmp(l->argv[i], "-4") == 0 || strcmp(l->argv[i], "-6") == 0))
         s.family = l->argv[i++][1] == '4' ? CFG_FAMILY_IPV4 : CFG_FAMILY_IPV6;
@@ -173,6 +174,7 @@ void cfgp_dir_server(struct cfg_parser *p, const struct cfg_line *l)
     for (i++; i < l->argc; i++)
         server_option(p, l, &i, &s, &given);
     check_polls(p, &s, given);
+    cfgp_nts_check_source(p, &s);
     int type;
     if (ntpd_refclock_addr(s.name, &type)) {
         if (type == 1)

@@ -4,12 +4,12 @@ daemon_libcore_a_SOURCES += daemon/config/config.h daemon/config/config_int.h \
 	daemon/config/config_parse.c daemon/config/config_values.c daemon/config/config_sources.c \
 	daemon/config/config_access.c daemon/config/config_directives.c \
 	daemon/config/config_print.c daemon/config/config_keys.c daemon/config/config_security.c \
-	daemon/config/config_observe.c daemon/config/config_stats.c daemon/config/cmdline.c \
-	daemon/config/cmdline_apply.c daemon/config/cmdline.h
+	daemon/config/config_observe.c daemon/config/config_stats.c daemon/config/config_nts.c \
+	daemon/config/cmdline.c daemon/config/cmdline_apply.c daemon/config/cmdline.h
 
 TSYNC_CONFIG_TESTS = tests/unit/test_config tests/unit/test_config_access \
 	tests/unit/test_config_files tests/unit/test_cmdline tests/unit/test_config_keys \
-	tests/unit/test_config_security
+	tests/unit/test_config_security tests/unit/test_config_nts
 check_PROGRAMS += $(TSYNC_CONFIG_TESTS)
 TESTS += $(TSYNC_CONFIG_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/test_config_util.h
@@ -25,6 +25,9 @@ tests_unit_test_config_files_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTSYNC_TEST_DATADIR='"$(abs_top_srcdir)/tests/data"'
 tests_unit_test_config_files_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_config_files_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_config_nts_SOURCES = tests/unit/test_config_nts.c tests/unit/test_config_util.h
+tests_unit_test_config_nts_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_config_nts_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
 tests_unit_test_config_keys_SOURCES = tests/unit/test_config_keys.c tests/unit/test_config_util.h
 tests_unit_test_config_keys_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_config_keys_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)

@@ -315,6 +315,7 @@ static void print_source_detail(FILE *out, const struct msg_snapshot *snap,
     fprintf(out, "%s%s", src->prefer ? ", prefer" : "", src->noselect ? ", noselect" : "");
     if (src->age_s >= 0)
         fprintf(out, ", offset %+.6f s +/- %.6f s", src->offset_s, src->root_distance_s);
+    ctlfmt_source_nts(out, src);
     fputc('\n', out);
 }
 
@@ -531,6 +532,10 @@ void ctlfmt_serverstats(FILE *out, const struct msg_snapshot *snap)
     fprintf(out, "Authenticated requests   : %llu\n", (unsigned long long)c->auth_ok);
     fprintf(out, "Bad authentication       : %llu\n", (unsigned long long)c->auth_bad);
     fprintf(out, "Interleaved replies      : %llu\n", (unsigned long long)c->interleaved);
+    fprintf(out, "NTS-authenticated served : %llu\n", (unsigned long long)c->nts_served);
+    fprintf(out, "NTS NAKs sent            : %llu\n", (unsigned long long)c->nts_naks);
+    fprintf(out, "NTS requests dropped     : %llu\n", (unsigned long long)c->nts_dropped);
+    fprintf(out, "NTS-KE sessions served   : %llu\n", (unsigned long long)c->ntske_sessions);
 }
 
 /* --- sourcestats and metrics ----------------------------------------------------------------- */

@@ -28,6 +28,9 @@ void ctlfmt_sources(FILE *out, const struct msg_snapshot *snap, bool numeric, bo
 /* tsyncctl_replies.c: with -v, a line per source: replies received, the mode of the last
  * sample (basic or interleaved), and the replies not used, by reason; the reasons' names. */
 void ctlfmt_source_replies(FILE *out, const struct msg_source_state *src);
+
+/* ", NTS: state, cookies, last NTS-KE, failures ..." of an NTS source; nothing for others. */
+void ctlfmt_source_nts(FILE *out, const struct msg_source_state *src);
 const char *ctlfmt_reject_name(int reason);
 
 /* `tsyncctl tracking`: system variables, one "Name            : value" line each (chronyc

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 /* `tsyncctl sources -v`: what became of each source's replies (daemon/common/msg.h
- * enum msg_reject), and the mode of its last sample. */
+ * enum msg_reject), and the mode of its last sample; the NTS state of an NTS source. */
 #include <stdio.h>
 
 #include "daemon/control/tsyncctl_format.h"
@@ -37,4 +37,31 @@ void ctlfmt_source_replies(FILE *out, const struct msg_source_state *src)
                 ctlfmt_reject_name(r));
     }
     fprintf(out, "%s\n", any ? "" : " none");
+}
+
+/* ", NTS: ..." for an NTS source: its state, cookies, last NTS-KE, failures. */
+void ctlfmt_source_nts(FILE *out, const struct msg_source_state *src)
+{
+    static const char *const states[] = {"", "NTS-KE in progress", "authenticated",
+                                         "NTS-KE failed, not authenticated",
+                                         "no NTS-KE process, not authenticated"};
+    static const char *const why[] = {"",         "no connection", "TLS", "certificate",
+                                      "protocol", "timeout",       "busy"};
+    char age[16];
+
+    if (src->nts_state == MSG_NTS_NONE || src->nts_state > MSG_NTS_UNAVAILABLE)
+        return;
+    ctlfmt_interval(src->nts_ke_age_s, age, sizeof(age));
+    fprintf(out, ", NTS: %s, %u cookies, ", states[src->nts_state], (unsigned)src->nts_cookies);
+    if (src->nts_ke_age_s >= 0)
+        fprintf(out, "last NTS-KE %s%s ago", age, src->nts_ke_age_s < 2048 ? " s" : "");
+    else
+        fprintf(out, "no NTS-KE done");
+    fprintf(out, ", %u NTS-KE failures", src->nts_ke_failures);
+    if (src->nts_ke_status != 0 && src->nts_ke_status < sizeof(why) / sizeof(why[0]))
+        fprintf(out, " (last: %s)", why[src->nts_ke_status]);
+    if (src->nts_naks > 0)
+        fprintf(out, ", %u NTS NAKs", src->nts_naks);
+    if (src->rejected[MSG_REJECT_AUTH] > 0)
+        fprintf(out, ", %u replies not authentic", src->rejected[MSG_REJECT_AUTH]);
 }

@@ -109,7 +109,7 @@ void daemon_log_channel_add(struct daemon *d, int fd, enum log_origin origin)
 /* A child's log lines (MSG_LOG: "dns: ...", "srv: ..."), at most READ_BUDGET per turn.
  * Anything else is malformed: its lines are ignored from then on (neither the resolver nor a
  * worker can be restarted). */
-static void read_log_channel(struct daemon_log_channel *lc)
+void daemon_read_log_channel(struct daemon_log_channel *lc)
 {
     uint8_t buf[sizeof(struct msg_header) + sizeof(struct msg_log) + 1];
     struct msg_header hdr;
@@ -184,9 +184,10 @@ static void parent_dispatch(void *ctx, const struct pollfd *fds, int n, double n
     }
     for (int i = 0; i < d->nlogs && 2 + i < n; i++) {
         if (fds[2 + i].revents)
-            read_log_channel(&d->logs[i]);
+            daemon_read_log_channel(&d->logs[i]);
     }
-    d->next_tick = now + parent_tick(&d->parent, now);
+    d->next_tick =
+        now + fmin(parent_tick(&d->parent, now), parent_nts_tick(&d->nts_keys, &d->parent));
     watchdog(d, now);
     if (d->restart_at > 0 && now >= d->restart_at && !d->stop)
         daemon_start_net_child(d, now);
@@ -244,7 +245,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
     d->clk = daemon_open_clock(d->cfg, err, errlen);
     if (d->clk == NULL)
         return -1;
-    if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0)
+    if (daemon_bind_servers(d->cfg, &d->fds, err, errlen) < 0 ||
+        daemon_bind_ntske(d, err, errlen) < 0)
         return -1;
     if (d->sandbox && server_workers_bind(&d->fds, err, errlen) < 0)
         return -1;
@@ -268,6 +270,8 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
                         d->cfg->driftfile);
         free(copy);
     }
+    if (parent_nts_init(&d->nts_keys, d->cfg, err, errlen) < 0)
+        return -1;
     install_signals();
     if (parent_init(&d->parent, d->cfg, &po, d->clk, loop_now(), err, errlen) < 0)
         return -1;
@@ -278,19 +282,22 @@ static int prepare(struct daemon *d, char *err, size_t errlen)
 /* The directories of the parent's files after the chroot, each with the exact open flags
  * of its files: the drift file's temporary file (renamed over it), the statistics files
  * (appended, linked), the log file (reopened on SIGHUP), the configuration and the leapfile
- * (read again on SIGHUP). */
+ * (read again on SIGHUP), the NTS cookie keys' temporary file (renamed over the key file at
+ * each rotation; the key file itself is read only before the chroot). */
 static int allow_file_dirs(struct daemon *d, struct sbx_params *params)
 {
     static const int drift[] = {DRIFT_TEMP_OPEN_FLAGS};
     static const int stats[] = {O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW};
     static const int log[] = {LOG_REOPEN_FLAGS};
     static const int read_only[] = {O_RDONLY | O_NOFOLLOW};
+    static const int nts_keys[] = {NTS_KEYS_TEMP_OPEN_FLAGS};
 
     if (sbx_params_add_dir(params, d->drift_dirfd, drift, 1, true) < 0 ||
         sbx_params_add_dir(params, parent_stats_dirfd(&d->parent), stats, 1, true) < 0 ||
         sbx_params_add_dir(params, log_dir_fd(), log, 1, false) < 0 ||
         sbx_params_add_dir(params, d->config_file.dirfd, read_only, 1, false) < 0 ||
-        sbx_params_add_dir(params, parent_leap_dirfd(&d->parent), read_only, 1, false) < 0)
+        sbx_params_add_dir(params, parent_leap_dirfd(&d->parent), read_only, 1, false) < 0 ||
+        sbx_params_add_dir(params, d->nts_keys.dirfd, nts_keys, 1, true) < 0)
         return -1;
     return 0;
 }
@@ -342,7 +349,8 @@ static int run_sandboxed(struct daemon *d)
     struct loop_role role = daemon_parent_role(d);
     char err[256];
 
-    if (server_workers_start(d->cfg, &d->fds, d->user,
+    if (daemon_handover_ntske_listener(d, err, sizeof(err)) < 0 ||
+        server_workers_start(d->cfg, &d->fds, d->user,
                              d->cfg->chroot_dir ? d->cfg->chroot_dir : DAEMON_DEFAULT_CHROOT,
                              close_parent_fds, d, err, sizeof(err)) < 0 ||
         drop_parent_privileges(d, err, sizeof(err)) < 0) {
@@ -383,9 +391,11 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     d.opts = opts;
     chan_init_closed(&d.fds.parent);
     chan_init_closed(&d.fds.resolver);
+    chan_init_closed(&d.fds.ntske);
     chan_init_closed(&d.child);
-    d.fds.control = d.fds.metrics = d.resolver_ctl = -1;
-    d.drift_dirfd = d.net_pidfd = d.dns_pidfd = d.devnull_fd = -1;
+    d.fds.control = d.fds.metrics = d.resolver_ctl = d.ntske_ctl = d.ntske_listen = -1;
+    d.drift_dirfd = d.net_pidfd = d.dns_pidfd = d.ntske_pidfd = d.devnull_fd = -1;
+    d.nts_keys.dirfd = -1;
     dirfile_init(&d.config_file);
     d.backoff_s = DAEMON_RESTART_MIN_S;
     if (daemon_setup_logging(cfg, opts) < 0)
@@ -410,8 +420,10 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     if (cfg->pidfile != NULL && daemon_write_pidfile(cfg->pidfile) < 0)
         log_warning("cannot write pid file %s: %m", cfg->pidfile);
     log_event(NULL, 0xc016, LOG_EV_RESTART, NULL);
-    /* The resolver first: forked before anything privileged is opened, it inherits nothing. */
-    if ((d.sandbox && daemon_start_resolver(&d, err, sizeof(err)) < 0) ||
+    /* The resolver and the NTS-KE process first: forked before anything privileged is
+     * opened, they inherit nothing. */
+    if ((d.sandbox && (daemon_start_resolver(&d, err, sizeof(err)) < 0 ||
+                       daemon_start_ntske(&d, err, sizeof(err)) < 0)) ||
         prepare(&d, err, sizeof(err)) < 0) {
         log_err("%s", err);
         return 1;
@@ -423,9 +435,11 @@ int daemon_run(struct cfg *cfg, const struct cmd_opts *opts)
     parent_fini(&d.parent, loop_now());
     daemon_signal_child(d.net_pidfd, SIGTERM);
     daemon_signal_child(d.dns_pidfd, SIGTERM);
+    daemon_signal_child(d.ntske_pidfd, SIGTERM);
     if (d.test_hooks && getenv("TSYNCD_TEST_LEAK") != NULL)
         test_leak();
     nl_watch_close(d.links);
+    parent_nts_close(&d.nts_keys);
     hwclock_close(&d.hw);
     clk_close(d.clk);
     return rc;

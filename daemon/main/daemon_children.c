@@ -42,7 +42,7 @@ static void hook_signal(int sig)
  * pidfd is the parent's only handle to signal the child (its filter forbids kill() of other
  * pids), and cannot point at another process even after the child is reaped.
  */
-static pid_t fork_pidfd(int *pidfd)
+pid_t daemon_fork_pidfd(int *pidfd)
 {
     int fd = -1;
 #if defined(__s390__) || defined(__CRIS__)
@@ -74,11 +74,18 @@ void daemon_close_parent_fds(struct daemon *d)
 {
     if (d->resolver_ctl >= 0)
         close(d->resolver_ctl);
+    if (d->ntske_ctl >= 0)
+        close(d->ntske_ctl); /* the NTS-KE process's control: the parent's only */
+    if (d->ntske_listen >= 0)
+        close(d->ntske_listen);
+    parent_nts_close(&d->nts_keys); /* a directory outside the chroot */
     if (d->dns_pidfd >= 0)
         close(d->dns_pidfd); /* the parent's handle on the resolver */
+    if (d->ntske_pidfd >= 0)
+        close(d->ntske_pidfd);
     for (int i = 0; i < d->nlogs; i++) {
-        if (d->logs[i].origin == LOG_ORIGIN_SRV) /* the workers' log sockets */
-            close(d->logs[i].fd);
+        if (d->logs[i].origin == LOG_ORIGIN_SRV || d->logs[i].origin == LOG_ORIGIN_NTSKE)
+            close(d->logs[i].fd); /* the workers' and the NTS-KE process's log sockets */
     }
     if (d->drift_dirfd >= 0)
         close(d->drift_dirfd); /* a directory outside the chroot: never in a child */
@@ -152,7 +159,7 @@ int daemon_start_resolver(struct daemon *d, char *err, size_t errlen)
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
         return -1;
     }
-    pid = fork_pidfd(&d->dns_pidfd);
+    pid = daemon_fork_pidfd(&d->dns_pidfd);
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
@@ -259,13 +266,15 @@ int daemon_start_net_child(struct daemon *d, double now)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
         return retry_later(d, now, "socketpair");
     chan_init_socket(&d->fds.resolver, new_resolver_channel(d));
-    pid = fork_pidfd(&d->net_pidfd);
+    chan_init_socket(&d->fds.ntske, daemon_ntske_channel(d));
+    pid = daemon_fork_pidfd(&d->net_pidfd);
     if (pid < 0) {
         int e = errno;
 
         close(sp[0]);
         close(sp[1]);
         chan_close(&d->fds.resolver);
+        chan_close(&d->fds.ntske);
         errno = e;
         return retry_later(d, now, "fork");
     }
@@ -277,6 +286,7 @@ int daemon_start_net_child(struct daemon *d, double now)
     }
     close(sp[1]);
     chan_close(&d->fds.resolver);
+    chan_close(&d->fds.ntske);
     chan_init_socket(&d->child, sp[0]);
     d->net_pid = pid;
     d->net_started = now;
@@ -320,6 +330,9 @@ void daemon_reap(struct daemon *d, double now)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == d->net_pid) {
             net_child_died(d, pid, status, now);
+        } else if (pid == d->ntske_pid) {
+            describe_exit("NTS-KE process", pid, status);
+            daemon_ntske_died(d);
         } else if (pid == d->dns_pid) {
             d->dns_pid = 0;
             close(d->dns_pidfd);

@@ -14,6 +14,7 @@
 #include "daemon/common/loop.h"
 #include "daemon/net/net.h"
 #include "daemon/parent/parent.h"
+#include "daemon/parent/parent_nts.h"
 #include "daemon/server/server.h"
 
 #define DAEMON_DEFAULT_CHROOT "/run/tsyncd/empty"
@@ -30,8 +31,8 @@
 #define DAEMON_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
 /* A child's log lines (MSG_LOG only) on a socket the parent reads: the resolver's control
- * socket, each server worker's log socket. */
-#define DAEMON_LOG_CHANNELS (1 + SERVER_MAX_WORKERS)
+ * socket, each server worker's log socket, the NTS-KE process's log socket. */
+#define DAEMON_LOG_CHANNELS (2 + SERVER_MAX_WORKERS)
 struct daemon_log_channel {
     int fd;
     uint32_t rx_seq; /* 0: ignored from now on (it sent something else, or closed) */
@@ -66,6 +67,13 @@ struct daemon {
     int devnull_fd;           /* /dev/null for a child's stdio when the log is stderr, -1 */
     struct daemon_log_channel logs[DAEMON_LOG_CHANNELS];
     int nlogs;
+
+    pid_t ntske_pid; /* the NTS-KE process (tsyncd-ntske), 0: none */
+    int ntske_pidfd; /* its pidfd, -1: none */
+    int ntske_ctl;   /* to it: MSG_CHANNEL per network child, MSG_NTSKE_LISTEN; -1 */
+    uint32_t ntske_seq;
+    int ntske_listen; /* the NTS-KE server's listening socket until it is handed over, -1 */
+    struct parent_nts nts_keys; /* the NTS server's cookie keys (the parent's) */
 };
 
 int daemon_setup_logging(const struct cfg *cfg, const struct cmd_opts *opts);
@@ -97,14 +105,20 @@ bool daemon_grant_big_first_step(const char *rundir, const char *boot_id_path);
 size_t daemon_parent_caps(const struct cfg *cfg, bool watch_links, int keep[2]);
 
 /* The user refused for the sandbox, with the reason in err: `nobody` (shared with unrelated
- * services) may not own a drift directory it can write, the frequency the clock trusts. */
+ * services) may not own a drift directory it can write, the frequency the clock trusts, nor
+ * the NTS cookie keys' directory. */
 int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen);
 
 /* Read the log lines of a child on fd with the prefix of origin (the parent closes nothing). */
 void daemon_log_channel_add(struct daemon *d, int fd, enum log_origin origin);
 
+/* The log lines waiting on a child's log channel (at most a loop turn's budget). */
+void daemon_read_log_channel(struct daemon_log_channel *lc);
+
 /* Signal a child through its pidfd (the parent's filter allows no kill() of another pid). */
 int daemon_signal_child(int pidfd, int sig);
+/* fork() that also gives the parent the child's pidfd (clone(CLONE_PIDFD)). */
+pid_t daemon_fork_pidfd(int *pidfd);
 
 /* In a new child: close what only the parent may hold (resolver control, drift directory,
  * notify socket, PHCs, link watch). */
@@ -112,6 +126,17 @@ void daemon_close_parent_fds(struct daemon *d);
 
 /* Fork the resolver (first: it inherits nothing privileged) and the network child. */
 int daemon_start_resolver(struct daemon *d, char *err, size_t errlen);
+/* Fork and execute the NTS-KE process (tsyncd-ntske, next to the resolver: nothing privileged
+ * is open yet) when NTS is configured; wait for its HELLO (its credentials loaded). */
+int daemon_start_ntske(struct daemon *d, char *err, size_t errlen);
+/* Bind the NTS-KE server's TCP socket (dual-stack when IPv6 exists) into d->ntske_listen. */
+int daemon_bind_ntske(struct daemon *d, char *err, size_t errlen);
+/* Hand d->ntske_listen to the NTS-KE process and close it here. */
+int daemon_handover_ntske_listener(struct daemon *d, char *err, size_t errlen);
+/* A fresh NTS-KE channel for a new network child: its end, or -1 without an NTS-KE process. */
+int daemon_ntske_channel(struct daemon *d);
+/* The NTS-KE process died (reaped): it cannot be started again inside the sandbox. */
+void daemon_ntske_died(struct daemon *d);
 int daemon_start_net_child(struct daemon *d, double now);
 /* The parent's loop role; --single-process runs it beside the others. */
 struct loop_role daemon_parent_role(struct daemon *d);

@@ -248,14 +248,39 @@ static bool dir_writable_by(const struct stat *st, uid_t uid, gid_t gid)
     return (st->st_mode & S_IWOTH) != 0;
 }
 
+/* Could uid/gid create or replace files in the directory of path? */
+static bool file_dir_writable_by(const char *path, uid_t uid, gid_t gid)
+{
+    struct stat st;
+    char *copy = strdup(path);
+    bool rc = copy != NULL && stat(dirname(copy), &st) == 0 && dir_writable_by(&st, uid, gid);
+
+    free(copy);
+    return rc;
+}
+
+/* The NTS server's cookie keys open every client's cookies: `nobody` may not be able to
+ * replace them. */
+static int check_nts_keys_dir(const struct cfg *cfg, const char *user, uid_t uid, gid_t gid,
+                              char *err, size_t errlen)
+{
+    const char *path = cfg->nts_cookie_file ? cfg->nts_cookie_file : CFG_DEFAULT_NTS_KEYS;
+
+    if (!cfg_nts_server(cfg) || !file_dir_writable_by(path, uid, gid))
+        return 0;
+    snprintf(err, errlen,
+             "user %s is `nobody`, shared with unrelated services, and may write the NTS cookie "
+             "keys' directory (%s): any of them could read or replace the keys. Use a "
+             "dedicated user (`tsyncd`, created by the package) owning that directory",
+             user, path);
+    return -1;
+}
+
 int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t errlen)
 {
     struct passwd *pw;
-    struct stat st;
     uid_t uid;
     gid_t gid;
-    char *copy;
-    int rc;
 
     if (user == NULL) {
         snprintf(err, errlen,
@@ -266,13 +291,11 @@ int daemon_check_user(const struct cfg *cfg, const char *user, char *err, size_t
     if (sbx_lookup_user(user, cfg->group, &uid, &gid, err, errlen) < 0)
         return -1;
     pw = getpwuid(uid);
-    if (cfg->driftfile == NULL ||
-        (uid != NOBODY_UID && (pw == NULL || strcmp(pw->pw_name, "nobody"))))
+    if (uid != NOBODY_UID && (pw == NULL || strcmp(pw->pw_name, "nobody")))
         return 0;
-    copy = strdup(cfg->driftfile);
-    rc = copy != NULL && stat(dirname(copy), &st) == 0 && dir_writable_by(&st, uid, gid);
-    free(copy);
-    if (!rc)
+    if (check_nts_keys_dir(cfg, user, uid, gid, err, errlen) < 0)
+        return -1;
+    if (cfg->driftfile == NULL || !file_dir_writable_by(cfg->driftfile, uid, gid))
         return 0;
     snprintf(err, errlen,
              "user %s is `nobody`, shared with unrelated services, and may write the drift "

@@ -4,4 +4,4 @@
 tsyncd_SOURCES += daemon/main/main.c daemon/main/daemon.c daemon/main/daemon.h \
 	daemon/main/daemon_int.h daemon/main/daemon_setup.c daemon/main/daemon_children.c \
 	daemon/main/daemon_single.c daemon/main/daemon_reload.c daemon/main/daemon_hooks.c \
-	daemon/main/daemon_hooks.h daemon/main/notify.c daemon/main/notify.h
+	daemon/main/daemon_hooks.h daemon/main/daemon_ntske.c daemon/main/notify.c daemon/main/notify.h

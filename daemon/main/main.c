@@ -7,6 +7,11 @@
 #include "daemon/config/cmdline.h"
 #include "daemon/config/config.h"
 #include "daemon/main/daemon.h"
+#ifdef TSYNC_NTSKE_PROGRAM
+#include <string.h>
+
+#include "daemon/ntske/ntske_main.h"
+#endif
 
 /* --check-config: load the configuration, print it (or every error) and return the status;
  * --saveconfigquit FILE prints it into FILE. */
@@ -61,6 +66,10 @@ int main(int argc, char **argv)
 {
     struct cmd_opts o;
     char err[256];
+#ifdef TSYNC_NTSKE_PROGRAM
+    if (argc >= 2 && strcmp(argv[1], NTSKE_ROLE_FLAG) == 0)
+        return ntske_main(argc, argv);
+#endif
     if (cmd_parse(argc, argv, &o, err, sizeof(err)) < 0) {
         fprintf(stderr, "tsyncd: %s\n", err);
         cmd_usage(stderr);
@@ -79,5 +88,12 @@ int main(int argc, char **argv)
     case CMD_RUN:
         break;
     }
+#ifdef TSYNC_NTSKE_PROGRAM
+    if (!o.single_process) {
+        fprintf(stderr, "tsyncd-ntske: runs the daemon with --single-process only (the NTS-KE "
+                        "role inline); run tsyncd for privilege separation\n");
+        return CMD_EXIT_USAGE;
+    }
+#endif
     return run(&o);
 }

@@ -284,9 +284,25 @@ static void take_t1(struct client *c, const struct client_clock *clock)
     c->cur.datagram = c->tx_count;
 }
 
+/* The NTS fields of the request (len grows). Without a cookie nothing is sent: an NTS source
+ * never sends an unauthenticated request. */
+static int append_nts(struct client *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    long n = nts_client_request_ef(c->nts, buf, cap, *len);
+
+    if (n < 0) {
+        c->org = 0;
+        c->rx_cookie = 0;
+        c->unanswered++;
+        return -1;
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
 int client_poll(struct client *c, const struct client_clock *clock, double now)
 {
-    uint8_t buf[NTP_HEADER_LEN + AUTH_MAX_MAC_LEN];
+    uint8_t buf[NTP_MAX_PACKET_LEN];
     struct ntp_header req;
     uint64_t org = random_field(now);
     size_t len;
@@ -305,6 +321,8 @@ int client_poll(struct client *c, const struct client_clock *clock, double now)
     }
     ntp_header_encode(&req, buf, sizeof(buf));
     len = auth_sign(c->key, buf, NTP_HEADER_LEN, sizeof(buf));
+    if (c->nts != NULL && append_nts(c, buf, sizeof(buf), &len) < 0)
+        return -1;
     take_t1(c, clock);
     n = send(c->fd, buf, len, 0);
     if (n != (ssize_t)len) {

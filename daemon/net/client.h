@@ -20,6 +20,7 @@
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
 #include "daemon/common/msg.h"
+#include "daemon/nts/nts_client.h"
 #include "hwts/timestamping.h"
 
 #define CLIENT_IBURST_PACKETS  6 /* requests of an iburst (NTPsec), CLIENT_BURST_SPACING_S apart */
@@ -122,6 +123,7 @@ struct client {
     uint64_t auth_rejected;     /* replies dropped by the check (unsigned, wrong key, bad MAC...) */
     uint64_t auth_logged;       /* auth_rejected when the last one was logged */
     double auth_log_next;       /* monotonic s: the next rejection may be logged then */
+    struct nts_client *nts;     /* NTS (daemon/net/net_nts.h), NULL: plain NTP */
 };
 
 /* Take a socket of addr's family from pool, connect it to addr (what it still held of an earlier

@@ -144,6 +144,10 @@ static enum client_event handle_reply(struct client *c, const uint8_t *buf, size
         c->rejected[MSG_REJECT_ORIGIN]++;
         return CLIENT_NOTHING;
     }
+    if (c->nts != NULL && nts_client_verify_reply(c->nts, buf, len, &pkt) != NTS_REPLY_OK) {
+        c->rejected[MSG_REJECT_AUTH]++; /* an NTS NAK too: net_nts.c runs NTS-KE again */
+        return CLIENT_NOTHING;          /* the request stays outstanding */
+    }
     c->org = 0;
     c->rx_cookie = 0;
     c->unanswered = 0;

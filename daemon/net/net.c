@@ -50,6 +50,7 @@ void net_init(struct net *n, const struct cfg *cfg, const struct net_fds *fds, b
     clk_map_identity(&n->map);
     for (i = 0; i < MSG_NTP_SLOTS; i++)
         n->clients[i].fd = -1;
+    net_nts_init(n);
 }
 
 int net_send(struct net *n, uint16_t type, const void *payload, size_t len)
@@ -137,6 +138,7 @@ void net_fini(struct net *n)
     }
     client_pool_close(&n->pool);
     server_destroy(n->server);
+    chan_close(&n->nts.ch);
     if (n->have_notrust)
         acl_free(&n->notrust);
     if (n->control != NULL)
@@ -223,6 +225,8 @@ static void read_parent(struct net *n, double now)
             apply_snapshot(n, payload);
         else if (hdr.type == MSG_BURST)
             burst_all(n, now);
+        else if (hdr.type == MSG_NTS_KEYS)
+            net_nts_keys(n, payload);
         server_workers_publish(&n->map, n->have_snapshot ? &n->snap : NULL);
     }
     n->stop = true; /* EOF: the parent is gone */
@@ -233,8 +237,10 @@ static void read_resolver(struct net *n, double now)
     struct msg_resolved r;
     int rc;
 
-    while ((rc = resolver_client_read(n->resolver, &r)) == 1)
-        net_sources_resolved(n, &r, now);
+    while ((rc = resolver_client_read(n->resolver, &r)) == 1) {
+        if (!net_nts_resolved(n, &r, now))
+            net_sources_resolved(n, &r, now);
+    }
     if (rc < 0) {
         log_err("network child: the resolver is gone; names will not be resolved");
         resolver_client_destroy(n->resolver);
@@ -343,6 +349,9 @@ static void server_counters(struct net *n, struct msg_server_counters *c)
         .interleaved = st.interleaved,
         .mode6_answered = st.mode6_answered,
         .mode6_refused = st.mode6_refused,
+        .nts_served = st.nts_served,
+        .nts_naks = st.nts_naks,
+        .nts_dropped = st.nts_dropped,
     };
 }
 
@@ -364,13 +373,16 @@ static int net_prepare(void *ctx, struct pollfd *fds, int max, double now, doubl
     bool ready = n->map_generation != 0; /* nothing is timed before the first CLOCK_MAP */
     int k = 0, i;
 
-    if (max < 2 + NET_MAX_SERVER_FDS + MSG_NTP_SLOTS)
+    if (max < 3 + NET_MAX_SERVER_FDS + MSG_NTP_SLOTS)
         return 0;
     fds[k++] = (struct pollfd){.fd = chan_poll_fd(&n->fds.parent), .events = POLLIN};
     fds[k++] =
         (struct pollfd){.fd = n->resolver ? resolver_client_fd(n->resolver) : -1, .events = POLLIN};
-    if (chan_ready(&n->fds.parent) || (n->resolver != NULL && resolver_client_ready(n->resolver)))
+    fds[k++] = (struct pollfd){.fd = net_nts_fd(n), .events = POLLIN};
+    if (chan_ready(&n->fds.parent) || (n->resolver != NULL && resolver_client_ready(n->resolver)) ||
+        net_nts_ready(n))
         *timeout_s = 0;
+    *timeout_s = fmin(*timeout_s, net_nts_timeout(n, now));
     for (i = 0; i < NET_MAX_SERVER_FDS; i++)
         fds[k++] = (struct pollfd){.fd = ready && i < n->fds.nserver ? n->fds.server[i] : -1,
                                    .events = POLLIN | POLLPRI};
@@ -419,6 +431,8 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
     if (n->resolver != NULL && (fds[k].revents || resolver_client_ready(n->resolver)))
         read_resolver(n, now);
     k++;
+    k++; /* the NTS-KE channel: net_nts_dispatch() reads it */
+    net_nts_dispatch(n, now);
     for (i = 0; i < NET_MAX_SERVER_FDS; i++, k++) {
         if (fds[k].revents && n->server != NULL) /* POLLERR too: TX stamps to read */
             server_handle(n->server, fds[k].fd, fds[k].revents, &n->map,
@@ -430,8 +444,10 @@ static void net_dispatch(void *ctx, const struct pollfd *fds, int nfds, double n
         if (fds[k].revents && n->clients[i].in_use)
             client_event(n, &n->clients[i], fds[k].revents, now);
     }
-    if (n->have_snapshot && (n->control != NULL || n->metrics != NULL))
+    if (n->have_snapshot && (n->control != NULL || n->metrics != NULL)) {
         server_counters(n, &n->snap.server);
+        net_nts_fill_snapshot(n, &n->snap, now);
+    }
     if (n->control != NULL) {
         control_handle(n->control, fds + k, n->nfds_control, n->have_snapshot ? &n->snap : NULL,
                        now);

@@ -13,6 +13,7 @@
 #include "daemon/net/client.h"
 #include "daemon/config/config.h"
 #include "daemon/net/hwclock.h"
+#include "daemon/net/net_nts.h"
 #include "daemon/common/loop.h"
 #include "daemon/common/msg.h"
 #include "daemon/server/acl.h"
@@ -28,6 +29,7 @@
 struct net_fds {
     struct chan parent;   /* to the parent (socket, or in-process with --single-process) */
     struct chan resolver; /* to the resolver, closed if none */
+    struct chan ntske;    /* to the NTS-KE role, closed if none */
     int control;          /* listening control socket, -1 if none */
     int metrics;          /* listening metrics (HTTP) socket, -1 if none */
     int server[NET_MAX_SERVER_FDS];
@@ -60,6 +62,7 @@ struct net {
     uint32_t heartbeats;
     struct net_name names[CFG_MAX_SOURCES];
     struct server *server; /* NULL when not serving */
+    struct net_nts nts;    /* NTS sources, the NTS-KE channel, the NTS server's cookie keys */
     struct acl notrust;    /* `restrict ... notrust`: sources at these addresses need a key */
     bool have_notrust;     /* some restrict rule has notrust (notrust is built) */
     bool stop;

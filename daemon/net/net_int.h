@@ -14,6 +14,11 @@ void net_sources_start(struct net *n, double now);
 void net_sources_resolved(struct net *n, const struct msg_resolved *r, double now);
 void net_sources_maintain(struct net *n, double now);
 void net_remove_source(struct net *n, int slot);
+/* Move slot's association to address a, port (the NTPv4 server NTS-KE negotiated); a no-op when
+ * it is there already. The parent sees it removed and added again. -1 when the association
+ * could not be opened again (it is gone then; its line is retried). */
+int net_readdress_source(struct net *n, int slot, const struct msg_addr *a, unsigned port,
+                         double now);
 
 /* Test hooks (net_hooks.c): start the hostile behaviour kind names; play it for one loop turn
  * (true while it lasts: the loop then turns again at once). */

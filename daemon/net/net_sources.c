@@ -18,6 +18,8 @@
 #define NET_POOL_REFRESH_S  3600.0 /* pools are resolved again this often */
 #define NET_POOL_DEAD_POLLS 8      /* a pool member silent this long is replaced */
 
+static void retry_later(struct net *n, size_t i, const char *why, double now);
+
 static int free_slot(const struct net *n)
 {
     int i;
@@ -90,7 +92,7 @@ int net_sources_notrust(struct net *n)
 
 /* The source's key; NULL for a source without one, or (logged) when it cannot be used: its key
  * is missing (the configuration checks that), or `restrict ... notrust` covers its address and
- * it has no key (ntpd would drop every reply: tsyncd does not poll it). */
+ * it has neither a key nor NTS (ntpd would drop every reply: tsyncd does not poll it). */
 static bool source_key(struct net *n, const struct cfg_source *src, const struct msg_addr *a,
                        const struct auth_key **key)
 {
@@ -101,7 +103,7 @@ static bool source_key(struct net *n, const struct cfg_source *src, const struct
         log_err("source %s: key %u not loaded: not used", src->name, (unsigned)src->key_id);
         return false;
     }
-    if (src->key_id == 0 && n->have_notrust &&
+    if (src->key_id == 0 && !(src->flags & CFG_SRC_NTS) && n->have_notrust &&
         (acl_check(&n->notrust, a->family == AF_INET ? AF_INET : AF_INET6, a->addr) &
          ACL_NOTRUST)) {
         log_err("source %s (%s): restrict ... notrust applies and the source has no key: not used",
@@ -111,25 +113,17 @@ static bool source_key(struct net *n, const struct cfg_source *src, const struct
     return true;
 }
 
-/* Open an association for one address of configuration line cfg_index and tell the parent.
- * Returns 0, -1 on a failure worth a retry, -2 when the source may never be used (its key). */
-static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
+/* Open slot's association for one address and port of configuration line cfg_index, with its
+ * key (NULL: none), and tell the parent. */
+static int open_source(struct net *n, int slot, size_t cfg_index, const struct msg_addr *a,
+                       unsigned port, const struct auth_key *key, double now)
 {
     const struct cfg_source *src = &n->cfg->sources[cfg_index];
     struct msg_source_add m;
     struct sockaddr_storage ss;
-    socklen_t len = make_sockaddr(a, src->port, &ss);
-    int slot = free_slot(n);
-    const struct auth_key *key;
-    struct client *c;
+    socklen_t len = make_sockaddr(a, port, &ss);
+    struct client *c = &n->clients[slot];
 
-    if (!source_key(n, src, a, &key))
-        return -2;
-    if (slot < 0) {
-        log_warning("source table full: %s not added", src->name);
-        return -1;
-    }
-    c = &n->clients[slot];
     c->slot = (uint32_t)slot;
     c->cfg_index = (uint32_t)cfg_index;
     c->cfg = src;
@@ -146,7 +140,7 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     m.cfg_index = (uint32_t)cfg_index;
     m.family = a->family;
     memcpy(m.addr, a->addr, sizeof(m.addr));
-    m.port = src->port;
+    m.port = port;
     msg_copy_str(m.name, sizeof(m.name), src->name);
     char keytext[32] = "";
     if (key != NULL)
@@ -162,11 +156,64 @@ static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a,
     return 0;
 }
 
+/* A new association for one address of configuration line cfg_index (NTS sources run NTS-KE
+ * first: daemon/net/net_nts.h). Returns 0, -1 on a failure worth a retry, -2 when the source
+ * may never be used (its key). */
+static int add_source(struct net *n, size_t cfg_index, const struct msg_addr *a, double now)
+{
+    const struct cfg_source *src = &n->cfg->sources[cfg_index];
+    const struct auth_key *key;
+    int slot = free_slot(n);
+
+    if (!source_key(n, src, a, &key))
+        return -2;
+    if (slot < 0) {
+        log_warning("source table full: %s not added", src->name);
+        return -1;
+    }
+    if (open_source(n, slot, cfg_index, a, src->port, key, now) < 0)
+        return -1;
+    if (src->flags & CFG_SRC_NTS)
+        net_nts_attach(n, &n->clients[slot], now);
+    return 0;
+}
+
+static unsigned port_of(const struct client *c)
+{
+    return ntohs(c->addr.ss_family == AF_INET ? ((const struct sockaddr_in *)&c->addr)->sin_port
+                                              : ((const struct sockaddr_in6 *)&c->addr)->sin6_port);
+}
+
+int net_readdress_source(struct net *n, int slot, const struct msg_addr *a, unsigned port,
+                         double now)
+{
+    struct client *c = &n->clients[slot];
+    struct msg_source_ref m = {.slot = (uint32_t)slot};
+    size_t cfg_index = c->cfg_index;
+    const struct auth_key *key = c->key;
+
+    if (same_addr(c, a) && port_of(c) == port)
+        return 0;
+    client_close(c);
+    /* the parent shows and filters what this slot is now: start it again */
+    if (net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m)) < 0) {
+        n->stop = true;
+        return -1;
+    }
+    if (open_source(n, slot, cfg_index, a, port, key, now) < 0) {
+        net_nts_detach(n, slot);
+        retry_later(n, cfg_index, "cannot use the NTPv4 server NTS-KE named", now);
+        return -1;
+    }
+    return 0;
+}
+
 void net_remove_source(struct net *n, int slot)
 {
     struct msg_source_ref m = {.slot = (uint32_t)slot};
 
     client_close(&n->clients[slot]);
+    net_nts_detach(n, slot);
     /* A lost REMOVE would leave the parent's slot table out of step: start again instead. */
     if (net_send(n, MSG_SOURCE_REMOVE, &m, sizeof(m)) < 0)
         n->stop = true;

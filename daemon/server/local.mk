@@ -4,8 +4,8 @@
 TSYNC_SERVER_SOURCES = daemon/server/server.c daemon/server/server.h \
 	daemon/server/server_int.h \
 	daemon/server/server_reply.c daemon/server/server_auth.c daemon/server/server_io.c \
-	daemon/server/server_control.c daemon/server/acl.c daemon/server/acl.h \
-	daemon/server/ratelimit.c daemon/server/ratelimit.h $(TSYNC_MODE6_SOURCES)
+	daemon/server/server_nts.c daemon/server/server_control.c daemon/server/acl.c \
+	daemon/server/acl.h daemon/server/ratelimit.c daemon/server/ratelimit.h $(TSYNC_MODE6_SOURCES)
 TSYNC_MODE6_SOURCES = daemon/server/mode6.c daemon/server/mode6.h daemon/server/mode6_int.h \
 	daemon/server/mode6_vars.c
 tsyncd_SOURCES += $(TSYNC_SERVER_SOURCES) daemon/server/server_workers.c
@@ -26,13 +26,13 @@ tests_unit_test_ratelimit_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_ratelimit_LDADD = $(TSYNC_UNIT_LIBS)
 tests_unit_test_server_SOURCES = tests/unit/test_server.c $(TSYNC_SERVER_SOURCES)
 tests_unit_test_server_CFLAGS = $(TSYNC_UNIT_CFLAGS)
-tests_unit_test_server_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
-	$(TSYNC_UNIT_LIBS)
+tests_unit_test_server_LDADD = daemon/libnts.a daemon/libcore.a discipline/libdiscipline.a \
+	$(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
 
 tests_unit_test_server_auth_SOURCES = tests/unit/test_server_auth.c $(TSYNC_SERVER_SOURCES)
 tests_unit_test_server_auth_CFLAGS = $(TSYNC_UNIT_CFLAGS)
-tests_unit_test_server_auth_LDADD = daemon/libcore.a discipline/libdiscipline.a $(HWTS_LIBS) \
-	$(TSYNC_UNIT_LIBS)
+tests_unit_test_server_auth_LDADD = daemon/libnts.a daemon/libcore.a discipline/libdiscipline.a \
+	$(HWTS_LIBS) $(TSYNC_UNIT_LIBS)
 
 # Benchmarks (tests/bench/server-bench.sh runs them): not part of `make check`.
 noinst_PROGRAMS += tests/bench/ntpload tests/bench/bare-responder

@@ -77,7 +77,7 @@ static void log_stats(const struct server *s)
     log_info("server: served %llu, limited %llu (leaked %llu), kod rate %llu, kod deny %llu, "
              "denied %llu, malformed %llu, other modes %llu, send errors %llu, tx stamps %llu, "
              "clients %llu, evictions %llu, authenticated %llu, bad auth %llu, mode 6 answered "
-             "%llu, refused %llu",
+             "%llu, refused %llu, nts %llu, nts naks %llu, nts dropped %llu",
              (unsigned long long)st.served, (unsigned long long)st.limited,
              (unsigned long long)st.leaked, (unsigned long long)st.kod_rate,
              (unsigned long long)st.kod_deny, (unsigned long long)st.denied,
@@ -85,7 +85,9 @@ static void log_stats(const struct server *s)
              (unsigned long long)st.send_errors, (unsigned long long)st.tx_stamps,
              (unsigned long long)st.clients, (unsigned long long)st.evictions,
              (unsigned long long)st.auth_ok, (unsigned long long)st.auth_bad,
-             (unsigned long long)st.mode6_answered, (unsigned long long)st.mode6_refused);
+             (unsigned long long)st.mode6_answered, (unsigned long long)st.mode6_refused,
+             (unsigned long long)st.nts_served, (unsigned long long)st.nts_naks,
+             (unsigned long long)st.nts_dropped);
 }
 
 void server_destroy(struct server *s)
@@ -95,7 +97,22 @@ void server_destroy(struct server *s)
     log_stats(s);
     acl_free(&s->acl);
     rl_destroy(&s->clients);
+    if (s->nts != NULL)
+        memset(s->nts, 0, sizeof(*s->nts));
+    free(s->nts);
     free(s);
+}
+
+void server_set_nts_keys(struct server *s, const struct nts_cookie_jar *jar)
+{
+    if (jar != NULL && s->nts == NULL)
+        s->nts = malloc(sizeof(*s->nts));
+    if (jar != NULL && s->nts != NULL) {
+        *s->nts = *jar;
+        return;
+    }
+    free(s->nts);
+    s->nts = NULL;
 }
 
 void server_set_plain_io(struct server *s, bool plain)
@@ -151,6 +168,7 @@ void server_handle(struct server *s, int fd, short revents, const struct clk_map
     if (!(revents & POLLIN))
         return;
     server_state_from_snapshot(snap, map, &s->state);
+    s->map = map;
     s->snap = snap;
     /* read again after a short batch too: requests that arrived meanwhile are cheaper to take
      * now than after another poll() (measured: about 4 % less CPU per reply at 40-100 k/s) */

@@ -43,6 +43,8 @@
 #include "daemon/common/msg.h"
 #include "discipline/clock.h"
 
+struct nts_cookie_jar;
+
 #define SERVER_BATCH       64 /* requests read per recvmmsg() */
 #define SERVER_MAX_ROUNDS  4  /* batches per socket per wake-up (then other events run) */
 #define SERVER_MAX_SOCKETS 8
@@ -71,6 +73,9 @@ struct server_stats {
     uint64_t auth_ok;        /* requests signed with a trusted key (replies signed with it) */
     uint64_t auth_bad;       /* signed with an unknown key, a bad MAC, or a crypto-NAK: dropped */
     uint64_t interleaved;    /* replies in interleaved mode (RFC 9769) */
+    uint64_t nts_served;     /* NTS-authenticated replies (included in served) */
+    uint64_t nts_naks;       /* NTS NAKs sent: cookies that do not open */
+    uint64_t nts_dropped;    /* NTS requests not authentic or malformed: no answer */
 };
 
 struct server;
@@ -122,6 +127,13 @@ void server_workers_add_stats(struct server_stats *sum);
 struct server *server_create(const struct cfg *cfg);
 /* Logs the counters and frees everything. NULL is accepted. */
 void server_destroy(struct server *s);
+
+/* The NTS server's cookie keys (copied; NULL: none, NTS requests get unauthenticated replies
+ * that NTS clients drop). */
+void server_set_nts_keys(struct server *s, const struct nts_cookie_jar *jar);
+
+/* In the network child: the cookie keys the workers use too. No-op without workers. */
+void server_workers_publish_nts(const struct nts_cookie_jar *jar);
 
 /* One recvmsg()/sendmsg() per packet instead of recvmmsg()/sendmmsg(). */
 void server_set_plain_io(struct server *s, bool plain);

@@ -13,6 +13,10 @@ bool server_auth_request(struct server *s, struct server_slot *slot, size_t len,
     case AUTH_UNSIGNED:
         if (!(verdict & ACL_NOTRUST))
             return true;
+        if (s->nts != NULL && pkt->ef_count > 0) {
+            slot->nts_only = true; /* notrust: NTS authenticates it, or it is dropped */
+            return true;
+        }
         s->stats.denied++; /* notrust: signed requests only */
         return false;
     case AUTH_OK:

@@ -9,6 +9,7 @@
 #include "daemon/common/auth.h"
 #include "daemon/server/acl.h"
 #include "daemon/common/ntp_packet.h"
+#include "daemon/nts/nts_cookie.h"
 #include "daemon/server/mode6.h"
 #include "daemon/server/ratelimit.h"
 #include "daemon/server/server.h"
@@ -40,21 +41,23 @@ struct server_socket {
 enum server_answer {
     SERVER_NONE, /* nothing */
     SERVER_TIME, /* a normal reply: its transmit timestamp is set just before sending */
-    SERVER_KOD,  /* a Kiss-o'-Death (RATE or DENY): no server time in it */
+    SERVER_KOD,  /* a Kiss-o'-Death (RATE or DENY, or an NTS NAK): no server time in it */
+    SERVER_NTS,  /* an NTS reply: its transmit timestamp is set and authenticated already */
 };
 
 /* One request and its reply in a batch. */
 struct server_slot {
     uint8_t req[SERVER_BUF_LEN];
     uint8_t control[SERVER_CONTROL_LEN];
-    uint8_t reply[NTP_HEADER_LEN + AUTH_MAX_MAC_LEN];
-    size_t reply_len;           /* octets of reply to send, MAC included */
+    uint8_t reply[NTP_MAX_PACKET_LEN]; /* NTS replies carry extension fields */
+    size_t reply_len;                  /* octets of reply to send, MAC or NTS fields included */
     const struct auth_key *key; /* the reply is signed with it (the request's key), or NULL */
     uint8_t reply_control[CMSG_SPACE(sizeof(struct in6_pktinfo)) + SERVER_STAMP_CMSG];
     struct sockaddr_storage from;
     uint32_t client;  /* client table index of the request's address, SERVER_NO_CLIENT */
     uint64_t rx_ntp;  /* receive timestamp (NTP format) */
     bool interleaved; /* the reply carries the previous reply's transmit time (RFC 9769) */
+    bool nts_only;    /* restrict notrust: answered only when its NTS fields authenticate it */
 };
 
 struct server {
@@ -70,6 +73,9 @@ struct server {
     const struct msg_snapshot *snap;      /* the snapshot of the current batch (mode 6), or NULL */
     struct m6_bucket m6_local, m6_remote; /* mode 6 rate limits */
     struct m6_response m6;                /* mode 6 response buffers */
+    const struct clk_map *map;  /* the clock, for the current batch (NTS transmit times) */
+    struct nts_cookie_jar *nts; /* the cookie keys, NULL: NTS requests get plain replies */
+    uint64_t nts_log_ns;        /* monotonic ns of the last NTS log line (rate limit) */
     struct server_stats stats;
     struct server_stats reported;
     uint64_t report_interval_ns, next_report_ns;
@@ -102,6 +108,11 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
  * dispersion grows with the snapshot's age (map: the clock now). */
 void server_state_from_snapshot(const struct msg_snapshot *snap, const struct clk_map *map,
                                 struct ntp_server_state *st);
+
+/* server_nts.c: the answer to a request with NTS fields, in *answer; false when the request
+ * is not NTS (or the server has no cookie keys): answer it as plain NTP. */
+bool server_nts_answer(struct server *s, struct server_slot *slot, size_t len,
+                       const struct ntp_packet *pkt, uint64_t now_ns, enum server_answer *answer);
 
 /* server_control.c: true when slot i's request (len octets) is mode 6 or 7: it was handled
  * (answered or refused and counted) and must not go through server_answer(). */

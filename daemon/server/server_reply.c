@@ -84,13 +84,21 @@ static void interleave(struct server *s, struct server_slot *slot, const struct 
 }
 
 static enum server_answer time_reply(struct server *s, struct server_slot *slot,
-                                     const struct ntp_header *req)
+                                     const struct ntp_packet *pkt, size_t len, uint64_t now_ns)
 {
     struct ntp_header r;
+    enum server_answer nts;
 
-    if (ntp_build_reply(req, &s->state, slot->rx_ntp, 0, &r) < 0)
+    slot->interleaved = false;
+    if (server_nts_answer(s, slot, len, pkt, now_ns, &nts))
+        return nts;
+    if (slot->nts_only) { /* notrust: an NTS request that NTS does not authenticate */
+        s->stats.denied++;
         return SERVER_NONE;
-    interleave(s, slot, req, &r);
+    }
+    if (ntp_build_reply(&pkt->hdr, &s->state, slot->rx_ntp, 0, &r) < 0)
+        return SERVER_NONE;
+    interleave(s, slot, &pkt->hdr, &r);
     if (ntp_header_encode(&r, slot->reply, NTP_HEADER_LEN) != NTP_HEADER_LEN)
         return SERVER_NONE;
     /* signed by server_io.c once the transmit timestamp is in */
@@ -155,6 +163,7 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
 
     slot->client = SERVER_NO_CLIENT;
     slot->key = NULL;
+    slot->nts_only = false;
     if (!valid_request(s, slot->req, len, truncated, &pkt))
         return SERVER_NONE;
     family = client_addr(&slot->from, &addr, key);
@@ -166,14 +175,14 @@ enum server_answer server_answer(struct server *s, struct server_slot *slot, siz
     c = rl_lookup(&s->clients, key, now_ns);
     slot->client = (uint32_t)(c - s->clients.entries);
     if (!s->rate_all && !(verdict & ACL_LIMITED))
-        return time_reply(s, slot, req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     switch (rl_decide(&s->clients, c, verdict & ACL_KOD ? &s->limits_kod : &s->limits, now_ns)) {
     case RL_PASS:
-        return time_reply(s, slot, req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     case RL_LEAK:
         s->stats.limited++;
         s->stats.leaked++;
-        return time_reply(s, slot, req);
+        return time_reply(s, slot, &pkt, len, now_ns);
     case RL_KOD:
         s->stats.limited++;
         s->stats.kod_rate++;

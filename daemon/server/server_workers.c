@@ -28,6 +28,7 @@
 
 #include "daemon/common/log.h"
 #include "daemon/net/net.h"
+#include "daemon/nts/nts_cookie.h"
 #include "daemon/server/server.h"
 #include "seccomp/sandbox.h"
 
@@ -40,6 +41,9 @@ struct shared_state {
     struct clk_map map;
     struct msg_snapshot snap;
     struct server_stats stats[SERVER_MAX_WORKERS]; /* each worker's counters, written by it */
+    uint32_t nts_seq;                              /* odd while the keys are being written */
+    bool have_nts;
+    struct nts_cookie_jar nts; /* the NTS server's cookie keys */
 };
 
 static struct {
@@ -105,6 +109,36 @@ void server_workers_publish(const struct clk_map *map, const struct msg_snapshot
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
+void server_workers_publish_nts(const struct nts_cookie_jar *jar)
+{
+    struct shared_state *s = workers.shared;
+
+    if (s == NULL)
+        return;
+    __atomic_store_n(&s->nts_seq, s->nts_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    s->nts = *jar;
+    s->have_nts = true;
+    __atomic_store_n(&s->nts_seq, s->nts_seq + 1, __ATOMIC_RELEASE);
+}
+
+/* New cookie keys for the worker's server, if they changed since *seen. */
+static void read_shared_nts(uint32_t *seen, struct server *srv)
+{
+    static struct nts_cookie_jar jar;
+    const struct shared_state *s = workers.shared;
+    uint32_t a = __atomic_load_n(&s->nts_seq, __ATOMIC_ACQUIRE);
+
+    if ((a & 1) || a == *seen || !s->have_nts)
+        return;
+    jar = s->nts;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s->nts_seq, __ATOMIC_RELAXED) != a)
+        return;
+    *seen = a;
+    server_set_nts_keys(srv, &jar);
+}
+
 void server_workers_add_stats(struct server_stats *sum)
 {
     if (workers.shared == NULL)
@@ -124,6 +158,9 @@ void server_workers_add_stats(struct server_stats *sum)
         sum->tx_stamps += ws->tx_stamps;
         sum->clients += ws->clients;
         sum->evictions += ws->evictions;
+        sum->nts_served += ws->nts_served;
+        sum->nts_naks += ws->nts_naks;
+        sum->nts_dropped += ws->nts_dropped;
         sum->auth_ok += ws->auth_ok;
         sum->auth_bad += ws->auth_bad;
         sum->interleaved += ws->interleaved;
@@ -165,7 +202,7 @@ static void worker_loop(struct server *srv, int w)
     const int *fds = workers.fds[w];
     static struct msg_snapshot snap;
     struct clk_map map;
-    uint32_t seen = 0;
+    uint32_t seen = 0, nts_seen = 0;
     bool have = false;
 
     clk_map_identity(&map);
@@ -177,6 +214,7 @@ static void worker_loop(struct server *srv, int w)
         uint64_t now_ns = monotonic_ns();
 
         read_shared(&seen, &map, &snap, &have);
+        read_shared_nts(&nts_seen, srv);
         for (int i = 0; i < 2; i++) {
             if (p[i].revents)
                 server_handle(srv, p[i].fd, p[i].revents, &map, have ? &snap : NULL, now_ns);

@@ -10,6 +10,9 @@
 // fuzz-sources: discipline/loop.c discipline/sample.c discipline/select.c
 // fuzz-sources: daemon/common/auth.c daemon/net/client_reply.c
 // fuzz-sources: daemon/net/client_auth.c
+// fuzz-sources: daemon/common/msg_nts.c
+// fuzz-sources: daemon/nts/nts_client.c daemon/nts/nts_ef.c daemon/nts/nts_aead.c
+// fuzz-sources: daemon/nts/nts_cookie.c daemon/nts/nts_keys.c
 // fuzz-pkgs: libnl-genl-3.0
 /*
  * libFuzzer target for the client reply path (daemon/net/client.c client_receive: the origin

@@ -7,6 +7,7 @@
 // fuzz-sources: daemon/common/auth.c daemon/config/cmdline_apply.c daemon/config/config_keys.c
 // fuzz-sources: daemon/config/config_observe.c daemon/config/config_security.c
 // fuzz-sources: daemon/config/config_stats.c
+// fuzz-sources: daemon/config/config_nts.c
 /*
  * libFuzzer target for the command line (daemon/config/cmdline.c cmd_parse, cmd_apply): what a
  * unit file's $OPTIONS, /etc/default/ntp or a script passes to the root daemon. The input is

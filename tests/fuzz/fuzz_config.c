@@ -6,6 +6,7 @@
 // fuzz-sources: daemon/config/config_observe.c daemon/config/config_stats.c
 // fuzz-sources: daemon/common/auth.c daemon/common/log.c
 // fuzz-sources: daemon/common/log_limit.c
+// fuzz-sources: daemon/config/config_nts.c
 // fuzz-libs: -lnettle
 /*
  * libFuzzer target for the configuration parser (cfg_load_string). Each input is loaded in

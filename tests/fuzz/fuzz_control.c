@@ -5,6 +5,7 @@
 // fuzz-sources: discipline/clock_none.c discipline/disc_status.c discipline/discipline.c
 // fuzz-sources: discipline/disc_update.c discipline/filter.c discipline/loop.c
 // fuzz-sources: discipline/sample.c discipline/select.c
+// fuzz-sources: daemon/common/msg_nts.c
 /*
  * libFuzzer target for control requests (daemon/control/control.c): any local user may connect
  * to the control socket the network child serves. One connection per input, then its datagrams:

@@ -5,6 +5,7 @@
 // fuzz-sources: daemon/common/log.c discipline/disc_status.c
 // fuzz-sources: daemon/common/log_limit.c discipline/discipline.c discipline/filter.c
 // fuzz-sources: discipline/loop.c discipline/sample.c
+// fuzz-sources: daemon/common/msg_nts.c
 /*
  * libFuzzer target for mode 6: any datagram a client can send the network child. The answer
  * must stay within its bounds whatever the request: at most M6_MAX_PACKETS packets of at most

@@ -5,10 +5,13 @@
 // fuzz-sources: discipline/loop.c discipline/sample.c discipline/select.c
 // fuzz-sources: daemon/common/log.c
 // fuzz-sources: daemon/common/log_limit.c
+// fuzz-sources: daemon/common/msg_nts.c
 /*
  * libFuzzer target for the message schema: what a compromised network child can send the
- * privileged parent. msg_validate() must never read out of bounds, and whatever it accepts must
- * satisfy the invariants the parent relies on (finite values, slots in range, terminated strings).
+ * privileged parent, and what the NTS-KE process and the network child send each other.
+ * msg_validate() must never read out of bounds, and whatever it accepts must satisfy the
+ * invariants the receiver relies on (finite values, slots in range, terminated strings, cookie
+ * counts and lengths within their arrays).
  */
 #include <math.h>
 #include <stdint.h>
@@ -19,8 +22,46 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Cookie counts and lengths of the NTS messages stay within their arrays. */
+static void check_cookies(uint32_t n, const uint16_t *len)
+{
+    if (n > MSG_NTS_COOKIES)
+        abort();
+    for (uint32_t i = 0; i < n; i++) {
+        if (len[i] == 0 || len[i] > MSG_NTS_COOKIE_LEN)
+            abort();
+    }
+}
+
+static void check_nts(uint16_t type, const void *payload)
+{
+    if (type == MSG_NTSKE_RESULT) {
+        const struct msg_ntske_result *r = payload;
+        check_cookies(r->ncookies, r->cookie_len);
+        if (r->status >= MSG_NTSKE_STATUS_COUNT || r->ntp_port > 65535 ||
+            memchr(r->ntp_server, 0, sizeof(r->ntp_server)) == NULL ||
+            memchr(r->reason, 0, sizeof(r->reason)) == NULL)
+            abort();
+    } else if (type == MSG_NTSKE_COOKIES) {
+        const struct msg_ntske_cookies *c = payload;
+        check_cookies(c->count, c->cookie_len);
+    } else if (type == MSG_NTSKE_COOKIE_REQ) {
+        const struct msg_ntske_cookie_req *c = payload;
+        if (c->count == 0 || c->count > MSG_NTS_COOKIES)
+            abort();
+    } else if (type == MSG_NTS_KEYS) {
+        if (((const struct msg_nts_keys *)payload)->count > MSG_NTS_SERVER_KEYS)
+            abort();
+    } else if (type == MSG_NTSKE_REQUEST) {
+        const struct msg_ntske_request *q = payload;
+        if (q->port == 0 || q->port > 65535 || memchr(q->host, 0, sizeof(q->host)) == NULL)
+            abort();
+    }
+}
+
 static void check_accepted(uint16_t type, const void *payload)
 {
+    check_nts(type, payload);
     if (type == MSG_SAMPLE) {
         const struct msg_sample *s = payload;
         if (s->slot >= MSG_NTP_SLOTS || !isfinite(s->root_delay_s) ||

@@ -21,6 +21,8 @@
 // fuzz-sources: daemon/parent/stats_format.c daemon/parent/vmclock.c
 // fuzz-sources: daemon/common/sha1.c daemon/parent/parent_guard.c discipline/guard.c
 // fuzz-sources: tests/lib/child_sim.c
+// fuzz-sources: daemon/common/msg_nts.c
+// fuzz-sources: daemon/config/config_nts.c
 // fuzz-pkgs: libnl-genl-3.0
 /*
  * Stateful libFuzzer target for the privileged parent (daemon/parent/parent.c

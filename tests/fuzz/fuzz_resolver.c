@@ -5,6 +5,7 @@
 // fuzz-sources: discipline/clock_none.c discipline/disc_status.c discipline/discipline.c
 // fuzz-sources: discipline/disc_update.c discipline/filter.c discipline/loop.c
 // fuzz-sources: discipline/sample.c discipline/select.c
+// fuzz-sources: daemon/common/msg_nts.c
 /*
  * libFuzzer target for the resolver's answers as the network child reads them
  * (daemon/resolver/resolver.c resolver_client_read, check_answer): the resolver parses DNS from

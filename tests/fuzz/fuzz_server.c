@@ -15,6 +15,10 @@
 // fuzz-sources: daemon/server/server_auth.c daemon/server/server_control.c
 // fuzz-sources: daemon/server/mode6_vars.c
 // fuzz-sources: daemon/common/ntpd_status.c
+// fuzz-sources: daemon/common/msg_nts.c
+// fuzz-sources: daemon/config/config_nts.c
+// fuzz-sources: daemon/server/server_nts.c daemon/nts/nts_server.c daemon/nts/nts_ef.c
+// fuzz-sources: daemon/nts/nts_aead.c daemon/nts/nts_cookie.c daemon/nts/nts_keys.c
 /*
  * libFuzzer target for the NTP server's decision (daemon/server/server_reply.c server_answer):
  * what any host on the network sends, from any address, at any pace. Input: one octet picks the

@@ -7,6 +7,7 @@
 // fuzz-sources: daemon/common/log.c discipline/disc_status.c
 // fuzz-sources: daemon/common/log_limit.c discipline/discipline.c discipline/filter.c
 // fuzz-sources: discipline/loop.c discipline/sample.c
+// fuzz-sources: daemon/common/msg_nts.c
 /*
  * libFuzzer target for tsyncctl's output of arbitrary snapshots: what a hostile process on the
  * control socket could answer. The range check must hold for whatever it accepts, and every

@@ -8,7 +8,7 @@
 # the project sources to compile into it, and optional seeds in tests/fuzz/corpus/NAME/.
 FUZZ_SECONDS = 60
 FUZZ_TARGETS = packet msg config auth http tsyncctl mode6 leapfile server cmsg netlink drift \
-	cmdline resolver control client parent
+	cmdline resolver control client parent ntske_records nts_ef
 
 EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c)
 

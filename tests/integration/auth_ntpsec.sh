@@ -25,8 +25,8 @@ MD5_KEY=tsyncd-md5-key # 20 characters or fewer: ASCII
 [ -x "$NTPSEC_CACHE/root/usr/sbin/ntpd" ] || deb_fetch "$NTPSEC_CACHE" ntpsec ||
 	skip "cannot obtain Debian's ntpsec package (apt-get download ntpsec failed)"
 NTPD=$NTPSEC_CACHE/root/usr/sbin/ntpd
-"$NTPD" --version >/dev/null 2>&1 || skip "the unpacked ntpd does not run here (libraries?)"
-note "$("$NTPD" --version)"
+setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$NTPD" --version >/dev/null 2>&1 || skip "the unpacked ntpd does not run here (libraries?)"
+note "$(setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$NTPD" --version)"
 
 ns_add srv
 ns_add ntp

@@ -20,8 +20,8 @@ chrony_fetch "$CHRONY_CACHE" ||
 	skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
 CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
 CHRONYC=$CHRONY_CACHE/root/usr/bin/chronyc
-"$CHRONYD" -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
-note "$("$CHRONYD" -v | head -n 1)"
+setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
+note "$(setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v | head -n 1)"
 
 server_client_start "$SERVER_OFFSET_S"
 
@@ -34,7 +34,7 @@ cat >"$dir/chrony.conf" <<-EOF
 	cmdport 0
 EOF
 ITEST_LOGS["chronyd: output"]=$dir/chronyd.out
-ip netns exec "$(ns_of client)" setpriv --bounding-set=-sys_time \
+ip netns exec "$(ns_of client)" setpriv --bounding-set=-sys_time --inh-caps=-sys_time \
 	"$CHRONYD" -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.out" 2>&1 &
 ITEST_PIDS[chronyd]=$!
 start=$(now_s)

@@ -237,6 +237,7 @@ lib_cleanup() {
 			kill -KILL "$pid" 2>/dev/null
 		done
 		ip netns delete "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns"
 	done
 	if ! tripwire_check; then
 		echo "not ok - the host clock was not touched"
@@ -275,6 +276,19 @@ ns_exec() {
 	ns=$(ns_of "$1")
 	shift
 	ip netns exec "$ns" "$@"
+}
+
+# ns_hosts NAME "ADDRESS HOSTNAME..."...: an /etc/hosts of the namespace's own (ip netns exec
+# mounts /etc/netns/<namespace>/hosts over /etc/hosts), removed with the namespace
+ns_hosts() {
+	local dir
+	dir=/etc/netns/$(ns_of "$1")
+	shift
+	mkdir -p "$dir" || fatal "mkdir $dir failed"
+	{
+		echo "127.0.0.1 localhost"
+		printf '%s\n' "$@"
+	} >"$dir/hosts"
 }
 
 # link_add A B N: a veth link between namespaces A (10.123.N.1/24, fd00:123:N::1/64) and B

@@ -25,12 +25,16 @@ INTEGRATION_TESTS = \
 	tests/integration/drift_files.sh \
 	tests/integration/watchdog.sh \
 	tests/integration/gflag.sh \
-	tests/integration/sanitizer_lsan.sh
+	tests/integration/sanitizer_lsan.sh \
+	tests/integration/nts_tsyncd.sh \
+	tests/integration/nts_chronyd.sh \
+	tests/integration/nts_ntpsec.sh
 
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/lib/deb_fetch.sh \
 	tests/integration/hostclock.py tests/integration/sntp.py tests/integration/notify_listen.py \
 	tests/integration/ntp_badserver.py \
 	tests/integration/http_probe.py tests/integration/clockbound_reader.py \
-	tests/integration/vmclock_page.py
+	tests/integration/vmclock_page.py \
+	tests/integration/nts_lib.sh tests/integration/udp_tamper.py
 EXTRA_DIST += tests/integration/README.md

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # What `make install` puts on a machine, without installing anything: into a DESTDIR it installs
-# the programs, the unit and tsyncd-start, the sysusers.d and tmpfiles.d files, the example
+# the programs (tsyncd-ntske, the NTS-KE process, where tsyncd executes it), the unit and
+# tsyncd-start, the sysusers.d and tmpfiles.d files, the example
 # configuration (which loads under --strict) and the man pages; tsyncd.conf(5) documents every
 # directive of the parser's table; `systemd-analyze security` rates the unit 3.0 at most;
 # tsyncd-start picks the configuration and ntpd's flags as tsyncd.conf(5) says, reading the
@@ -40,6 +41,7 @@ dir() { printf 'print:\n\t@echo $(%s)\n' "$1" |
 sbindir=$(dir sbindir) libexecdir=$(dir libexecdir) unitdir=$(dir systemdsystemunitdir)
 pkgdatadir=$(dir pkgdatadir) mandir=$(dir mandir)
 for f in "$sbindir/tsyncd" "$(dir bindir)/tsyncctl" "$libexecdir/tsyncd/tsyncd-start" \
+    "$(dir pkglibexecdir)/tsyncd-ntske" \
     "$unitdir/tsyncd.service" "$(dir sysusersdir)/tsyncd.conf" "$(dir tmpfilesdir)/tsyncd.conf" \
     "$pkgdatadir/tsyncd.conf" "$mandir/man5/tsyncd.conf.5" "$mandir/man8/tsyncd.8" \
     "$mandir/man8/tsyncctl.8"; do

@@ -20,8 +20,8 @@ chrony_fetch "$CHRONY_CACHE" ||
 	skip "cannot obtain Debian's chrony package (apt-get download chrony failed)"
 CHRONYD=$CHRONY_CACHE/root/usr/sbin/chronyd
 CHRONYC=$CHRONY_CACHE/root/usr/bin/chronyc
-"$CHRONYD" -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
-note "$("$CHRONYD" -v | head -n 1)"
+setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v >/dev/null 2>&1 || skip "the unpacked chronyd does not run here (libraries?)"
+note "$(setpriv --bounding-set=-sys_time --inh-caps=-sys_time "$CHRONYD" -x -v | head -n 1)"
 
 # start_chronyd NAME NAMESPACE CONFIG-LINES: chronyd -x in a namespace, its socket in its dir
 start_chronyd() {
@@ -31,7 +31,7 @@ start_chronyd() {
 	printf '%s\npidfile %s/chronyd.pid\nbindcmdaddress %s/chronyd.sock\ncmdport 0\n' \
 		"$3" "$dir" "$dir" >"$dir/chrony.conf"
 	ITEST_LOGS["$name: output"]=$dir/chronyd.out
-	ip netns exec "$(ns_of "$ns")" setpriv --bounding-set=-sys_time \
+	ip netns exec "$(ns_of "$ns")" setpriv --bounding-set=-sys_time --inh-caps=-sys_time \
 		"$CHRONYD" -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.out" 2>&1 &
 	ITEST_PIDS[$name]=$!
 }

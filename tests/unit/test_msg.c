@@ -25,6 +25,12 @@ struct frame {
         struct msg_resolve resolve;
         struct msg_resolved resolved;
         struct msg_hello hello;
+        struct msg_nts_keys keys;
+        struct msg_ntske_listen listen;
+        struct msg_ntske_request ke_req;
+        struct msg_ntske_result ke_res;
+        struct msg_ntske_cookie_req cookie_req;
+        struct msg_ntske_cookies cookies;
     } u;
 };
 
@@ -189,6 +195,11 @@ static void good_snapshot(struct msg_snapshot *m)
         m->sources[i].assoc_id = (uint16_t)(i + 1);
         strcpy(m->sources[i].name, "ntp.example");
     }
+    m->sources[0].nts_state = MSG_NTS_READY; /* an NTS source */
+    m->sources[0].nts_cookies = MSG_NTS_COOKIES;
+    m->sources[0].nts_ke_ok = 1;
+    m->sources[0].nts_ke_age_s = 12;
+    m->sources[1].nts_ke_age_s = -1;
 }
 
 static void expect_snapshot(const struct msg_snapshot *m, bool ok)
@@ -247,6 +258,12 @@ static void test_snapshot_fields(void **state)
     BAD(m.ref_time.nsec = 1000000000);
     BAD(m.now.sec = -1);
     BAD(m.reason[0] = 7);
+    BAD(m.sources[0].nts_state = MSG_NTS_UNAVAILABLE + 1);
+    BAD(m.sources[0].nts_cookies = MSG_NTS_COOKIES + 1);
+    BAD(m.sources[0].nts_ke_status = MSG_NTSKE_STATUS_COUNT);
+    BAD(m.sources[0].pad4 = 1);
+    BAD(m.sources[0].nts_ke_age_s = NAN);
+    BAD(m.sources[0].nts_ke_age_s = -2);
 #undef BAD
 }
 
@@ -342,6 +359,247 @@ static void test_clock_map_and_resolver(void **state)
     memset(&f.u, 0, sizeof(f.u));
     f.u.resolved.count = MSG_MAX_ADDRS + 1;
     expect_reject(&f, len, "count");
+}
+
+/* A frame of type filled by fill (valid), validated with sequence 1. */
+static int nts_frame(uint16_t type, void (*fill)(struct frame *f), void (*spoil)(struct frame *f))
+{
+    static struct frame f;
+    uint32_t seq = 1;
+    char err[160];
+    size_t len = frame(&f, type, 1);
+
+    memset(&f.u, 0, sizeof(f.u));
+    fill(&f);
+    if (spoil != NULL)
+        spoil(&f);
+    return validate(&f, len, &seq, err);
+}
+
+static void fill_keys(struct frame *f)
+{
+    f->u.keys.count = 2;
+    f->u.keys.keys[0] = (struct msg_nts_key){.id = 1, .created = 10};
+    f->u.keys.keys[1] = (struct msg_nts_key){.id = 2, .created = 20};
+}
+static void keys_too_many(struct frame *f)
+{
+    f->u.keys.count = MSG_NTS_SERVER_KEYS + 1;
+}
+static void keys_same_id(struct frame *f)
+{
+    f->u.keys.keys[1].id = 1;
+}
+static void keys_negative_time(struct frame *f)
+{
+    f->u.keys.keys[0].created = -1;
+}
+static void keys_unused_not_zero(struct frame *f)
+{
+    f->u.keys.keys[2].key[0] = 1; /* beyond count */
+}
+
+static void fill_request(struct frame *f)
+{
+    f->u.ke_req = (struct msg_ntske_request){.id = 5, .family = AF_INET, .port = 4460};
+    strcpy(f->u.ke_req.host, "nts.example.net");
+}
+static void request_bad_host(struct frame *f)
+{
+    strcpy(f->u.ke_req.host, "nts.example.net/x");
+}
+static void request_no_host(struct frame *f)
+{
+    f->u.ke_req.host[0] = '\0';
+}
+static void request_bad_port(struct frame *f)
+{
+    f->u.ke_req.port = 0;
+}
+static void request_ipv4_tail(struct frame *f)
+{
+    f->u.ke_req.addr[15] = 1; /* an IPv4 address has 4 octets */
+}
+
+static void fill_result(struct frame *f)
+{
+    f->u.ke_res = (struct msg_ntske_result){.id = 5, .status = MSG_NTSKE_OK, .ncookies = 2};
+    f->u.ke_res.cookie_len[0] = f->u.ke_res.cookie_len[1] = 100;
+    strcpy(f->u.ke_res.ntp_server, "ntp.example.net");
+}
+static void result_no_cookie(struct frame *f)
+{
+    f->u.ke_res.ncookies = 0;
+}
+static void result_long_cookie(struct frame *f)
+{
+    f->u.ke_res.cookie_len[1] = MSG_NTS_COOKIE_LEN + 1;
+}
+static void result_stray_length(struct frame *f)
+{
+    f->u.ke_res.cookie_len[2] = 4; /* beyond ncookies */
+}
+static void result_failure_with_cookies(struct frame *f)
+{
+    f->u.ke_res.status = MSG_NTSKE_CERT;
+}
+static void result_failure(struct frame *f)
+{
+    memset(&f->u.ke_res, 0, sizeof(f->u.ke_res));
+    f->u.ke_res.status = MSG_NTSKE_CERT;
+    strcpy(f->u.ke_res.reason, "expired");
+}
+static void result_bad_status(struct frame *f)
+{
+    result_failure(f);
+    f->u.ke_res.status = MSG_NTSKE_STATUS_COUNT;
+}
+static void result_bad_reason(struct frame *f)
+{
+    result_failure(f);
+    f->u.ke_res.reason[0] = '\n';
+}
+static void result_bad_server(struct frame *f)
+{
+    strcpy(f->u.ke_res.ntp_server, "a b");
+}
+static void result_cookie_tail(struct frame *f)
+{
+    f->u.ke_res.cookies[0][100] = 1; /* past the cookie's length */
+}
+static void result_failure_with_keys(struct frame *f)
+{
+    result_failure(f);
+    f->u.ke_res.c2s[3] = 1;
+}
+
+static void fill_cookie_req(struct frame *f)
+{
+    f->u.cookie_req.count = MSG_NTS_COOKIES;
+}
+static void cookie_req_none(struct frame *f)
+{
+    f->u.cookie_req.count = 0;
+}
+static void fill_cookies(struct frame *f)
+{
+    f->u.cookies.count = 1;
+    f->u.cookies.cookie_len[0] = 100;
+}
+static void cookies_too_many(struct frame *f)
+{
+    f->u.cookies.count = MSG_NTS_COOKIES + 1;
+}
+static void cookies_unused_not_zero(struct frame *f)
+{
+    f->u.cookies.cookies[1][0] = 1; /* beyond count */
+}
+static void fill_listen(struct frame *f)
+{
+    f->u.listen.family = AF_INET6;
+}
+static void listen_bad_family(struct frame *f)
+{
+    f->u.listen.family = AF_UNIX;
+}
+
+static void test_nts_messages(void **state)
+{
+    (void)state;
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_too_many), -1);
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_same_id), -1);
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_negative_time), -1);
+    assert_int_equal(nts_frame(MSG_NTS_KEYS, fill_keys, keys_unused_not_zero), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_ipv4_tail), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_cookie_tail), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_failure_with_keys), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIES, fill_cookies, cookies_unused_not_zero), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_bad_host), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_no_host), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_REQUEST, fill_request, request_bad_port), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_failure), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_no_cookie), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_long_cookie), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_stray_length), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_failure_with_cookies), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_bad_status), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_bad_reason), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_RESULT, fill_result, result_bad_server), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIE_REQ, fill_cookie_req, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIE_REQ, fill_cookie_req, cookie_req_none), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIES, fill_cookies, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_COOKIES, fill_cookies, cookies_too_many), -1);
+    assert_int_equal(nts_frame(MSG_NTSKE_LISTEN, fill_listen, NULL), 0);
+    assert_int_equal(nts_frame(MSG_NTSKE_LISTEN, fill_listen, listen_bad_family), -1);
+}
+
+/* Every type has its own number and an exact size: a frame one octet short or long is
+ * refused (the NTS types beside main's, which they must not reuse). */
+static void test_type_numbers_and_sizes(void **state)
+{
+    static const uint16_t types[] = {MSG_HELLO,         MSG_SOURCE_ADD,   MSG_SOURCE_REMOVE,
+                                     MSG_SOURCE_POLLED, MSG_SAMPLE,       MSG_SOURCE_ANSWERED,
+                                     MSG_SERVER_STATS,  MSG_LOG,          MSG_HEARTBEAT,
+                                     MSG_CLOCK_MAP,     MSG_SNAPSHOT,     MSG_BURST,
+                                     MSG_NTS_KEYS,      MSG_CTL_REQUEST,  MSG_RESOLVE,
+                                     MSG_RESOLVED,      MSG_CHANNEL,      MSG_NTSKE_LISTEN,
+                                     MSG_NTSKE_REQUEST, MSG_NTSKE_RESULT, MSG_NTSKE_COOKIE_REQ,
+                                     MSG_NTSKE_COOKIES};
+    static uint8_t buf[sizeof(struct msg_header) + MSG_MAX_SIZE];
+    struct msg_header hdr;
+    const void *payload;
+    char err[160];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        size_t size = msg_payload_size(types[i]);
+        uint32_t seq = 1;
+
+        assert_true(size > 0 && size + sizeof(hdr) <= MSG_MAX_SIZE);
+        for (size_t j = 0; j < i; j++)
+            assert_int_not_equal(types[i], types[j]);
+        for (int delta = -1; delta <= 1; delta += 2) {
+            struct msg_header h = {.version = MSG_VERSION,
+                                   .type = types[i],
+                                   .seq = 1,
+                                   .length = (uint32_t)(sizeof(h) + size + (size_t)delta)};
+            memset(buf, 0, sizeof(buf));
+            memcpy(buf, &h, sizeof(h));
+            assert_int_equal(msg_validate(buf, h.length, &seq, &hdr, &payload, err, sizeof(err)),
+                             -1);
+            assert_int_equal(seq, 1);
+        }
+    }
+    assert_int_equal(MSG_NTS_KEYS, 19);
+}
+
+/* A descriptor passed with msg_send_fd() arrives with msg_recv_fd(). */
+static void test_descriptor_passing(void **state)
+{
+    struct msg_ntske_listen m = {.family = AF_INET};
+    uint8_t buf[64];
+    uint32_t tx = 1;
+    int sp[2], pipefd[2], got;
+    ssize_t n;
+
+    (void)state;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+    assert_int_equal(pipe(pipefd), 0);
+    assert_int_equal(msg_recv_fd(sp[1], buf, sizeof(buf), &got), -1); /* nothing yet */
+    assert_int_equal(msg_send_fd(sp[0], MSG_NTSKE_LISTEN, &tx, &m, sizeof(m), pipefd[1]), 0);
+    n = msg_recv_fd(sp[1], buf, sizeof(buf), &got);
+    assert_int_equal(n, sizeof(struct msg_header) + sizeof(m));
+    assert_true(got >= 0);
+    assert_int_equal(write(got, "x", 1), 1);
+    assert_int_equal(read(pipefd[0], buf, 1), 1);
+    close(got);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    close(sp[0]);
+    close(sp[1]);
 }
 
 /* The snapshot's mode 6 fields: unique, non-zero association IDs, the system peer's among them,
@@ -457,6 +715,9 @@ int main(void)
         cmocka_unit_test(test_snapshot_mode6_fields),
         cmocka_unit_test(test_server_stats),
         cmocka_unit_test(test_send_receive_over_socketpair),
+        cmocka_unit_test(test_nts_messages),
+        cmocka_unit_test(test_descriptor_passing),
+        cmocka_unit_test(test_type_numbers_and_sizes),
         cmocka_unit_test(test_copy_str),
         cmocka_unit_test(test_snapshot_fields),
         cmocka_unit_test(test_log_and_heartbeat),

@@ -102,7 +102,7 @@ static int role_exit(int out_fd, const void *arg)
 
 static void test_clean_exit_in_every_role(void **state)
 {
-    const enum sbx_role roles[] = {SBX_NET, SBX_RESOLVER, SBX_PARENT};
+    const enum sbx_role roles[] = {SBX_NET, SBX_RESOLVER, SBX_PARENT, SBX_NTSKE};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         struct child_result r;
         run_child(role_exit, &roles[i], &r);
@@ -209,6 +209,57 @@ static void test_net_forbidden_calls_kill(void **state)
         run_child(net_forbidden, &f, &r);
         assert_killed_by_sigsys(&r);
     }
+}
+
+/* SBX_NTSKE forbids the same (its TLS code must not reach anything beyond its sockets), and
+ * files: opens fail with EACCES; a TCP socket of its own works, and connect and accept (its own
+ * client sockets, the listener it is handed) are not bound to given descriptors. */
+static int ntske_forbidden(int out_fd, const void *arg)
+{
+    const enum forbidden *what = arg;
+    if (install(out_fd, SBX_NTSKE, 0) < 0)
+        return 1;
+    return do_forbidden(*what);
+}
+
+static void test_ntske_forbidden_calls_kill(void **state)
+{
+    for (enum forbidden f = 0; f < F_COUNT; f++) {
+#ifdef TSYNC_SANITIZERS
+        if (f == F_PTRACE || f == F_FORK)
+            continue;
+#endif
+        if (f == F_CONNECT_OTHER_FD || f == F_ACCEPT_OTHER_FD)
+            continue;
+        struct child_result r;
+        run_child(ntske_forbidden, &f, &r);
+        assert_killed_by_sigsys(&r);
+    }
+}
+
+static int ntske_allowed(int out_fd, const void *arg)
+{
+    (void)arg;
+    if (install(out_fd, SBX_NTSKE, 0) < 0)
+        return 1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return 2;
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 || accept(fd, NULL, NULL) >= 0)
+        return 4; /* port 0 refused, not listening: errors, not SIGSYS */
+#ifndef TSYNC_SANITIZERS
+    if (open("/etc/passwd", O_RDONLY) >= 0 || errno != EACCES)
+        return 3;
+#endif
+    return 0;
+}
+
+static void test_ntske_allowed(void **state)
+{
+    struct child_result r;
+    run_child(ntske_allowed, NULL, &r);
+    assert_exit_ok(&r);
 }
 
 static int net_trap(int out_fd, const void *arg)
@@ -572,6 +623,8 @@ int main(void)
         cmocka_unit_test(test_clean_exit_in_every_role),
         cmocka_unit_test(test_net_forbidden_calls_kill),
         cmocka_unit_test(test_trap_mode_names_the_call),
+        cmocka_unit_test(test_ntske_forbidden_calls_kill),
+        cmocka_unit_test(test_ntske_allowed),
         cmocka_unit_test(test_resolver_allowed),
         cmocka_unit_test(test_resolver_forbidden),
         cmocka_unit_test(test_resolver_cannot_write_files),

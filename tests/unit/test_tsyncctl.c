@@ -163,6 +163,38 @@ static void test_sources_matches_ntpq_sample(void **state)
     free(text);
 }
 
+static void test_sources_nts_state(void **state)
+{
+    struct msg_source_state *s;
+    char *text;
+
+    (void)state;
+    s = add_source(0, "nts.example", "192.0.2.10:123");
+    s->nts_state = MSG_NTS_READY;
+    s->nts_cookies = 7;
+    s->nts_ke_age_s = 12.4;
+    s->nts_ke_ok = 1;
+    s->nts_naks = 1;
+    s->rejected[MSG_REJECT_AUTH] = 2;
+    s = add_source(1, "bad.example", "192.0.2.11:123");
+    s->nts_state = MSG_NTS_FAILED;
+    s->nts_ke_age_s = -1;
+    s->nts_ke_failures = 3;
+    s->nts_ke_status = MSG_NTSKE_CERT;
+    add_source(2, "plain.example", "192.0.2.12:123");
+    text = render(SOURCES, NULL);
+    assert_non_null(strstr(text, "nts.example (192.0.2.10): no sample yet, not selectable: "));
+    assert_non_null(strstr(text, ", NTS: authenticated, 7 cookies, last NTS-KE 12 s ago, 0 NTS-KE "
+                                 "failures, 1 NTS NAKs, 2 replies not authentic\n"));
+    assert_non_null(strstr(text, ", NTS: NTS-KE failed, not authenticated, 0 cookies, no NTS-KE "
+                                 "done, 3 NTS-KE failures (last: certificate)\n"));
+    assert_null(strstr(strstr(text, "plain.example (192.0.2.12):"), "NTS"));
+    free(text);
+    text = render(SERVERSTATS, NULL);
+    assert_non_null(strstr(text, "NTS NAKs sent            : 0\n"));
+    free(text);
+}
+
 static void test_sources_unreached_refclock_and_pool(void **state)
 {
     struct msg_source_state *s;
@@ -422,6 +454,7 @@ int main(void)
         cmocka_unit_test_setup(test_sources_matches_ntpq_sample, reset),
         cmocka_unit_test_setup(test_sources_per_direction_timestamps, reset),
         cmocka_unit_test_setup(test_serverstats, reset),
+        cmocka_unit_test_setup(test_sources_nts_state, reset),
         cmocka_unit_test_setup(test_sources_unreached_refclock_and_pool, reset),
         cmocka_unit_test_setup(test_sources_numeric, reset),
         cmocka_unit_test_setup(test_sources_empty, reset),
