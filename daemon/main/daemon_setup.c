@@ -51,8 +51,12 @@ void daemon_set_priority(int priority)
         return;
     sp.sched_priority =
         priority == CMD_PRIORITY_HIGH ? sched_get_priority_max(SCHED_FIFO) : priority;
+    /* Not a failure when refused: packets are stamped by the kernel or the NIC, so the
+     * parent's scheduling delays enter no measurement (tsyncd.service refuses realtime). */
     if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
-        log_warning("cannot run at SCHED_FIFO priority %d (-N/-P): %m", sp.sched_priority);
+        log_notice("-N/-P: SCHED_FIFO priority %d refused (%m): the parent runs at normal "
+                   "priority, which costs no accuracy (packets carry kernel or NIC timestamps)",
+                   sp.sched_priority);
     else
         log_info("the privileged process runs at SCHED_FIFO priority %d, its children normally",
                  sp.sched_priority);

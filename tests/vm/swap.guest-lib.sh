@@ -9,11 +9,15 @@ bad() {
 	echo "FAIL - $*"
 	failed=1
 }
-# check DESCRIPTION COMMAND...: ok if COMMAND succeeds (its output is dropped)
+# check DESCRIPTION COMMAND...: ok if COMMAND succeeds (its output is dropped), else FAIL and
+# status 1
 check() {
 	local what=$1
 	shift
-	if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
+	if "$@" >/dev/null 2>&1; then ok "$what"; else
+		bad "$what"
+		return 1
+	fi
 }
 
 # install_tsyncd: apt-get install /root/tsyncd.deb (offline: every dependency is in the image);
@@ -26,7 +30,11 @@ install_tsyncd() {
 	check "apt-get installs tsyncd (exit $rc)" [ "$rc" = 0 ]
 	echo "== systemctl status tsyncd"
 	systemctl status --no-pager tsyncd
-	check "systemctl status tsyncd: active" systemctl status tsyncd
+	if ! check "systemctl status tsyncd: active" systemctl status tsyncd; then
+		# what killed it: the daemon's last lines and the kernel's seccomp audit records
+		journalctl -b -u tsyncd --no-pager | tail -n 30
+		dmesg | grep -E 'audit.*(seccomp|syscall=)' | tail -n 5
+	fi
 	check "tsyncd.service is enabled" systemctl is-enabled tsyncd
 }
 

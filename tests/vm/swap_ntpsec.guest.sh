@@ -38,6 +38,8 @@ if [ "$TSYNC_VM_BOOT" = 1 ]; then
 	done
 	check "tsyncd runs with ntpsec's configuration, flags (-g -N) and user" \
 		journalctl -b -u tsyncd -g 'configuration /etc/ntpsec/ntp.conf; flags from /etc/default/ntpsec NTPD_OPTS: -g -N; user ntpsec'
+	check "-N: SCHED_FIFO refused by the unit (EPERM, not a kill), said once, normal priority" \
+		test "$(journalctl -b -u tsyncd -g 'SCHED_FIFO priority [0-9]+ refused' | grep -c refused)" = 1
 	synchronised '[0-3]\.debian\.pool\.ntp\.org'
 	check "every tsyncd process runs as ntpsec" test "$(ps -o user= -C tsyncd | sort -u)" = ntpsec
 	# (the image leaves out man pages, which the unit's Documentation= names)
