@@ -16,7 +16,8 @@ passed=0
 failed=0
 skipped=0
 
-note() { printf '\n=== %s\n' "$*"; }
+# (with the time since the start: CI must finish within 30 minutes on 2 CPUs)
+note() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 pass() {
 	passed=$((passed + 1))
 	echo "PASS: $*"
