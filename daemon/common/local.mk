@@ -21,6 +21,7 @@ tests_unit_test_ntp_packet_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_ntp_packet_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
 tests_unit_test_log_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_log_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_msg_SOURCES = tests/unit/test_msg.c tests/unit/test_msg_nts.c tests/unit/msg_frame.h
 tests_unit_test_msg_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_msg_LDADD = daemon/libcore.a discipline/libdiscipline.a $(TSYNC_UNIT_LIBS)
 tests_unit_test_md5_CFLAGS = $(TSYNC_UNIT_CFLAGS)

@@ -9,7 +9,7 @@ daemon_libcore_a_SOURCES += daemon/config/config.h daemon/config/config_int.h \
 
 TSYNC_CONFIG_TESTS = tests/unit/test_config tests/unit/test_config_access \
 	tests/unit/test_config_files tests/unit/test_cmdline tests/unit/test_config_keys \
-	tests/unit/test_config_security tests/unit/test_config_nts
+	tests/unit/test_config_security tests/unit/test_config_nts tests/unit/test_config_clock
 check_PROGRAMS += $(TSYNC_CONFIG_TESTS)
 TESTS += $(TSYNC_CONFIG_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/test_config_util.h
@@ -25,6 +25,10 @@ tests_unit_test_config_files_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTSYNC_TEST_DATADIR='"$(abs_top_srcdir)/tests/data"'
 tests_unit_test_config_files_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_config_files_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
+tests_unit_test_config_clock_SOURCES = tests/unit/test_config_clock.c \
+	tests/unit/test_config_util.h
+tests_unit_test_config_clock_CFLAGS = $(TSYNC_UNIT_CFLAGS)
+tests_unit_test_config_clock_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
 tests_unit_test_config_nts_SOURCES = tests/unit/test_config_nts.c tests/unit/test_config_util.h
 tests_unit_test_config_nts_CFLAGS = $(TSYNC_UNIT_CFLAGS)
 tests_unit_test_config_nts_LDADD = daemon/libcore.a $(TSYNC_UNIT_LIBS)
