@@ -3,7 +3,8 @@
 # The project's test command: installs what is missing (tools/install-deps.sh; vmrun build for
 # the vm tests), builds with -Werror in build/, builds the Debian package and runs lintian,
 # checks the release tarball (make distcheck), runs every test (unit, integration, vm), the unit
-# tests again under ASan/UBSan in build-san/, and each fuzz target for FUZZ_SECONDS; ends with
+# tests again under ASan/UBSan in build-san/, and each fuzz target for FUZZ_SECONDS (beside the
+# tests, at nice 19); ends with
 # "N passed, N failed". Skipped tests and test cases are listed with their reason and counted.
 # Usage: tests/run-all.sh as root (sudo tests/run-all.sh); the integration and vm tests need
 # root and skip otherwise. README.md says what it installs and writes on the machine.
@@ -15,6 +16,7 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 passed=0
 failed=0
 skipped=0
+fuzz_pid=""
 
 # (with the time since the start: CI must finish within 30 minutes on 2 CPUs)
 note() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
@@ -137,6 +139,13 @@ if configure_build build; then
 		fail "make distcheck (log: build/distcheck.out)"
 	fi
 
+	# The fuzzers run beside the tests, at the lowest priority: the tests, which measure timing,
+	# keep the CPUs when they want them, and the fuzzers (wall-clock bounded) take the rest.
+	# Together they fit CI's 30 minutes on 2 CPUs.
+	fuzz_started=$SECONDS
+	nice -n 19 make -s -C build fuzz FUZZ_SECONDS="$fuzz_seconds" >build/fuzz.out 2>&1 &
+	fuzz_pid=$!
+
 	note "make check: unit, integration and vm tests"
 	# build the test programs in parallel, then run one test at a time: the integration and vm
 	# tests measure timing on a 2-CPU machine
@@ -156,10 +165,11 @@ else
 	fail "build in build-san/"
 fi
 
-note "fuzzing, ${fuzz_seconds} s per target"
-if [ -f build/Makefile ]; then
+note "fuzzing, ${fuzz_seconds} s per target (started at ${fuzz_started:-?} s, beside the tests)"
+if [ -n "$fuzz_pid" ]; then
 	fuzz_rc=0
-	fuzz_out=$(make -s -C build fuzz FUZZ_SECONDS="$fuzz_seconds" 2>&1) || fuzz_rc=$?
+	wait "$fuzz_pid" || fuzz_rc=$?
+	fuzz_out=$(cat build/fuzz.out)
 	echo "$fuzz_out" | grep -E '^fuzz '
 	passed=$((passed + $(echo "$fuzz_out" | grep -c '^fuzz .*: ok')))
 	fuzz_bad=$(echo "$fuzz_out" | grep '^fuzz ' | grep -vc ': ok')
@@ -170,7 +180,7 @@ if [ -f build/Makefile ]; then
 		fail "make fuzz (exit $fuzz_rc)"
 	fi
 else
-	fail "fuzzing: no build/Makefile"
+	fail "fuzzing: not run (no build)"
 fi
 
 note "summary (${skipped} skipped, listed above with their reason)"
