@@ -175,6 +175,7 @@ int client_open(struct client *c, struct client_pool *pool, const struct sockadd
     memset(&c->prev, 0, sizeof(c->prev));
     c->xleave = c->cfg != NULL && (c->cfg->flags & CFG_SRC_XLEAVE);
     c->interleaved = false;
+    c->hw_tx_expected = false;
     c->next_poll = now;
     c->poll_log2 = c->cfg != NULL ? c->cfg->minpoll : 0;
     c->kod_min_poll = 0;
@@ -381,6 +382,7 @@ static void use_tx_stamp(struct client *c, const struct client_clock *clock, con
         if (close_to(t, x->t1_user, CLIENT_HW_TX_MAX_DIFF_S)) {
             x->t1 = t;
             x->t1_source = TS_SRC_HARDWARE;
+            c->hw_tx_expected = true;
         } else {
             log_debug("source %u: hardware TX stamp %lld.%09ld far from the send time %lld.%09ld",
                       c->slot, (long long)t.tv_sec, t.tv_nsec, (long long)x->t1_user.tv_sec,
@@ -421,4 +423,32 @@ void client_read_tx(struct client *c, const struct client_clock *clock, short re
 {
     if (revents & (POLLERR | POLLPRI))
         read_error_queue(c, clock, revents);
+}
+
+static double monotonic_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+void client_await_hw_tx(struct client *c, const struct client_clock *clock)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = POLLPRI};
+    double deadline = monotonic_s() + CLIENT_HW_TX_WAIT_MS * 1e-3, left;
+
+    if (!c->hw_tx_expected || c->org == 0 || c->cur.t1_source == TS_SRC_HARDWARE)
+        return;
+    while ((left = deadline - monotonic_s()) > 0) {
+        if (poll(&pfd, 1, (int)ceil(left * 1e3)) < 0 && errno != EINTR)
+            break;
+        if (pfd.revents & (POLLERR | POLLPRI))
+            read_error_queue(c, clock, pfd.revents);
+        if (c->cur.t1_source == TS_SRC_HARDWARE)
+            return;
+    }
+    c->hw_tx_expected = false;
+    log_debug("source %u: no hardware TX stamp within %d ms of the reply; the kernel's is used",
+              c->slot, CLIENT_HW_TX_WAIT_MS);
 }

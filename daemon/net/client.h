@@ -108,6 +108,7 @@ struct client {
     uint64_t rx_cookie;          /* random receive field of the outstanding request, 0: none */
     struct client_exchange prev; /* the answered exchange before `cur` */
     bool interleaved;            /* the last sample came from an interleaved reply */
+    bool hw_tx_expected;         /* the NIC stamped the last request: client_await_hw_tx() */
     double next_poll;            /* monotonic s */
     int poll_log2;               /* from the parent's snapshot, within minpoll..maxpoll */
     int kod_min_poll;            /* poll floor after a RATE kiss */
@@ -151,6 +152,12 @@ int client_poll(struct client *c, const struct client_clock *clock, double now);
  * the next reply), then client_receive() for the replies (on POLLIN). On CLIENT_SAMPLE,
  * *sample is filled (slot set). Call client_receive() until it returns CLIENT_NOTHING. */
 void client_read_tx(struct client *c, const struct client_clock *clock, short revents);
+/* A reply can overtake its request's hardware TX stamp (igb reports it from a work queue,
+ * after the kernel stamp). When the NIC stamped the previous request, client_receive() waits
+ * up to CLIENT_HW_TX_WAIT_MS for this one's before it uses a reply; a stamp that does not come
+ * in time clears the expectation until the NIC stamps again (one wait, not one per reply). */
+#define CLIENT_HW_TX_WAIT_MS 5
+void client_await_hw_tx(struct client *c, const struct client_clock *clock);
 enum client_event client_receive(struct client *c, const struct client_clock *clock, double now,
                                  short revents, struct msg_sample *sample);
 

@@ -181,6 +181,7 @@ enum client_event client_receive(struct client *c, const struct client_clock *cl
 
     if (!(revents & POLLIN))
         return CLIENT_NOTHING;
+    client_await_hw_tx(c, clock);
     for (;;) {
         mh.msg_control = control;
         mh.msg_controllen = sizeof(control);

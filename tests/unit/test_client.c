@@ -22,6 +22,7 @@
 
 #include "daemon/net/client.h"
 #include "daemon/common/ntp_packet.h"
+#include "discipline/discipline.h"
 
 static struct cfg_source src = {.name = "127.0.0.1", .minpoll = 4, .maxpoll = 8, .version = 4};
 static struct client c;
@@ -194,6 +195,33 @@ static void test_good_reply_becomes_a_sample(void **state)
     assert_int_equal(s.ts_source, s.tx_source < s.rx_source ? s.tx_source : s.rx_source);
     assert_true(s.t4.sec > s.t1.sec || (s.t4.sec == s.t1.sec && s.t4.nsec >= s.t1.nsec));
     assert_int_equal(c.unanswered, 0);
+}
+
+/* The NIC stamped the last request, not this one (loopback has no NIC clock): the reply waits
+ * CLIENT_HW_TX_WAIT_MS for a hardware stamp that never comes, becomes a sample with the kernel's
+ * stamp, and the next reply does not wait again. */
+static void test_late_hardware_tx_stamp_waited_for_once(void **state)
+{
+    struct ntp_header req;
+    struct sockaddr_in from;
+    struct msg_sample s;
+    struct timespec a, b;
+
+    (void)state;
+    poll_and_take(100.0, &req, &from);
+    reply(&req, &from, 0.000010);
+    c.hw_tx_expected = true;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(receive(&s), CLIENT_SAMPLE);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    assert_true((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9 >=
+                CLIENT_HW_TX_WAIT_MS * 1e-3);
+    assert_false(c.hw_tx_expected);
+    assert_true(s.tx_source < DISC_TS_HARDWARE); /* the kernel's stamp (or user time) */
+    poll_and_take(116.0, &req, &from);
+    reply(&req, &from, 0.000010);
+    assert_int_equal(receive(&s), CLIENT_SAMPLE);
+    assert_false(c.hw_tx_expected);
 }
 
 static void test_spoofed_and_duplicate_replies_dropped(void **state)
@@ -383,6 +411,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_carries_a_random_transmit_timestamp, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_good_reply_becomes_a_sample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_hardware_tx_stamp_waited_for_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_spoofed_and_duplicate_replies_dropped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_kod_rate_raises_the_poll, setup, teardown),
