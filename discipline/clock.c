@@ -279,6 +279,11 @@ int clk_set_freq(struct clk *clk, double ppm)
     return clk->ops->set_freq(clk, ppm);
 }
 
+double clk_max_freq(const struct clk *clk)
+{
+    return clk->max_freq_ppm;
+}
+
 int clk_get_freq(struct clk *clk, double *ppm)
 {
     clk->err[0] = '\0';

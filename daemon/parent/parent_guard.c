@@ -206,12 +206,15 @@ void parent_guard_update(struct parent *p, const struct disc_status *st, bool sy
     /* The true time is within the root distance of what the sources say, and the correction of
      * the offset still to be slewed lies ahead: both belong to the error at the anchor. */
     double error_s = fabs(st->offset_s) + st->root_delay_s / 2 + st->root_dispersion_s;
+    /* A trajectory the clock cannot run at (samples that ask for more than its limit) would put
+     * the clock outside its own cone: the anchor's frequency is one the clock can apply. */
+    double max_ppm = clk_max_freq(p->clk), freq_ppm = fmax(fmin(st->freq_ppm, max_ppm), -max_ppm);
 
     check_disagreement(p, st, now);
     if (synced) {
         guard_follow(&pg->g, refclock);
-        guard_synchronised(&pg->g, now, st->freq_ppm, st->freq_sd_ppm, error_s);
+        guard_synchronised(&pg->g, now, freq_ppm, st->freq_sd_ppm, error_s);
     } else if (st->sys_peer >= 0) { /* a narrower cone is safe whatever the samples say */
-        guard_refine(&pg->g, now, st->freq_ppm, st->freq_sd_ppm, error_s);
+        guard_refine(&pg->g, now, freq_ppm, st->freq_sd_ppm, error_s);
     }
 }

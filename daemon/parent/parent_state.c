@@ -96,10 +96,12 @@ static bool apply_step(struct parent *p, double step_s, double now)
     return true;
 }
 
-/* The frequency (after the guard), told to the discipline when the guard changed it. */
+/* The frequency (after the guard and the clock's limit), told to the discipline when either
+ * changed it: the guard counts what the clock runs at, not what was asked. */
 static bool apply_frequency(struct parent *p, const struct disc_action *a, double freq_ppm,
                             double now)
 {
+    freq_ppm = fmax(fmin(freq_ppm, clk_max_freq(p->clk)), -clk_max_freq(p->clk));
     if (freq_ppm != a->freq_ppm)
         disc_frequency_applied(p->disc, now, freq_ppm);
     if (freq_ppm == p->applied_freq_ppm)

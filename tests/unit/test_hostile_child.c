@@ -244,6 +244,60 @@ static double plus_9e8(int slot, double t)
     return 9e8;
 }
 
+/* The clock's error moved along the anchor's trajectory within the bound (give or take the
+ * guard's slack and the nanoseconds of the clock's reading) since *t0 (NAN: a new anchor). */
+static bool on_the_cone(struct child_sim *s, double *t0, double *base)
+{
+    const struct guard *g = &s->p.guard.g;
+
+    if (g->t0 != *t0) {
+        *t0 = g->t0;
+        *base = csim_clock_error(s) - (guard_correction(g, s->now_s) - g->c0);
+        return true;
+    }
+    double moved = csim_clock_error(s) - *base - g->f0 * 1e-6 * (s->now_s - g->t0);
+    return fabs(moved) <= guard_bound(g, s->now_s) + GUARD_SLACK_S + 1e-7;
+}
+
+/* The first samples put the clock 0.26 s off, then on time, two seconds later: the filter's
+ * first frequency estimate is -1227 ppm, more than the clock has (500 ppm). The anchor's
+ * trajectory must be one the clock can run, or the clock, held at -500 ppm, falls out of its
+ * own cone (found by the fuzzer). Then ten minutes of honest samples. */
+static void test_frequency_beyond_the_clock(void **state)
+{
+    static const double first_lies[][3] = {{0, 0.011, 0},     {1, 65.536, 1.792}, {1, 131.072, 0},
+                                           {1, 50843.648, 0}, {0, 0.256, 0.256},  {0, 0.256, 0.512},
+                                           {0, 0.259, 2.0}}; /* slot, lie, delay (s) */
+    struct csim_options o = {0};
+    struct child_sim s;
+    double start_s, t0 = NAN, base = 0, max_f0 = 0;
+    int anchored = 0;
+
+    (void)state;
+    start(&s, three_servers, &o, 3);
+    for (size_t i = 0; i < sizeof(first_lies) / sizeof(first_lies[0]); i++)
+        csim_sample(&s, (uint32_t)first_lies[i][0], first_lies[i][1], first_lies[i][2], 0);
+    start_s = s.now_s;
+    while (s.now_s - start_s < 600) {
+        double t = s.now_s - start_s;
+        for (uint32_t slot = 0; slot < 3; slot++)
+            csim_sample(&s, slot, jitter(), 0.001, 0);
+        csim_advance(&s, t < 16 ? 2 : 16);
+        if (!s.p.guard.g.anchored) {
+            t0 = NAN;
+            continue;
+        }
+        anchored++;
+        max_f0 = fmax(max_f0, fabs(s.p.guard.g.f0));
+        assert_true(on_the_cone(&s, &t0, &base));
+    }
+    print_message("    %d updates under a bound, anchor frequency at most %.3f ppm\n", anchored,
+                  max_f0);
+    assert_true(anchored > 0);
+    assert_true(max_f0 <= 500);
+    csim_stop(&s);
+}
+
 /* -g before the first synchronisation, every sample +9e8 s (28.5 years): the one unbounded
  * correction is cut to the floor's window, and nothing more follows. */
 static void test_g_flag_window(void **state)
@@ -387,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_walks),
         cmocka_unit_test(test_recovers_when_the_lies_stop),
         cmocka_unit_test(test_fast_liar_never_steps),
+        cmocka_unit_test(test_frequency_beyond_the_clock),
         cmocka_unit_test(test_g_flag_window),
         cmocka_unit_test(test_leap_on_an_ordinary_day),
         cmocka_unit_test(test_churn),
