@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # tsyncd beside Debian's chronyd under clknetsim, in the same simulated runs (a benchmark run by
-# hand: clknetsim is a download, built outside the project; see tests/sim/README.md).
+# hand: clknetsim is a download, built outside the project; docs/performance.md says how).
 #
 # Usage: CLKNETSIM_PATH=/path/to/clknetsim tests/sim/clknetsim-bench.sh [-s SEEDS] [-k]
 #            [SCENARIO...]
