@@ -38,6 +38,7 @@
 // PATH_SHIFT_RATIO median excesses.
 #define PATH_RECENT      16
 #define PATH_SHIFT_RATIO 4.0
+#define PATH_YOUNG       64 // a history of fewer delays is young (see detect_path_change)
 // Until MIN_DELAY_DOUBT_N delays are known the minimum may be MIN_DELAY_DOUBT of itself too high
 // (fading linearly to 0).
 #define MIN_DELAY_DOUBT   0.25
@@ -89,8 +90,22 @@ static int recent_index(const struct flt *f, int k)
     return (f->delay_pos - 1 - k + 2 * FLT_DELAY_HIST) % FLT_DELAY_HIST;
 }
 
+// Median excess of the PATH_RECENT most recent delays over the best of them, s.
+static double recent_median_excess(const struct flt *f, double recent_min)
+{
+    double tmp[PATH_RECENT];
+    for (int k = 0; k < PATH_RECENT; k++)
+        tmp[k] = f->delays[recent_index(f, k)] - recent_min;
+    qsort(tmp, PATH_RECENT, sizeof(tmp[0]), cmp_double);
+    return tmp[PATH_RECENT / 2];
+}
+
 // When even the best of the recent delays is far above the minimum, the path changed: forget
-// the older delays so the minimum (and the error model) follows the new path.
+// the older delays so the minimum (and the error model) follows the new path. "Far" is counted
+// in median excesses of the history; while the history is young (restarted not long ago), also
+// in the recent delays' own spread: a restart near a route change can keep one late delay of
+// the old path as the minimum, and the history's median is then soon the new path's, which
+// would hide the stale minimum for the 256 delays the history holds.
 static void detect_path_change(struct flt *f)
 {
     if (f->ndelays <= PATH_RECENT)
@@ -98,8 +113,10 @@ static void detect_path_change(struct flt *f)
     double recent_min = INFINITY;
     for (int k = 0; k < PATH_RECENT; k++)
         recent_min = fmin(recent_min, f->delays[recent_index(f, k)]);
-    double min = flt_min_delay(f);
-    if (recent_min - min <= PATH_SHIFT_RATIO * median_excess(f, min))
+    double min = flt_min_delay(f), yardstick = median_excess(f, min);
+    if (f->ndelays < PATH_YOUNG)
+        yardstick = fmin(yardstick, recent_median_excess(f, recent_min));
+    if (recent_min - min <= PATH_SHIFT_RATIO * yardstick)
         return;
     double keep[PATH_RECENT];
     for (int k = 0; k < PATH_RECENT; k++)
@@ -107,6 +124,10 @@ static void detect_path_change(struct flt *f)
     memcpy(f->delays, keep, sizeof(keep));
     f->ndelays = PATH_RECENT;
     f->delay_pos = PATH_RECENT;
+    // the old path's lean says nothing about the new one, and it was learnt from excesses that
+    // were the path's change, not its queues
+    f->asym_svh = f->asym_shh = f->asym_svv = f->asym_w = f->asym_scale = 0;
+    f->asym_n = 0;
 }
 
 static void remember_delay(struct flt *f, double delay)
