@@ -14,7 +14,7 @@ VM_TESTS = \
 	tests/vm/swap_chrony.sh
 
 # Probes copied into the guest.
-VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe tests/vm/hwtsprobe
+VM_PROBES = tests/vm/clockprobe tests/vm/phcprobe tests/vm/hwtsprobe tests/vm/ntpmon
 check_PROGRAMS += $(VM_PROBES)
 tests_vm_clockprobe_SOURCES = tests/vm/clockprobe.c tests/vm/probe.c tests/vm/probe.h
 tests_vm_clockprobe_LDADD = discipline/libdiscipline.a -lm
@@ -22,6 +22,8 @@ tests_vm_phcprobe_SOURCES = tests/vm/phcprobe.c tests/vm/probe.c tests/vm/probe.
 tests_vm_phcprobe_LDADD = $(HWTS_LIBS) -lm
 tests_vm_hwtsprobe_SOURCES = tests/vm/hwtsprobe.c tests/vm/probe.c tests/vm/probe.h
 tests_vm_hwtsprobe_LDADD = $(HWTS_LIBS)
+tests_vm_ntpmon_SOURCES = tests/vm/ntpmon.c tests/vm/probe.c tests/vm/probe.h
+tests_vm_ntpmon_LDADD = -lm
 
 TESTS += $(VM_TESTS)
 dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-init.sh \
@@ -29,6 +31,7 @@ dist_check_SCRIPTS += $(VM_TESTS) tests/vm/lib.sh tests/vm/vmrun tests/vm/guest-
 	tests/vm/guest-debian.sh \
 	tests/vm/vmrun-debian.sh \
 	tests/vm/swap.guest-lib.sh tests/vm/swap_ntpsec.guest.sh tests/vm/swap_chrony.guest.sh
+EXTRA_DIST += tests/vm/bench_igb.sh tests/vm/bench_igb.guest.sh
 EXTRA_DIST += tests/vm/README.md
 
 # make check-vm: build the probes and the daemon, prepare the guest image (Debian packages only;
