@@ -272,16 +272,12 @@ int clk_set_freq(struct clk *clk, double ppm)
     clk->err[0] = '\0';
     if (!isfinite(ppm))
         return clk_fail(clk, "frequency is not a finite number");
-    if (ppm > clk->max_freq_ppm)
-        ppm = clk->max_freq_ppm;
-    else if (ppm < -clk->max_freq_ppm)
-        ppm = -clk->max_freq_ppm;
-    return clk->ops->set_freq(clk, ppm);
+    return clk->ops->set_freq(clk, clk_limit_freq(clk, ppm));
 }
 
-double clk_max_freq(const struct clk *clk)
+double clk_limit_freq(const struct clk *clk, double ppm)
 {
-    return clk->max_freq_ppm;
+    return fmax(fmin(ppm, clk->max_freq_ppm), -clk->max_freq_ppm);
 }
 
 int clk_get_freq(struct clk *clk, double *ppm)

@@ -145,8 +145,8 @@ int clk_now(struct clk *clk, struct timespec *ts);
  * applied value is what clk_get_freq() returns afterwards. NaN/inf rejected. */
 int clk_set_freq(struct clk *clk, double ppm);
 int clk_get_freq(struct clk *clk, double *ppm);
-/* That limit, ppm (> 0): frequencies beyond it are applied as +-it. */
-double clk_max_freq(const struct clk *clk);
+/* The frequency (ppm) clk_set_freq() would apply for ppm: ppm within +-max_freq_ppm. */
+double clk_limit_freq(const struct clk *clk, double ppm);
 
 /* Step the clock by offset_s (rounded to the nanosecond; positive = forward). Keeps the
  * frequency. */

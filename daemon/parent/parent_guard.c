@@ -208,7 +208,7 @@ void parent_guard_update(struct parent *p, const struct disc_status *st, bool sy
     double error_s = fabs(st->offset_s) + st->root_delay_s / 2 + st->root_dispersion_s;
     /* A trajectory the clock cannot run at (samples that ask for more than its limit) would put
      * the clock outside its own cone: the anchor's frequency is one the clock can apply. */
-    double max_ppm = clk_max_freq(p->clk), freq_ppm = fmax(fmin(st->freq_ppm, max_ppm), -max_ppm);
+    double freq_ppm = clk_limit_freq(p->clk, st->freq_ppm);
 
     check_disagreement(p, st, now);
     if (synced) {

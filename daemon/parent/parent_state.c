@@ -101,7 +101,7 @@ static bool apply_step(struct parent *p, double step_s, double now)
 static bool apply_frequency(struct parent *p, const struct disc_action *a, double freq_ppm,
                             double now)
 {
-    freq_ppm = fmax(fmin(freq_ppm, clk_max_freq(p->clk)), -clk_max_freq(p->clk));
+    freq_ppm = clk_limit_freq(p->clk, freq_ppm);
     if (freq_ppm != a->freq_ppm)
         disc_frequency_applied(p->disc, now, freq_ppm);
     if (freq_ppm == p->applied_freq_ppm)
