@@ -62,8 +62,8 @@ static const char config[] = "server 192.0.2.1 iburst minpoll 0 maxpoll 4\n"
 
 static struct child_sim sim;
 
-/* The anchor the bound is checked against: its time and the clock's error then. */
-static double anchor_t0 = NAN, anchor_error;
+/* The anchor the bound is checked against. */
+static struct csim_cone cone;
 
 static int32_t be32(const uint8_t *d)
 {
@@ -131,28 +131,6 @@ static size_t one_record(const uint8_t *d, size_t n)
     }
 }
 
-/* While one anchor holds, the clock's error moved along its trajectory within the bound. */
-static void check_bound(void)
-{
-    const struct guard *g = &sim.p.guard.g;
-
-    if (!g->anchored || g->following) {
-        anchor_t0 = NAN;
-        return;
-    }
-    if (g->t0 != anchor_t0) {
-        anchor_t0 = g->t0;
-        anchor_error = csim_clock_error(&sim) - (guard_correction(g, sim.now_s) - g->c0);
-        return;
-    }
-    double moved = csim_clock_error(&sim) - anchor_error;
-    double expected = g->f0 * 1e-6 * (sim.now_s - g->t0);
-    /* The guard lets a slew at the edge overshoot by GUARD_SLACK_S (guard.h), and the clock is
-     * read through timespecs (1 ns each): the fuzzer found the clock at exactly bound + slack. */
-    if (fabs(moved - expected) > guard_bound(g, sim.now_s) + GUARD_SLACK_S + 1e-7)
-        abort(); /* the samples moved the clock beyond what physics allows */
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct csim_options o = {.clock_error_s = 0};
@@ -164,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     log_detach(); /* the lines are formatted and rate-limited, not written */
     if (csim_start(&sim, config, &o, err, sizeof(err)) < 0)
         abort();
-    anchor_t0 = NAN;
+    csim_cone_reset(&cone);
     data++;
     size--;
     while (size > 0) {
@@ -176,10 +154,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a step beyond the panic threshold without -g */
         if (sim.invalid_reply)
             abort(); /* the parent sent what its child would reject */
-        if (!host_changed)
-            check_bound();
-        else
-            anchor_t0 = NAN;
+        if (host_changed)
+            csim_cone_reset(&cone); /* the clock moved under the guard: a new start */
+        else if (!csim_on_the_cone(&sim, &cone))
+            abort(); /* the samples moved the clock beyond what physics allows */
         data += used;
         size -= used;
     }

@@ -289,6 +289,29 @@ double csim_clock_error(struct child_sim *s)
            s->counter_shift_s;
 }
 
+void csim_cone_reset(struct csim_cone *cone)
+{
+    cone->t0 = NAN;
+    cone->base = 0;
+}
+
+bool csim_on_the_cone(struct child_sim *s, struct csim_cone *cone)
+{
+    const struct guard *g = &s->p.guard.g;
+
+    if (!g->anchored || g->following) {
+        csim_cone_reset(cone);
+        return true;
+    }
+    if (g->t0 != cone->t0) {
+        cone->t0 = g->t0;
+        cone->base = csim_clock_error(s) - (guard_correction(g, s->now_s) - g->c0);
+        return true;
+    }
+    double moved = csim_clock_error(s) - cone->base - g->f0 * 1e-6 * (s->now_s - g->t0);
+    return fabs(moved) <= guard_bound(g, s->now_s) + GUARD_SLACK_S + 1e-7;
+}
+
 int csim_clock_status(struct child_sim *s)
 {
     struct clk_info info;

@@ -79,6 +79,18 @@ void csim_suspend(struct child_sim *s, double dt);
 
 /* The disciplined clock minus true time, s. */
 double csim_clock_error(struct child_sim *s);
+
+/* The clock guard's promise (docs/architecture.md, "The clock guard"), checked after each step
+ * of a simulation: while one anchor holds, the clock's error (its oscillator is exact) moved
+ * along the anchor's trajectory within the bound, give or take the guard's slack
+ * (GUARD_SLACK_S: a slew at the edge) and the nanoseconds of reading the clock. *cone holds the
+ * anchor seen last (start with csim_cone_reset()); a new anchor is taken as it is. */
+struct csim_cone {
+    double t0;   /* the anchor's time (NAN: none seen) */
+    double base; /* the clock's error the anchor's trajectory starts from, s */
+};
+void csim_cone_reset(struct csim_cone *cone);
+bool csim_on_the_cone(struct child_sim *s, struct csim_cone *cone);
 /* The virtual clock's kernel status bits (STA_INS, STA_DEL...). */
 int csim_clock_status(struct child_sim *s);
 
