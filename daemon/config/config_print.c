@@ -178,22 +178,26 @@ static void print_access(const struct cfg *c, FILE *out)
         fprintf(out, "ratelimit interval %d burst %u leak %u\n", rl->interval, rl->burst, rl->leak);
 }
 
+#define TRUSTED_PER_LINE 16
+_Static_assert(1 + 3 * TRUSTED_PER_LINE <= CFG_MAX_WORDS, "a trustedkey line fits a line");
+
 /* keys, trustedkey, controlkey, requestkey; never a secret. */
 static void print_keys(const struct cfg *c, FILE *out)
 {
     print_path(out, "keys", c->keys_file, "(none: no symmetric-key authentication)");
     if (c->keys_file != NULL)
         fprintf(out, "# %zu trusted key(s) read\n", c->keys.n);
-    if (c->n_trusted > 0) {
-        fputs("trustedkey", out);
-        for (size_t i = 0; i < c->n_trusted; i++) {
-            const struct cfg_key_range *r = &c->trusted[i];
-            if (r->first == r->last)
-                fprintf(out, " %u", r->first);
-            else
-                fprintf(out, " (%u ... %u)", r->first, r->last);
-        }
-        fputc('\n', out);
+    /* a range is 3 words: lines of TRUSTED_PER_LINE ids or ranges stay within CFG_MAX_WORDS */
+    for (size_t i = 0; i < c->n_trusted; i++) {
+        const struct cfg_key_range *r = &c->trusted[i];
+        if (i % TRUSTED_PER_LINE == 0)
+            fputs("trustedkey", out);
+        if (r->first == r->last)
+            fprintf(out, " %u", r->first);
+        else
+            fprintf(out, " (%u ... %u)", r->first, r->last);
+        if (i % TRUSTED_PER_LINE == TRUSTED_PER_LINE - 1 || i + 1 == c->n_trusted)
+            fputc('\n', out);
     }
     if (c->controlkey != 0)
         fprintf(out, "controlkey %u\n", (unsigned)c->controlkey);

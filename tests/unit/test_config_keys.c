@@ -114,6 +114,27 @@ static void test_print_has_no_secret(void **state)
     free(out);
 }
 
+/* Many trustedkey lines print as lines that load back (one line of all 32 ids and ranges was
+ * 89 words, over the parser's 64: found by the config fuzzer). */
+static void test_many_trusted_print_and_load_back(void **state)
+{
+    char text[1024] = "", *out = NULL;
+    size_t len = 0;
+    (void)state;
+    for (int i = 0; i < 8; i++)
+        strcat(text, "trustedkey 1 2 (16 ... 20) ( 30 ... 31 )\n");
+    assert_int_equal(load(text), 0);
+    assert_int_equal(cfg.n_trusted, 32);
+    FILE *f = open_memstream(&out, &len);
+    assert_non_null(f);
+    assert_int_equal(cfg_print(&cfg, f), 0);
+    fclose(f);
+    assert_int_equal(load(out), 0);
+    assert_int_equal(cfg.n_trusted, 32);
+    assert_int_equal(cfg.trusted[31].first, 30);
+    free(out);
+}
+
 static void test_trustedkey_syntax(void **state)
 {
     (void)state;
@@ -248,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_source_keys, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_print_has_no_secret, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_trustedkey_syntax, keys_setup, keys_teardown),
+        cmocka_unit_test_setup_teardown(test_many_trusted_print_and_load_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_key_checks, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_missing_keys_file, keys_setup, keys_teardown),
         cmocka_unit_test_setup_teardown(test_malformed_keys_file, keys_setup, keys_teardown),
