@@ -75,29 +75,26 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median_excess(const struct flt *f, double min_delay)
-{
-    double tmp[FLT_DELAY_HIST];
-    for (int i = 0; i < f->ndelays; i++)
-        tmp[i] = f->delays[i] - min_delay;
-    qsort(tmp, (size_t)f->ndelays, sizeof(tmp[0]), cmp_double);
-    return tmp[f->ndelays / 2];
-}
-
 // Index of the k-th most recent delay (k = 0: the last one).
 static int recent_index(const struct flt *f, int k)
 {
     return (f->delay_pos - 1 - k + 2 * FLT_DELAY_HIST) % FLT_DELAY_HIST;
 }
 
-// Median excess of the PATH_RECENT most recent delays over the best of them, s.
-static double recent_median_excess(const struct flt *f, double recent_min)
+// Median excess over base_s of the n (<= ndelays) most recent delays, s.
+static double recent_median_excess(const struct flt *f, int n, double base_s)
 {
-    double tmp[PATH_RECENT];
-    for (int k = 0; k < PATH_RECENT; k++)
-        tmp[k] = f->delays[recent_index(f, k)] - recent_min;
-    qsort(tmp, PATH_RECENT, sizeof(tmp[0]), cmp_double);
-    return tmp[PATH_RECENT / 2];
+    double tmp[FLT_DELAY_HIST];
+    for (int k = 0; k < n; k++)
+        tmp[k] = f->delays[recent_index(f, k)] - base_s;
+    qsort(tmp, (size_t)n, sizeof(tmp[0]), cmp_double);
+    return tmp[n / 2];
+}
+
+// Median excess of the whole history over min_delay, s.
+static double median_excess(const struct flt *f, double min_delay)
+{
+    return recent_median_excess(f, f->ndelays, min_delay);
 }
 
 // When even the best of the recent delays is far above the minimum, the path changed: forget
@@ -115,7 +112,7 @@ static void detect_path_change(struct flt *f)
         recent_min = fmin(recent_min, f->delays[recent_index(f, k)]);
     double min = flt_min_delay(f), yardstick = median_excess(f, min);
     if (f->ndelays < PATH_YOUNG)
-        yardstick = fmin(yardstick, recent_median_excess(f, recent_min));
+        yardstick = fmin(yardstick, recent_median_excess(f, PATH_RECENT, recent_min));
     if (recent_min - min <= PATH_SHIFT_RATIO * yardstick)
         return;
     double keep[PATH_RECENT];
